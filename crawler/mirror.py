@@ -1,0 +1,215 @@
+"""A local mirror of a portal, served on 127.0.0.1 for tests and `govreports demo`.
+
+A mirror is a folder `tests/sites/<spider>/`:
+
+    root/          files served as-is at the host root (raw bytes: GBK pages stay GBK)
+    routes.json    optional list of routes, first match wins:
+                   {"path": "/module/web/jpage/dataproxy.jsp",   fnmatch pattern on the path
+                    "params": {"page": "2"},                      subset of query + form fields
+                    "method": "POST",                             optional, default any
+                    "file": "lists/page2.xml",                    file under root/ (default: the path)
+                    "status": 200, "headers": {"Content-Type": "text/xml; charset=utf-8"}}
+                   A route without "file" only sets headers/status for the static file at the path.
+    handler.py     optional `handle(request, mirror) -> MirrorResponse | None` for mechanics no
+                   route can express (a WAF challenge with cookies); None falls through to routes.
+    README.md      what the fixture reproduces and which reports are synthetic.
+
+Served bodies have `{{BASE_URL}}` replaced by the mirror's own base URL, so fixtures can carry
+absolute links as the real portal does.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib.util
+import json
+import mimetypes
+import threading
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import ModuleType
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+PLACEHOLDER = b"{{BASE_URL}}"
+DEFAULT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".htm": "text/html; charset=utf-8",
+    ".xml": "text/xml; charset=utf-8",
+    ".json": "application/json; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".pdf": "application/pdf",
+    ".doc": "application/msword",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+@dataclass
+class MirrorRequest:
+    method: str
+    path: str
+    query: str
+    params: dict[str, str]  # query and form fields, first value of each
+    headers: dict[str, str]
+    cookies: dict[str, str]
+    body: bytes = b""
+
+
+@dataclass
+class MirrorResponse:
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+
+class Mirror:
+    """Serve one portal mirror folder on 127.0.0.1. Use as a context manager or start()/stop()."""
+
+    def __init__(self, site_dir: str | Path, port: int = 0, host: str = "127.0.0.1") -> None:
+        self.site_dir = Path(site_dir)
+        self.root = self.site_dir / "root"
+        if not self.root.is_dir():
+            raise FileNotFoundError(f"mirror has no root/ folder: {self.site_dir}")
+        routes_file = self.site_dir / "routes.json"
+        self.routes: list[dict] = json.loads(routes_file.read_text("utf-8")) if routes_file.exists() else []
+        self.handler = _load_handler(self.site_dir / "handler.py")
+        self.requests: list[tuple[str, str]] = []  # (method, path?query) in arrival order
+        self.state: dict = {}  # for handler.py (issued tokens, counters)
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer((host, port), _make_handler(self))
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> Mirror:
+        self._thread = threading.Thread(target=self._server.serve_forever, name=f"mirror-{self.site_dir.name}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> Mirror:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- serving ----------------------------------------------------------------------------
+
+    def read(self, relpath: str) -> bytes | None:
+        """A file under root/ with the placeholder filled in, or None."""
+        target = (self.root / relpath.lstrip("/")).resolve()
+        if self.root.resolve() not in target.parents and target != self.root.resolve():
+            return None  # no escaping the mirror
+        if target.is_dir():
+            for index in ("index.html", "index.htm"):
+                if (target / index).is_file():
+                    target = target / index
+                    break
+        if not target.is_file():
+            return None
+        return target.read_bytes().replace(PLACEHOLDER, self.base_url.encode())
+
+    def respond(self, request: MirrorRequest) -> MirrorResponse:
+        with self._lock:
+            self.requests.append((request.method, request.path + (f"?{request.query}" if request.query else "")))
+        if self.handler is not None:
+            handled = self.handler.handle(request, self)
+            if handled is not None:
+                return handled
+        overrides: dict = {}
+        for route in self.routes:
+            if not fnmatch.fnmatchcase(request.path, route["path"]):
+                continue
+            if route.get("method", request.method).upper() != request.method:
+                continue
+            if any(request.params.get(k) != str(v) for k, v in route.get("params", {}).items()):
+                continue
+            if "file" in route:
+                return self._file_response(route["file"], route.get("status", 200), route.get("headers", {}))
+            overrides = route
+            break
+        return self._file_response(request.path, overrides.get("status", 200), overrides.get("headers", {}))
+
+    def _file_response(self, relpath: str, status: int, headers: dict[str, str]) -> MirrorResponse:
+        body = self.read(unquote(relpath))
+        if body is None:
+            return MirrorResponse(404, {"Content-Type": "text/html; charset=utf-8"}, b"<html><body>404 Not Found</body></html>")
+        out = {"Content-Type": _guess_type(relpath)}
+        out.update(headers)
+        return MirrorResponse(status, out, body)
+
+
+def _guess_type(path: str) -> str:
+    suffix = Path(urlsplit(path).path).suffix.lower()
+    if not suffix and path.endswith("/"):
+        suffix = ".html"
+    return DEFAULT_TYPES.get(suffix) or mimetypes.guess_type(path)[0] or "application/octet-stream"
+
+
+def _load_handler(path: Path) -> ModuleType | None:
+    if not path.exists():
+        return None
+    spec = importlib.util.spec_from_file_location(f"mirror_handler_{path.parent.name}", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _make_handler(mirror: Mirror) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "govreports-mirror"
+
+        def _serve(self, method: str) -> None:
+            parts = urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            params = dict(parse_qsl(parts.query, keep_blank_values=True))
+            if body and "form-urlencoded" in (self.headers.get("Content-Type") or ""):
+                for k, v in parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True):
+                    params.setdefault(k, v)
+            cookie = SimpleCookie(self.headers.get("Cookie") or "")
+            request = MirrorRequest(
+                method=method,
+                path=unquote(parts.path) or "/",
+                query=parts.query,
+                params=params,
+                headers={k: v for k, v in self.headers.items()},
+                cookies={k: m.value for k, m in cookie.items()},
+                body=body,
+            )
+            response = mirror.respond(request)
+            self.send_response(response.status)
+            for key, value in response.headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(response.body)))
+            self.end_headers()
+            if method != "HEAD":
+                self.wfile.write(response.body)
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+            self._serve("GET")
+
+        def do_POST(self) -> None:  # noqa: N802
+            self._serve("POST")
+
+        def do_HEAD(self) -> None:  # noqa: N802
+            self._serve("HEAD")
+
+        def log_message(self, format: str, *args: object) -> None:  # quiet: tests read mirror.requests
+            pass
+
+    return Handler
+
+
+def sites_dir() -> Path:
+    """tests/sites of the source checkout this package runs from."""
+    return Path(__file__).resolve().parent.parent / "tests" / "sites"

@@ -1,0 +1,22 @@
+"""Which titles are annual reports (portals.md §1 "Which pages are reports")."""
+
+from __future__ import annotations
+
+import re
+
+from crawler.parsing.text import label_key
+
+_REPORT = re.compile(r"(年度报告|年报)")
+# Pages that only relate to a report: graphic/explained/H5/audio versions, notices about reports.
+_RELATED = re.compile(r"(图解|解读|H5|音频|视频|一图读懂|通知|公告|关于.*(编制|报送|发布)|评议|目录)")
+
+
+def is_annual_report_title(title: str | None) -> bool:
+    """True for titles such as 东营市人民政府2019年政府信息公开工作年度报告 or
+    …2017年度信息公开工作年报报告; False for 图解/解读 versions, notices and look-alikes."""
+    if not title:
+        return False
+    key = label_key(title)
+    if "信息公开" not in key or not _REPORT.search(key):
+        return False
+    return not _RELATED.search(key)

@@ -1,0 +1,48 @@
+"""Scrapy settings for govreports. Every value marked (env) can be set by environment variable;
+any of them can also be set per run with `scrapy crawl NAME -s KEY=VALUE`."""
+
+from __future__ import annotations
+
+import os
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+BOT_NAME = "govreports"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# Where results go (env). SQLite by default; any SQLAlchemy URL works (postgresql+psycopg://…).
+GOVREPORTS_DATABASE_URL = _env("GOVREPORTS_DATABASE_URL", "sqlite:///data/govreports.db")
+# Raw archive of every downloaded body, content-addressed by sha256 and gzip-compressed (env).
+GOVREPORTS_ARCHIVE_DIR = _env("GOVREPORTS_ARCHIVE_DIR", "data/archive")
+# Rows are written in batches, each inside one transaction.
+GOVREPORTS_BATCH_SIZE = int(_env("GOVREPORTS_BATCH_SIZE", "20"))
+
+# Politeness: government servers are small and slow (env).
+GOVREPORTS_CONTACT_URL = _env("GOVREPORTS_CONTACT_URL", "https://github.com/govreports/govreports")
+USER_AGENT = _env("GOVREPORTS_USER_AGENT", f"govreports/0.1 (+{GOVREPORTS_CONTACT_URL})")
+ROBOTSTXT_OBEY = _env("GOVREPORTS_ROBOTSTXT_OBEY", "1") not in ("0", "false", "no")
+DOWNLOAD_DELAY = float(_env("GOVREPORTS_DOWNLOAD_DELAY", "1.0"))
+AUTOTHROTTLE_ENABLED = _env("GOVREPORTS_AUTOTHROTTLE", "1") not in ("0", "false", "no")
+AUTOTHROTTLE_START_DELAY = DOWNLOAD_DELAY
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_TIMEOUT = int(_env("GOVREPORTS_DOWNLOAD_TIMEOUT", "60"))
+# Report attachments can be large scans; refuse anything bigger than this (bytes).
+DOWNLOAD_MAXSIZE = int(_env("GOVREPORTS_DOWNLOAD_MAXSIZE", str(40 * 1024 * 1024)))
+DOWNLOAD_WARNSIZE = 10 * 1024 * 1024
+RETRY_TIMES = 3
+COOKIES_ENABLED = True
+
+# spiders find and fetch; pipelines archive, parse (metadata, statistics, 勾稽 checks) and store.
+ITEM_PIPELINES = {
+    "pipelines.archive.ArchivePipeline": 100,
+    "pipelines.parse.ParsePipeline": 200,
+    "pipelines.storage.StoragePipeline": 900,
+}
+
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = _env("GOVREPORTS_LOG_LEVEL", "INFO")

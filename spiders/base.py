@@ -1,0 +1,256 @@
+"""The base of every portal spider: base-URL override, mirror localisation, report requests,
+attachment downloads. Platform bases (spiders/platforms/) add list pages and pagination; a portal
+spider (spiders/<name>.py) is then a few lines of configuration."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import parse_qs, unquote, urljoin, urlsplit
+
+import scrapy
+from scrapy.http import Response
+
+from crawler.items import Attachment, ReportPage
+from crawler.parsing.classify import is_annual_report_title
+from crawler.urls import canonicalize, origin, rebase
+
+ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".ofd", ".zip", ".rar")
+# Download endpoints whose URLs carry no extension (portals.md §1 "Attachments").
+ATTACHMENT_ENDPOINTS = re.compile(
+    r"(downfile\.jsp|download\.jsp|DownloadAttachUrl|/group\d+/M00/|/__local/|virtual_attach_file)",
+    re.I,
+)
+
+
+class GovReportSpider(scrapy.Spider):
+    """Configuration every portal spider sets."""
+
+    home_url: str = ""  # the real portal root, e.g. "http://www.dongying.gov.cn"
+    # Hosts of this portal: absolute links to them are followed (on a mirror: rewritten to it).
+    site_hosts: tuple[str, ...] = ()
+    # Host aliases folded in canonical URLs, e.g. {"ds.gov.cn": "www.ds.gov.cn"}.
+    host_aliases: dict[str, str] = {}
+    body_name: str = ""  # the portal's own body, e.g. 东营市人民政府
+    body_level: str = ""  # province | city | county | district | department | zone
+    region_code: str | None = None  # 行政区划代码 where one exists
+    parent_body: str | None = None
+    # CSS selectors of the article body, most specific first; attachments are taken from it only.
+    content_selectors: tuple[str, ...] = ("#zoom", ".j-fontContent", ".TRS_Editor", "body")
+
+    def __init__(self, *args: Any, base_url: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.home_url:
+            raise ValueError(f"{type(self).__name__} sets no home_url")
+        self.base_url = (base_url or self.home_url).rstrip("/")
+        if not urlsplit(self.base_url).scheme:
+            raise ValueError(f"base_url must be an absolute URL such as http://127.0.0.1:8001, got {base_url!r}")
+
+    # -- URLs -----------------------------------------------------------------------------
+
+    @property
+    def on_mirror(self) -> bool:
+        return origin(self.base_url) != origin(self.home_url)
+
+    def site_url(self, url: str, base: str | None = None) -> str:
+        """Resolve `url` (absolute, root-relative or relative to `base`) and, when crawling a
+        mirror, point links to the portal's own hosts at the mirror instead."""
+        absolute = urljoin(base or self.base_url + "/", url.strip())
+        if self.on_mirror:
+            parts = urlsplit(absolute)
+            if (parts.hostname or "") in self.all_hosts():
+                absolute = self.base_url + absolute[len(f"{parts.scheme}://{parts.netloc}") :]
+        return absolute
+
+    def all_hosts(self) -> set[str]:
+        hosts = {urlsplit(self.home_url).hostname or ""} | set(self.site_hosts)
+        return hosts | set(self.host_aliases) | set(self.host_aliases.values())
+
+    def canonical_url(self, url: str) -> str:
+        """The URL as it is on the real portal, canonicalised: stable across mirror ports."""
+        return canonicalize(rebase(url, self.base_url, origin(self.home_url)), self.host_aliases)
+
+    # -- reports ----------------------------------------------------------------------------
+
+    def is_report_title(self, title: str | None) -> bool:
+        return is_annual_report_title(title)
+
+    def report_request(
+        self,
+        url: str,
+        *,
+        list_title: str | None = None,
+        list_date: str | None = None,
+        referer: str | None = None,
+        **body: Any,
+    ) -> scrapy.Request:
+        """A request for a report page; `body` may override body_name/body_level/region_code/
+        parent_body for reports of a department or sub-unit."""
+        headers = {"Referer": referer} if referer else {}
+        return scrapy.Request(
+            url,
+            callback=self.parse_report,
+            headers=headers,
+            cb_kwargs={"listing": {"list_title": list_title, "list_date": list_date, **body}},
+        )
+
+    def parse_report(self, response: Response, listing: dict[str, Any]) -> Iterator[Any]:
+        media_type = _media_type(response)
+        page = ReportPage(
+            spider=self.name,
+            url=response.url,
+            canonical_url=self.canonical_url(response.url),
+            body=response.body,
+            media_type=media_type,
+            encoding=getattr(response, "encoding", None) if media_type.startswith("text/") else None,
+            headers=_headers(response),
+            list_title=listing.get("list_title"),
+            list_date=listing.get("list_date"),
+            body_name=listing.get("body_name") or self.body_name,
+            body_level=listing.get("body_level") or self.body_level,
+            region_code=listing.get("region_code", self.region_code),
+            parent_body=listing.get("parent_body", self.parent_body),
+        )
+        links: list[tuple[str, str]] = []
+        if media_type.startswith("text/html") or media_type.endswith("xml"):
+            links, page.related_links = self.attachment_links(response)
+        yield from self.fetch_attachments(page, links)
+
+    # -- attachments ------------------------------------------------------------------------
+
+    def content(self, response: Response) -> scrapy.Selector:
+        for css in self.content_selectors:
+            found = response.css(css)
+            if found:
+                return found[0]
+        return response.css("html")[0]
+
+    def attachment_links(self, response: Response) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """(attachments, related links) of a report page, as (url, name) and (text, url).
+
+        Only anchors inside the article body count; a text "附件1" without a link is not one."""
+        attachments: list[tuple[str, str]] = []
+        related: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for anchor in self.content(response).css("a[href]"):
+            href = anchor.attrib["href"].strip()
+            if not href or href.startswith(("javascript:", "mailto:", "#")):
+                continue
+            text = " ".join(t.strip() for t in anchor.css("::text").getall() if t.strip())
+            url = self.site_url(href, response.url)
+            if is_attachment_link(href, text):
+                if url not in seen:
+                    seen.add(url)
+                    attachments.append((url, attachment_name(href, text)))
+            elif text:
+                related.append((text, url))
+        return attachments, related
+
+    def fetch_attachments(self, page: ReportPage, links: list[tuple[str, str]]) -> Iterator[Any]:
+        """Download the attachments one after another, then yield the page with all of them."""
+        if not links:
+            yield page
+            return
+        (url, name), rest = links[0], links[1:]
+        yield scrapy.Request(
+            url,
+            callback=self._on_attachment,
+            errback=self._on_attachment_failure,
+            headers={"Referer": page.url},
+            dont_filter=True,  # the same file may be linked from two reports
+            cb_kwargs={"page": page, "name": name, "rest": rest},
+        )
+
+    def _on_attachment(self, response: Response, page: ReportPage, name: str, rest: list) -> Iterator[Any]:
+        page.attachments.append(
+            Attachment(
+                url=response.url,
+                name=_disposition_name(response) or name,
+                media_type=_media_type(response),
+                body=response.body,
+                status=response.status,
+            )
+        )
+        yield from self.fetch_attachments(page, rest)
+
+    def _on_attachment_failure(self, failure: Any) -> Iterator[Any]:
+        request = failure.request
+        kw = request.cb_kwargs
+        response = getattr(failure.value, "response", None)
+        kw["page"].attachments.append(
+            Attachment(
+                url=request.url,
+                name=kw["name"],
+                status=getattr(response, "status", None),
+                error=f"{type(failure.value).__name__}: {failure.getErrorMessage()}",
+            )
+        )
+        yield from self.fetch_attachments(kw["page"], kw["rest"])
+
+
+def is_attachment_link(href: str, text: str = "") -> bool:
+    path = unquote(urlsplit(href).path).lower()
+    if path.endswith(ATTACHMENT_EXTENSIONS) or ATTACHMENT_ENDPOINTS.search(href):
+        return True
+    query = parse_qs(urlsplit(href).query)
+    names = [*query.get("filename", []), text]
+    return any(n.strip().lower().endswith(ATTACHMENT_EXTENSIONS) for n in names if n)
+
+
+def attachment_name(href: str, text: str) -> str:
+    """The file name: the link text when it names a file, else filename=, else the path."""
+    if text.strip().lower().endswith(ATTACHMENT_EXTENSIONS):
+        return text.strip()
+    query = parse_qs(urlsplit(href).query)
+    if query.get("filename"):
+        return query["filename"][0]
+    tail = unquote(urlsplit(href).path.rsplit("/", 1)[-1])
+    return text.strip() or tail
+
+
+def _media_type(response: Response) -> str:
+    ctype = response.headers.get("Content-Type", b"").decode("latin-1").split(";")[0].strip().lower()
+    if ctype and ctype != "application/octet-stream":
+        return ctype
+    name = (_disposition_name(response) or urlsplit(response.url).path).lower()
+    for ext, mt in (
+        (".pdf", "application/pdf"),
+        (".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (".doc", "application/msword"),
+        (".html", "text/html"),
+        (".htm", "text/html"),
+    ):
+        if name.endswith(ext):
+            return mt
+    return ctype or "application/octet-stream"
+
+
+def _disposition_name(response: Response) -> str | None:
+    """File name from Content-Disposition: RFC 5987 filename*=UTF-8''…, or a raw UTF-8/GBK name."""
+    raw = response.headers.get("Content-Disposition")
+    if not raw:
+        return None
+    match = re.search(rb"filename\*\s*=\s*([\w-]+)''([^;]+)", raw, re.I)
+    if match:
+        return unquote(match.group(2).decode("latin-1").strip(), encoding=match.group(1).decode())
+    match = re.search(rb'filename\s*=\s*"?([^";]+)"?', raw, re.I)
+    if not match:
+        return None
+    value = match.group(1).strip()
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return unquote(value.decode(encoding), encoding=encoding)
+        except UnicodeDecodeError:
+            continue
+    return value.decode("latin-1")
+
+
+def _headers(response: Response) -> dict[str, str]:
+    keep = ("Content-Type", "Content-Disposition", "ETag", "Last-Modified", "Content-Length")
+    out = {}
+    for key in keep:
+        value = response.headers.get(key)
+        if value is not None:
+            out[key] = value.decode("latin-1")
+    return out

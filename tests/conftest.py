@@ -1,0 +1,45 @@
+"""Shared test fixtures: seeds, mirrors, fixture responses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from scrapy.http import HtmlResponse, Request, TextResponse, XmlResponse
+
+from crawler.mirror import Mirror
+
+TESTS = Path(__file__).resolve().parent
+SEEDS = TESTS / "seeds"
+SITES = TESTS / "sites"
+
+
+def seed_text(prefix: str) -> str:
+    """A seed report's text by its number prefix, e.g. seed_text("002")."""
+    (path,) = SEEDS.glob(f"{prefix}_*.txt")
+    return path.read_text("utf-8")
+
+
+def fake_response(url: str, body: bytes, *, headers: dict | None = None, meta: dict | None = None) -> TextResponse:
+    """A Scrapy response built from fixture bytes, for spider parsing tests without a server."""
+    request = Request(url, meta=meta or {})
+    headers = headers or {}
+    ctype = headers.get("Content-Type", "text/html")
+    cls = XmlResponse if "xml" in ctype else HtmlResponse
+    return cls(url=url, body=body, headers=headers, request=request)
+
+
+@pytest.fixture
+def mirror_for() -> Iterator:
+    """Start the mirror of a spider: `base_url = mirror_for("dongying").base_url`."""
+    started: list[Mirror] = []
+
+    def start(spider: str) -> Mirror:
+        mirror = Mirror(SITES / spider).start()
+        started.append(mirror)
+        return mirror
+
+    yield start
+    for mirror in started:
+        mirror.stop()
