@@ -95,6 +95,8 @@ class Metadata:
     title: str | None = None
     year: int | None = None  # report year (from the title, else the statistics period)
     published_at: date | None = None
+    # "day", "month" or "year": 二〇二〇年一月 is stored as 2020-01-01 with precision "month"
+    published_precision: str | None = None
     agency: str | None = None  # the body that published the report, as printed
     source: str | None = None  # the page's source line (信息来源/来源/资料来源/作者)
 
@@ -125,7 +127,7 @@ class ParsedReport:
         return {
             "title": md.title,
             "year": md.year,
-            "published_at": md.published_at.isoformat() if md.published_at else None,
+            "published_at": _json_date(md.published_at, md.published_precision),
             "agency": md.agency,
             "source": md.source,
             "template": self.template,
@@ -146,6 +148,16 @@ class ParsedReport:
                 {"rule": f.rule, "severity": f.severity, "detail": f.detail} for f in self.findings
             ],
         }
+
+
+def _json_date(value: date | None, precision: str | None) -> str | None:
+    if value is None:
+        return None
+    if precision == "month":
+        return value.strftime("%Y-%m")
+    if precision == "year":
+        return value.strftime("%Y")
+    return value.isoformat()
 
 
 def _json_number(value: Decimal | None) -> int | float | str | None:
