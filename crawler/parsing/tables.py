@@ -1,0 +1,199 @@
+"""Tables from HTML, PDF and DOCX into one rectangular grid type (`Table`).
+
+A merged cell is repeated over every position it covers, with `Cell.row`/`Cell.col` naming the
+merged cell's origin, so a reader can address any position and still tell a copy from the original.
+"""
+
+from __future__ import annotations
+
+from lxml import etree, html
+
+from crawler.parsing.model import Cell, Table
+
+# ---------------------------------------------------------------------------------------------
+# PDF / DOCX rows
+
+
+def table_from_rows(
+    rows: list[list[str | None]], origin: str, document: str = "", caption: str = ""
+) -> Table:
+    """A grid from extracted rows where None marks a position covered by a merged cell.
+
+    pdfplumber gives None for every position a merged cell covers except its top-left one (the
+    documents code turns python-docx's repeated merged cells into the same shape). Each text cell
+    is grown into the largest rectangle of unclaimed None positions to its right, then below:
+    rows are processed top to bottom, so a None under a rowspan is already claimed by the cell
+    above before a cell to its left can take it. A None that no cell can claim (e.g. at the very
+    start of a row) becomes an empty cell of its own. Short rows are padded with empty cells.
+    """
+    width = max((len(r) for r in rows), default=0)
+    # padding is a real (empty) cell, not a merged position
+    padded: list[list[str | None]] = [list(r) + [""] * (width - len(r)) for r in rows]
+    grid: list[list[Cell | None]] = [[None] * width for _ in padded]
+
+    for r, row in enumerate(padded):
+        for c, text in enumerate(row):
+            if grid[r][c] is not None:
+                continue  # claimed by a merged cell above or to the left
+            if text is None:
+                grid[r][c] = Cell("", r, c)  # orphan merged position: nothing to repeat
+                continue
+            w = 1
+            while c + w < width and padded[r][c + w] is None and grid[r][c + w] is None:
+                w += 1
+            h = 1
+            while r + h < len(padded) and all(
+                padded[r + h][c + k] is None and grid[r + h][c + k] is None for k in range(w)
+            ):
+                h += 1
+            cell = Cell(text, r, c)
+            for dr in range(h):
+                for dc in range(w):
+                    grid[r + dr][c + dc] = cell
+    return Table(
+        grid=[[cell for cell in row if cell is not None] for row in grid],
+        caption=caption,
+        origin=origin,
+        document=document,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML
+
+_BLOCK_TAGS = {
+    "p", "div", "br", "tr", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "table",
+    "section", "article", "header", "footer", "center", "blockquote", "pre", "dd", "dt", "dl",
+    "caption", "form", "hr", "tbody", "thead", "tfoot",
+}  # fmt: skip
+_SKIP_TAGS = {"script", "style", "noscript", "template", "head", "title"}
+_CAPTION_LINES = 3  # title, scope caption and one more line are enough to name a table
+
+
+def tables_from_html(page: str, document: str = "") -> list[Table]:
+    """Every data table of an HTML page as a grid, in document order.
+
+    Layout tables that contain other tables are not returned themselves: their innermost tables
+    are. `caption` holds up to three non-empty text lines just before the table (after the previous
+    table), e.g. the title and the scope caption 市本级 / 本行政区域.
+    """
+    if not page or not page.strip():
+        return []
+    root = html.fromstring(page)
+    walker = _Walker()
+    walker.walk(root)
+    walker.flush()
+    tables: list[Table] = []
+    for element, caption_lines in walker.found:
+        grid = _grid_from_table(element)
+        if grid:
+            tables.append(
+                Table(grid=grid, caption="\n".join(caption_lines), origin="html", document=document)
+            )
+    return tables
+
+
+class _Walker:
+    """Walks the page in document order, collecting text lines and data tables."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []  # text lines since the last data table
+        self.current: list[str] = []
+        self.found: list[tuple[etree._Element, list[str]]] = []
+
+    def flush(self) -> None:
+        line = " ".join("".join(self.current).split())
+        if line:
+            self.lines.append(line)
+        self.current = []
+
+    def walk(self, el: etree._Element) -> None:
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if not tag:  # comments, processing instructions
+            self._tail(el)
+            return
+        if tag in _SKIP_TAGS:
+            self._tail(el)
+            return
+        if tag == "table" and not el.xpath(".//table"):
+            self.flush()
+            self.found.append((el, self.lines[-_CAPTION_LINES:]))
+            self.lines = []
+            self._tail(el)
+            return
+        if tag in _BLOCK_TAGS or tag in ("td", "th"):
+            self.flush()
+        if el.text:
+            self.current.append(el.text)
+        for child in el:
+            self.walk(child)
+        if tag in _BLOCK_TAGS or tag in ("td", "th"):
+            self.flush()
+        self._tail(el)
+
+    def _tail(self, el: etree._Element) -> None:
+        if el.tail:
+            self.current.append(el.tail)
+
+
+def _own_rows(table: etree._Element) -> list[etree._Element]:
+    return table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
+
+
+def _cell_text(cell: etree._Element) -> str:
+    """A cell's text with <br> and block children as line breaks, each line space-folded."""
+    parts: list[str] = []
+
+    def visit(el: etree._Element) -> None:
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if tag in _SKIP_TAGS:
+            if el.tail:
+                parts.append(el.tail)
+            return
+        if tag in _BLOCK_TAGS:
+            parts.append("\n")
+        if tag and el.text:
+            parts.append(el.text)
+        for child in el:
+            visit(child)
+        if tag in _BLOCK_TAGS:
+            parts.append("\n")
+        if el.tail:
+            parts.append(el.tail)
+
+    if cell.text:
+        parts.append(cell.text)
+    for child in cell:
+        visit(child)
+    lines = (" ".join(line.split()) for line in "".join(parts).splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def _span(cell: etree._Element, name: str) -> int:
+    try:
+        return max(1, min(int((cell.get(name) or "1").strip()), 1000))
+    except ValueError:
+        return 1
+
+
+def _grid_from_table(table: etree._Element) -> list[list[Cell]]:
+    """Resolve rowspan/colspan into a rectangular grid; gaps left by short rows are empty cells."""
+    placed: dict[tuple[int, int], Cell] = {}
+    rows = _own_rows(table)
+    n_rows = len(rows)
+    for r, tr in enumerate(rows):
+        c = 0
+        for td in tr.xpath("./td | ./th"):
+            while (r, c) in placed:
+                c += 1
+            rowspan = min(_span(td, "rowspan"), n_rows - r)  # a span past the last row is clipped
+            colspan = _span(td, "colspan")
+            cell = Cell(_cell_text(td), r, c)
+            for dr in range(rowspan):
+                for dc in range(colspan):
+                    placed.setdefault((r + dr, c + dc), cell)
+            c += colspan
+    if not placed:
+        return []
+    width = max(col for _, col in placed) + 1
+    return [[placed.get((r, c)) or Cell("", r, c) for c in range(width)] for r in range(n_rows)]
