@@ -15,6 +15,8 @@ class Attachment:
     body: bytes | None = None  # None when the download failed (see error)
     status: int | None = None
     error: str | None = None
+    sha256: str | None = None  # set by the archive pipeline
+    storage_path: str | None = None
 
 
 @dataclass
@@ -40,3 +42,5 @@ class ReportPage:
     parent_body: str | None = None
     attachments: list[Attachment] = field(default_factory=list)
     related_links: list[tuple[str, str]] = field(default_factory=list)  # (text, url): 图解, H5 …
+    sha256: str | None = None  # set by the archive pipeline
+    storage_path: str | None = None

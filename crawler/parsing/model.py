@@ -120,6 +120,8 @@ class ParsedReport:
     findings: list[Finding] = field(default_factory=list)
     text: str = ""
     is_report: bool = True  # False for look-alikes (图解, 解读, notices) that must not become reports
+    # per document name: (extracted, note) — e.g. a .doc with no converter is (False, "no .doc converter")
+    extraction: dict[str, tuple[bool, str]] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         """The JSON shape printed by `govreports parse`."""

@@ -1,0 +1,49 @@
+"""The raw archive: every downloaded body, content-addressed by sha256 and gzip-compressed,
+so reports can be re-parsed later without crawling again."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+
+class Archive:
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+
+    @staticmethod
+    def digest(data: bytes) -> str:
+        return hashlib.sha256(data).hexdigest()
+
+    def relpath(self, sha256: str) -> str:
+        return f"{sha256[:2]}/{sha256[2:4]}/{sha256}.gz"
+
+    def put(self, data: bytes) -> tuple[str, str]:
+        """Store `data` once; returns (sha256, path relative to the archive root)."""
+        sha = self.digest(data)
+        rel = self.relpath(sha)
+        target = self.root / rel
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            # write to a temporary file and rename: a crash never leaves a truncated archive entry
+            fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+            try:
+                with os.fdopen(fd, "wb") as fh, gzip.GzipFile(fileobj=fh, mode="wb", mtime=0) as gz:
+                    gz.write(data)
+                os.replace(tmp, target)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        return sha, rel
+
+    def get(self, sha256: str) -> bytes:
+        data = gzip.decompress((self.root / self.relpath(sha256)).read_bytes())
+        if self.digest(data) != sha256:
+            raise ValueError(f"archive entry {sha256} is corrupt")
+        return data
+
+    def has(self, sha256: str) -> bool:
+        return (self.root / self.relpath(sha256)).exists()

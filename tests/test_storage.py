@@ -1,0 +1,103 @@
+"""Idempotent writes and rejected items, without Scrapy: ReportWriter and validate()."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from scrapy.exceptions import DropItem
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from crawler import db
+from crawler.items import Attachment, ReportPage
+from crawler.models import Body, Document, Report, ReportMetric, ValidationFinding
+from crawler.parsing.model import Finding, Metadata, MetricValue, ParsedReport
+from pipelines.parse import content_hash, validate
+from pipelines.storage import ReportWriter
+
+URL = "http://www.dongying.gov.cn/art/2020/2/27/art_164458_841.html"
+TITLE = "东营市人民政府2019年政府信息公开工作年度报告"
+
+
+def make_page(body: bytes = b"<html>report</html>", attachments: list[Attachment] | None = None) -> ReportPage:
+    return ReportPage(spider="dongying", url=URL, canonical_url=URL, body=body, body_name="东营市人民政府",
+                      body_level="city", region_code="370500", parent_body="山东省人民政府",
+                      attachments=attachments or [])
+
+
+def make_parsed(value: str = "4") -> ParsedReport:
+    return ParsedReport(
+        metadata=Metadata(title=TITLE, year=2019, published_at=date(2020, 2, 27), published_precision="day",
+                          agency="东营市人民政府", source=None),
+        template="gov2019",
+        metrics=[
+            MetricValue("art20.regulations.new", Decimal(value), "件", "规章 > 本年新制作数量", value),
+            MetricValue("apps.new", Decimal("7"), "件", "一、本年新收政府信息公开申请数量", "7", applicant="total"),
+            MetricValue(None, None, None, "某个未知的行", "3"),
+        ],
+        findings=[Finding("unmapped_label", "warning", "某个未知的行")],
+    )
+
+
+def counts(session: Session) -> dict[str, int]:
+    return {m.__tablename__: session.scalar(select(func.count()).select_from(m))
+            for m in (Body, Report, Document, ReportMetric, ValidationFinding)}
+
+
+@pytest.fixture
+def session(tmp_path):
+    engine = db.ensure_schema(f"sqlite:///{tmp_path}/t.db")
+    with Session(engine) as s:
+        yield s
+
+
+def test_writing_the_same_report_twice_leaves_the_same_rows(session):
+    page = make_page(attachments=[Attachment(url=URL.replace(".html", ".pdf"), name="report.pdf", body=b"%PDF-1.4")])
+    item = validate(page, make_parsed())
+    with session.begin():
+        first = ReportWriter(session).write(item)
+    before = counts(session)
+    with session.begin():
+        second = ReportWriter(session).write(validate(make_page(attachments=page.attachments), make_parsed()))
+    assert (first.new, second.unchanged) == (1, 1)
+    assert counts(session) == before
+    assert before == {"bodies": 2, "reports": 1, "documents": 2, "report_metrics": 3, "validation_findings": 1}
+    report = session.scalar(select(Report))
+    assert (report.report_year, report.title, report.published_at) == (2019, TITLE, date(2020, 2, 27))
+    assert report.body.parent.name == "山东省人民政府"
+    metric = session.scalar(select(ReportMetric).where(ReportMetric.metric_code == "apps.new"))
+    assert (metric.applicant, metric.scope, metric.value, metric.raw_value) == ("total", "", Decimal("7"), "7")
+
+
+def test_a_changed_report_replaces_its_statistics(session):
+    with session.begin():
+        ReportWriter(session).write(validate(make_page(), make_parsed("4")))
+    with session.begin():
+        result = ReportWriter(session).write(validate(make_page(b"<html>edited</html>"), make_parsed("5")))
+    assert result.changed == 1
+    values = session.scalars(select(ReportMetric.value).where(ReportMetric.metric_code == "art20.regulations.new")).all()
+    assert values == [Decimal("5")]
+    assert counts(session)["reports"] == 1
+
+
+def test_content_hash_follows_attachments():
+    a = make_page(attachments=[Attachment(url="http://x/a.pdf", body=b"one")])
+    b = make_page(attachments=[Attachment(url="http://x/a.pdf", body=b"two")])
+    assert content_hash(a) != content_hash(b)
+    assert content_hash(a) == content_hash(make_page(attachments=[Attachment(url="http://x/a.pdf", body=b"one")]))
+
+
+@pytest.mark.parametrize(
+    ("title", "year", "is_report", "reason"),
+    [
+        (None, 2019, True, "no title"),
+        ("东营市人民政府2019年政府信息公开工作年度报告", None, True, "no report year"),
+        ("图解:东营市人民政府2019年政府信息公开工作年度报告", 2019, False, "not an annual report"),
+    ],
+)
+def test_bad_items_are_rejected_with_a_reason(title, year, is_report, reason):
+    parsed = ParsedReport(metadata=Metadata(title=title, year=year), is_report=is_report)
+    with pytest.raises(DropItem, match=reason):
+        validate(make_page(), parsed)
