@@ -1,0 +1,261 @@
+"""`govreports`: the command line.
+
+    govreports db upgrade|downgrade REV|current   manage the schema (Alembic)
+    govreports crawl SPIDER [--base-url URL]      crawl one portal (same as `scrapy crawl`)
+    govreports crawl --all                        crawl every portal in one process
+    govreports demo                               crawl the local mirrors into data/demo.db
+    govreports parse FILE [--url URL]             parse one saved page/text/PDF/DOCX to JSON
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+
+DEMO_DATABASE_URL = "sqlite:///data/demo.db"
+DEMO_ARCHIVE_DIR = "data/demo-archive"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args) or 0
+    except UsageError as exc:
+        print(f"govreports: {exc}", file=sys.stderr)
+        return 2
+
+
+class UsageError(Exception):
+    """Bad input from the user: printed as one line, exit status 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="govreports", description="Government information-disclosure annual reports crawler")
+    sub = parser.add_subparsers(metavar="COMMAND")
+
+    p = sub.add_parser("db", help="create, migrate or inspect the database schema")
+    p.add_argument("action", choices=["upgrade", "downgrade", "current"])
+    p.add_argument("revision", nargs="?", help="target revision (upgrade: default head; downgrade: required)")
+    p.add_argument("--database-url", help="default: $GOVREPORTS_DATABASE_URL or sqlite:///data/govreports.db")
+    p.set_defaults(func=cmd_db)
+
+    p = sub.add_parser("crawl", help="crawl one portal, or all with --all")
+    p.add_argument("spider", nargs="?", help="spider name (see `scrapy list`)")
+    p.add_argument("--all", action="store_true", help="crawl every spider in one process")
+    p.add_argument("--base-url", help="crawl a mirror at this URL instead of the real portal (one spider only)")
+    p.add_argument("-a", dest="spider_args", action="append", default=[], metavar="NAME=VALUE", help="spider argument")
+    p.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE", help="Scrapy setting")
+    p.add_argument("--database-url")
+    p.set_defaults(func=cmd_crawl)
+
+    p = sub.add_parser("demo", help="serve the local mirrors, crawl them all offline, print a summary")
+    p.add_argument("--database-url", default=DEMO_DATABASE_URL, help=f"default {DEMO_DATABASE_URL}")
+    p.add_argument("--archive-dir", default=DEMO_ARCHIVE_DIR)
+    p.add_argument("--sites", help="folder of mirrors (default: tests/sites of this checkout)")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("parse", help="parse one saved page, text file, PDF or DOCX and print JSON")
+    p.add_argument("file")
+    p.add_argument("--url", help="the URL the file was fetched from")
+    p.set_defaults(func=cmd_parse)
+    return parser
+
+
+# -- db ---------------------------------------------------------------------------------------
+
+
+def database_url(args: argparse.Namespace) -> str:
+    from crawler import settings
+
+    return getattr(args, "database_url", None) or settings.GOVREPORTS_DATABASE_URL
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from crawler import db
+
+    url = database_url(args)
+    if args.action == "upgrade":
+        db.ensure_schema(url) if not args.revision else db.upgrade(url, args.revision)
+    elif args.action == "downgrade":
+        if not args.revision:
+            raise UsageError("db downgrade needs a revision (e.g. base)")
+        db.downgrade(url, args.revision)
+    print(f"{_safe_url(url)}: revision {db.current_revision(db.make_engine(url)) or 'none'} (head {db.head_revision(url)})")
+    return 0
+
+
+# -- crawl ------------------------------------------------------------------------------------
+
+
+def _pairs(values: list[str], what: str) -> dict[str, str]:
+    out = {}
+    for value in values:
+        name, sep, val = value.partition("=")
+        if not sep or not name:
+            raise UsageError(f"{what} must look like NAME=VALUE, got {value!r}")
+        out[name] = val
+    return out
+
+
+def _process(settings_overrides: dict[str, object]):  # type: ignore[no-untyped-def]
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.project import get_project_settings
+
+    settings = get_project_settings()
+    for key, value in settings_overrides.items():
+        settings.set(key, value, priority="cmdline")
+    return CrawlerProcess(settings)
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    overrides: dict[str, object] = dict(_pairs(args.settings, "-s"))
+    if args.database_url:
+        overrides["GOVREPORTS_DATABASE_URL"] = args.database_url
+    process = _process(overrides)
+    names = process.spider_loader.list()
+    if args.all == bool(args.spider):
+        raise UsageError("name one spider or use --all (spiders: " + ", ".join(names) + ")")
+    if args.spider and args.spider not in names:
+        raise UsageError(f"no spider {args.spider!r} (spiders: {', '.join(names)})")
+    if args.all and args.base_url:
+        raise UsageError("--base-url names one portal's mirror: use it with one spider")
+    spider_args = _pairs(args.spider_args, "-a")
+    if args.base_url:
+        spider_args["base_url"] = args.base_url
+    crawlers = []
+    for name in names if args.all else [args.spider]:
+        crawler = process.create_crawler(name)
+        crawlers.append(crawler)
+        process.crawl(crawler, **spider_args)
+    process.start()
+    return _exit_status(crawlers)
+
+
+def _exit_status(crawlers: list) -> int:
+    """Non-zero when a crawl did not finish cleanly or stored no report at all."""
+    status = 0
+    for crawler in crawlers:
+        stats = crawler.stats.get_stats()
+        reason = stats.get("finish_reason")
+        stored = sum(stats.get(f"govreports/reports_{k}", 0) for k in ("new", "changed", "unchanged"))
+        if reason != "finished":
+            print(f"{crawler.spider.name}: crawl ended with {reason}", file=sys.stderr)
+            status = 1
+        elif stored == 0:
+            print(f"{crawler.spider.name}: no report found (an empty crawl is an error)", file=sys.stderr)
+            status = 1
+    return status
+
+
+# -- demo -------------------------------------------------------------------------------------
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from crawler.mirror import Mirror, sites_dir
+
+    sites = Path(args.sites) if args.sites else sites_dir()
+    if not sites.is_dir():
+        raise UsageError(f"no mirrors at {sites}: run the demo from a source checkout or pass --sites")
+    process = _process({
+        "GOVREPORTS_DATABASE_URL": args.database_url,
+        "GOVREPORTS_ARCHIVE_DIR": args.archive_dir,
+        "DOWNLOAD_DELAY": 0,
+        "AUTOTHROTTLE_ENABLED": False,
+        "LOG_LEVEL": "WARNING",
+    })
+    names = [n for n in process.spider_loader.list() if (sites / n / "root").is_dir()]
+    if not names:
+        raise UsageError(f"no spider has a mirror under {sites}")
+    mirrors = [Mirror(sites / n).start() for n in names]
+    crawlers = []
+    try:
+        for name, mirror in zip(names, mirrors, strict=True):
+            print(f"{name}: mirror at {mirror.base_url}")
+            crawler = process.create_crawler(name)
+            crawlers.append(crawler)
+            process.crawl(crawler, base_url=mirror.base_url)
+        process.start()
+    finally:
+        for mirror in mirrors:
+            mirror.stop()
+    print()
+    print(summary_table(args.database_url))
+    return _exit_status(crawlers)
+
+
+def summary_table(url: str) -> str:
+    """Bodies × years: how many reports, plus metric and finding counts per body."""
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from crawler.db import make_engine
+    from crawler.models import Body, Report, ReportMetric, ValidationFinding
+
+    engine = make_engine(url)
+    with Session(engine) as session:
+        rows = session.execute(
+            select(Body.name, Report.report_year, func.count(Report.id)).join(Report).group_by(Body.name, Report.report_year)
+        ).all()
+        metric_counts = dict(session.execute(select(Body.name, func.count(ReportMetric.id)).join(Report, Report.body_id == Body.id).join(ReportMetric).group_by(Body.name)).all())
+        finding_counts = dict(session.execute(select(Body.name, func.count(ValidationFinding.id)).join(Report, Report.body_id == Body.id).join(ValidationFinding).group_by(Body.name)).all())
+    engine.dispose()
+    if not rows:
+        return "no reports in the database"
+    grid: dict[str, dict[int, int]] = defaultdict(dict)
+    for body, year, n in rows:
+        grid[body][year] = n
+    years = sorted({year for _, year, _ in rows})
+    width = max(_width(b) for b in grid) + 2
+    header = _pad("body", width) + "".join(f"{y:>6}" for y in years) + f"{'reports':>9}{'metrics':>9}{'findings':>10}"
+    lines = [header, "-" * _width(header)]
+    for body in sorted(grid):
+        cells = "".join(f"{grid[body].get(y, ''):>6}" for y in years)
+        lines.append(_pad(body, width) + cells + f"{sum(grid[body].values()):>9}{metric_counts.get(body, 0):>9}{finding_counts.get(body, 0):>10}")
+    total = sum(n for _, _, n in rows)
+    lines.append("-" * _width(header))
+    lines.append(f"{len(grid)} bodies, {total} reports, {sum(metric_counts.values())} metrics, {sum(finding_counts.values())} findings in {_safe_url(url)}")
+    return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    """Display width: CJK characters take two columns in a terminal."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+# -- parse ------------------------------------------------------------------------------------
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from crawler.parsing.report import parse_file
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise UsageError(f"no such file: {path}")
+    parsed = parse_file(path, url=args.url)
+    json.dump(parsed.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
