@@ -29,6 +29,7 @@ class GovReportSpider(scrapy.Spider):
 
     home_url: str = ""  # the real portal root, e.g. "http://www.dongying.gov.cn"
     # Hosts of this portal: absolute links to them are followed (on a mirror: rewritten to it).
+    # An entry with a leading dot (".huaibei.gov.cn") stands for that domain and all its sub-hosts.
     site_hosts: tuple[str, ...] = ()
     # Host aliases folded in canonical URLs, e.g. {"ds.gov.cn": "www.ds.gov.cn"}.
     host_aliases: dict[str, str] = {}
@@ -59,13 +60,17 @@ class GovReportSpider(scrapy.Spider):
         absolute = urljoin(base or self.base_url + "/", url.strip())
         if self.on_mirror:
             parts = urlsplit(absolute)
-            if (parts.hostname or "") in self.all_hosts():
+            if self.is_site_host(parts.hostname or ""):
                 absolute = self.base_url + absolute[len(f"{parts.scheme}://{parts.netloc}") :]
         return absolute
 
     def all_hosts(self) -> set[str]:
         hosts = {urlsplit(self.home_url).hostname or ""} | set(self.site_hosts)
         return hosts | set(self.host_aliases) | set(self.host_aliases.values())
+
+    def is_site_host(self, host: str) -> bool:
+        hosts = self.all_hosts()
+        return host in hosts or any(h.startswith(".") and (host == h[1:] or host.endswith(h)) for h in hosts)
 
     def canonical_url(self, url: str) -> str:
         """The URL as it is on the real portal, canonicalised: stable across mirror ports."""
