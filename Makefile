@@ -16,14 +16,19 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Tools outside PyPI: antiword reads legacy .doc attachments. Installed with apt-get where we
-# may (root on Debian/Ubuntu, as in CI); elsewhere .doc files are stored but marked not extracted.
+# Tools outside PyPI, installed with apt-get where we may (root on Debian/Ubuntu, as in CI):
+# antiword reads legacy .doc attachments (without it they are stored, marked not extracted);
+# postgresql gives the storage tests a throwaway server (without it those variants are skipped,
+# except under CI where they must run).
+APT_PACKAGES := $(if $(shell command -v antiword),,antiword) \
+                $(if $(shell command -v initdb || ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null),,postgresql)
 system-deps:
-	@if ! command -v antiword >/dev/null 2>&1; then \
+	@if [ -n "$(strip $(APT_PACKAGES))" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq antiword >/dev/null) \
-	      || echo "note: could not install antiword; .doc attachments will not be extracted"; \
-	  else echo "note: antiword not installed; .doc attachments will not be extracted"; fi; \
+	    echo "installing $(strip $(APT_PACKAGES)) with apt-get"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null) \
+	      || echo "note: could not install $(strip $(APT_PACKAGES))"; \
+	  else echo "note: not installed (needs root and apt-get): $(strip $(APT_PACKAGES))"; fi; \
 	fi
 
 demo: install system-deps

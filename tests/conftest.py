@@ -43,3 +43,25 @@ def mirror_for() -> Iterator:
     yield start
     for mirror in started:
         mirror.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL server for the session (see tests/pg.py), or None when unavailable."""
+    from tests.pg import start_postgres
+
+    server = start_postgres()
+    yield server
+    if server is not None:
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    """An empty database of each kind: storage tests run against SQLite and PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/govreports.db"
+    server = request.getfixturevalue("postgres")
+    if server is None:
+        pytest.skip("no PostgreSQL server on this machine (install postgresql or set GOVREPORTS_TEST_PG_URL)")
+    return server.database()

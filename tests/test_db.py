@@ -22,16 +22,16 @@ def test_first_use_creates_and_migrates_the_database(tmp_path):
     assert db.current_revision(engine) == db.head_revision(url)
 
 
-def test_models_and_migrations_do_not_drift(tmp_path):
-    url = f"sqlite:///{tmp_path}/drift.db"
+def test_models_and_migrations_do_not_drift(database_url):
+    url = database_url
     engine = db.ensure_schema(url)
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
     assert diff == []
 
 
-def test_migrations_go_down_to_nothing_and_up_again(tmp_path):
-    url = f"sqlite:///{tmp_path}/updown.db"
+def test_migrations_go_down_to_nothing_and_up_again(database_url):
+    url = database_url
     db.upgrade(url)
     db.downgrade(url, "base")
     engine = db.make_engine(url)
@@ -40,8 +40,8 @@ def test_migrations_go_down_to_nothing_and_up_again(tmp_path):
     assert TABLES <= set(inspect(engine).get_table_names())
 
 
-def test_metric_dictionary_is_loaded_once_and_kept_in_sync(tmp_path):
-    url = f"sqlite:///{tmp_path}/metrics.db"
+def test_metric_dictionary_is_loaded_once_and_kept_in_sync(database_url):
+    url = database_url
     engine = db.ensure_schema(url)
     with Session(engine) as session:
         rows = session.scalars(select(MetricDefinition)).all()

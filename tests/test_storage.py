@@ -47,10 +47,11 @@ def counts(session: Session) -> dict[str, int]:
 
 
 @pytest.fixture
-def session(tmp_path):
-    engine = db.ensure_schema(f"sqlite:///{tmp_path}/t.db")
+def session(database_url):
+    engine = db.ensure_schema(database_url)
     with Session(engine) as s:
         yield s
+    engine.dispose()
 
 
 def test_writing_the_same_report_twice_leaves_the_same_rows(session):
