@@ -74,6 +74,21 @@ def test_list_pages_give_the_reports_with_list_title_and_date():
     assert reports[2].headers["Referer"] == f"{BASE}/xxgk/gknb/2.htm".encode()
 
 
+def test_on_the_real_portal_links_to_the_host_without_www_are_followed():
+    spider = LinyiEtdzSpider()  # base URL http://www.leda.gov.cn
+    html = (SITE / "root/xxgk/gknb.htm").read_bytes()
+    response = fake_response("http://www.leda.gov.cn/xxgk/gknb.htm", html, headers={"Content-Type": "text/html"})
+    urls = [r.url for r in spider.parse_list(response, slug="xxgk/gknb") if r.callback == spider.parse_report]
+    assert urls == ["http://www.leda.gov.cn/info/2820/107640.htm", "http://leda.gov.cn/info/2820/98765.htm"]
+    assert spider.canonical_url(urls[1]) == "http://www.leda.gov.cn/info/2820/98765.htm"
+
+
+def test_links_to_other_portals_are_not_followed():
+    html = '<html><body><ul><li><a href="http://www.linyi.gov.cn/info/1042/1.htm">临沂经济技术开发区2019年政府信息公开工作年度报告</a></li></ul></body></html>'
+    spider = LinyiEtdzSpider(base_url=BASE)
+    assert list(spider.parse_list(page("xxgk/gknb.htm", html.encode()), slug="xxgk/gknb")) == []
+
+
 def test_pagination_runs_backwards_from_the_first_page():
     spider = LinyiEtdzSpider(base_url=BASE)
     # 共9条 1/3: user page 2 is /xxgk/gknb/2.htm, user page 3 (the last) is /xxgk/gknb/1.htm

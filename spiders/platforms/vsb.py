@@ -103,8 +103,8 @@ class VsbSpider(GovReportSpider):
                 self.logger.info("skipped %s: behind the content.jsp login wall (%s)", title, href)
                 continue
             url = self.site_url(href, response.url)
-            if origin(url) != origin(self.base_url):
-                continue  # another portal's page
+            if origin(url) != origin(self.base_url) and not self.is_site_host(urlsplit(url).hostname or ""):
+                continue  # another portal's page (leda.gov.cn and www.leda.gov.cn are one site)
             if not (DETAIL_PATH.search(urlsplit(url).path) or is_attachment_link(href, title)):
                 continue  # navigation such as 政府信息公开年报 → a list page
             body = self.report_body(title)
