@@ -36,6 +36,8 @@ DOWNLOAD_MAXSIZE = int(_env("GOVREPORTS_DOWNLOAD_MAXSIZE", str(40 * 1024 * 1024)
 DOWNLOAD_WARNSIZE = 10 * 1024 * 1024
 RETRY_TIMES = 3
 COOKIES_ENABLED = True
+# WebShield challenges are followed, 瑞数/加速乐 reported as blocked (crawler/antibot.py).
+DOWNLOADER_MIDDLEWARES = {"crawler.antibot.AntiBotMiddleware": 650}
 
 # spiders find and fetch; pipelines archive, parse (metadata, statistics, 勾稽 checks) and store.
 ITEM_PIPELINES = {
