@@ -176,6 +176,7 @@ def test_a_graphic_version_keeps_its_own_title_even_when_its_text_names_the_repo
     text = "东营市人民政府2019年政府信息公开工作年度报告\n一图读懂"
     md = extract_metadata(text, html=html)
     assert md.title == "图解:东营市人民政府2019年政府信息公开工作年度报告"
+    assert md.agency is None
 
 
 def test_h1_report_title_beats_a_site_name_title():
@@ -245,6 +246,8 @@ def test_title_year_in_chinese_numerals():
         ("2019年东营市人民政府信息公开工作年度报告", "东营市人民政府"),
         ("东营市民政局关于2019年政府信息公开工作年度报告", "东营市民政局"),
         ("政府信息公开工作年度报告", None),
+        ("一图读懂临沂经济技术开发区2022年政府信息公开工作年度报告", None),
+        ("关于做好2023年度政府信息公开工作年度报告编制发布工作的通知", None),
         (None, None),
     ],
 )

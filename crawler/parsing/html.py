@@ -257,7 +257,8 @@ def _longest_text_holder(root):
     """The element holding the longest visible text node: the article's main prose."""
     best, best_len = None, 0
     for element in root.iter():
-        nodes = [(element.tail, element.getparent())]
+        # the root's own tail lies outside it
+        nodes = [(element.tail, element.getparent())] if element is not root else []
         if isinstance(element.tag, str) and element.tag not in _SKIP:
             nodes.append((element.text, element))
         for node_text, holder in nodes:
@@ -276,7 +277,9 @@ def _text(raw: str | None, preformatted: bool) -> str:
         return ""
     if preformatted:
         return raw.replace("\r\n", "\n")
-    return _HTML_SPACE.sub(lambda m: _NEWLINE_SPACE if "\n" in m.group() else " ", raw)
+    return _HTML_SPACE.sub(
+        lambda m: _NEWLINE_SPACE if "\n" in m.group() or "\r" in m.group() else " ", raw
+    )
 
 
 def _walk(element, pieces: list[str], dropped: set, preformatted: bool, with_tail=True) -> None:

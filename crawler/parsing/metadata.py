@@ -242,9 +242,10 @@ def agency_from_title(title: str | None) -> str | None:
     """The body named in a report title: 东营市人民政府2019年政府信息公开工作年度报告 → 东营市人民政府.
 
     The name before the year; for titles that start with the year, the words between the year
-    and 政府信息公开.
+    and 政府信息公开. None for titles that are not reports (图解…, notices): their leading words
+    are no body's name.
     """
-    if not title:
+    if not is_annual_report_title(title):
         return None
     title = collapse_spaces(title)
     match = _TITLE_YEAR.search(title)
