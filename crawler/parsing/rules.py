@@ -232,13 +232,14 @@ def _equal(
 
 
 def _at_most(
-    rule: str, part: str, whole: str, values: _Values, column: Column
+    rule: str, severity: str, part: str, whole: str, values: _Values, column: Column
 ) -> Iterator[Finding]:
+    """`part` <= `whole`."""
     found = _operands(values, (part, whole), column)
     if found is None or found[0] <= found[1]:
         return
     detail = f"{part} = {_fmt(found[0])} > {whole} = {_fmt(found[1])}{_where(column)}"
-    yield Finding(rule, "error" if rule.startswith("legacy.") else "warning", detail, whole)
+    yield Finding(rule, severity, detail, whole)
 
 
 def _sum_of(
@@ -412,7 +413,7 @@ def _legacy_rules(values: _Values, column: Column) -> Iterator[Finding]:
 
     # rule 10
     for rule, part, whole in _AT_MOST:
-        yield from _at_most(rule, part, whole, values, column)
+        yield from _at_most(rule, "error", part, whole, values, column)
 
 
 # --- gov2019 表二 ---------------------------------------------------------------------------
@@ -421,8 +422,10 @@ def _legacy_rules(values: _Values, column: Column) -> Iterator[Finding]:
 def _art20_rules(values: _Values, column: Column) -> Iterator[Finding]:
     """Rule 6: soft check only; 2021 表二 has no identity."""
     for row in _ART20_DOC_ROWS:
+        # §5 calls this a soft check: a warning, never an error
         yield from _at_most(
             "art20.published_in_force",
+            "warning",
             f"art20.{row}.published",
             f"art20.{row}.in_force_total",
             values,
