@@ -23,6 +23,9 @@ ATTACHMENT_ENDPOINTS = re.compile(
     re.I,
 )
 
+# Content-Types that say "a download" without saying what: the file name tells instead.
+GENERIC_TYPES = {"application/octet-stream", "application/x-download", "application/force-download"}
+
 
 class GovReportSpider(scrapy.Spider):
     """Configuration every portal spider sets."""
@@ -172,7 +175,7 @@ class GovReportSpider(scrapy.Spider):
             Attachment(
                 url=response.url,
                 name=_disposition_name(response) or name,
-                media_type=_media_type(response),
+                media_type=_media_type(response, name),
                 body=response.body,
                 status=response.status,
             )
@@ -214,20 +217,28 @@ def attachment_name(href: str, text: str) -> str:
     return text.strip() or tail
 
 
-def _media_type(response: Response) -> str:
+def _media_type(response: Response, link_name: str | None = None) -> str:
+    """Content-Type; when it is a generic download type, the type the file name gives: from
+    Content-Disposition or the URL path, then a filename= parameter (downfile.jsp?filename=….pdf),
+    then the name the link gave (`link_name`)."""
     ctype = response.headers.get("Content-Type", b"").decode("latin-1").split(";")[0].strip().lower()
-    if ctype and ctype != "application/octet-stream":
+    if ctype and ctype not in GENERIC_TYPES:
         return ctype
-    name = (_disposition_name(response) or urlsplit(response.url).path).lower()
-    for ext, mt in (
-        (".pdf", "application/pdf"),
-        (".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-        (".doc", "application/msword"),
-        (".html", "text/html"),
-        (".htm", "text/html"),
-    ):
-        if name.endswith(ext):
-            return mt
+    names = [
+        _disposition_name(response) or urlsplit(response.url).path,
+        *parse_qs(urlsplit(response.url).query).get("filename", []),
+        link_name or "",
+    ]
+    for name in names:
+        for ext, mt in (
+            (".pdf", "application/pdf"),
+            (".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            (".doc", "application/msword"),
+            (".html", "text/html"),
+            (".htm", "text/html"),
+        ):
+            if name.lower().endswith(ext):
+                return mt
     return ctype or "application/octet-stream"
 
 
