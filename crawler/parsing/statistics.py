@@ -1,0 +1,847 @@
+"""Statistics tables → MetricValue rows keyed by metrics.csv codes (issue "Statistics normalisation").
+
+`read_statistics(text, tables)` reads real grids (HTML/PDF/DOCX) and tables flattened into the
+document text (one cell per line, or `|`-separated cells). Four kinds of table are read:
+  rows    legacy 统计表 (and bodies' own label/unit/value tables): label → one value
+  art20   表二 (第二十条): blocks of row label × column header
+  apps    表三: row label × applicant column
+  review  表四: one row of 15 numbers under a three-row header
+Grids are read by position; flattened text by anchoring on known labels and the expected number
+of values per row (templates.md §6.1). The 勾稽 rules are not checked here (rules.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from crawler.parsing import templates as tpl
+from crawler.parsing.model import Cell, Finding, MetricValue, Table
+from crawler.parsing.templates import match_key
+from crawler.parsing.values import is_unit_word, looks_numeric, parse_value
+
+
+@dataclass
+class Statistics:
+    template: str | None  # legacy, gov2019, gov2021, other; None when no statistics table
+    metrics: list[MetricValue]
+    findings: list[Finding]
+
+
+def read_statistics(text: str, tables: list[Table]) -> Statistics:
+    """Every statistics table of a document as metric rows, with findings.
+
+    `tables` are real grids; `text` is the document's plain text with those tables removed,
+    in which flattened tables may remain.
+    """
+    sink = _Sink()
+    for number, table in enumerate(tables, start=1):
+        _read_grid(table, f"table {number}", sink)
+    _read_text(text or "", sink)
+    template = tpl.detect_template(sink.keys, sink.kinds)
+    return Statistics(template=template, metrics=sink.metrics, findings=sink.findings)
+
+
+# ---------------------------------------------------------------------------------------------
+# the sink: one place that turns (code, raw value) into MetricValue rows and findings
+
+
+@dataclass
+class _Sink:
+    metrics: list[MetricValue] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)  # label keys seen, for template detection
+    kinds: set[str] = field(default_factory=set)
+    _seen: dict[tuple[str | None, str | None, str | None], str] = field(default_factory=dict)
+
+    def finding(self, rule: str, detail: str, code: str | None = None, severity: str = "warning"):
+        self.findings.append(Finding(rule=rule, severity=severity, detail=detail, code=code))
+
+    def value(
+        self,
+        code: str | None,
+        raw_label: str,
+        raw_value: str,
+        location: str,
+        *,
+        scope: str | None = None,
+        applicant: str | None = None,
+        unit_cell: str = "",
+    ) -> None:
+        """Emit one value. `code` None keeps the row raw with an unmapped_label finding."""
+        raw_label = raw_label.strip()  # as printed, line breaks included
+        if tpl.is_heading(code):
+            if raw_value.strip() and not tpl.is_pure_note(raw_value):
+                self.finding(
+                    "heading_value",
+                    f"{location}: heading {raw_label!r} carries {raw_value!r}; not stored",
+                    code,
+                    "info",
+                )
+            return
+        definition = tpl.metric(code) if code else None
+        unit = definition.unit if definition else None
+        if definition is not None:
+            scope = scope if "scope" in definition.dimensions else None
+            applicant = applicant if "applicant" in definition.dimensions else None
+        cell = raw_value
+        if unit_cell.strip() and is_unit_word(unit_cell) and not _has_unit_suffix(raw_value):
+            if _money(unit_cell) and (unit is None or _money(unit)):
+                cell = raw_value.strip() + match_key(unit_cell)  # 元 in the unit column converts
+            elif unit is not None and match_key(unit_cell) != unit:
+                self.finding(
+                    "unit_column",
+                    f"{location}: unit column says {unit_cell.strip()!r} for {raw_label!r}; "
+                    f"metrics.csv unit {unit} kept",
+                    code,
+                    "info",
+                )
+            elif unit is None:
+                unit = match_key(unit_cell)
+        parsed = parse_value(cell, unit)
+        key = (code, scope, applicant)
+        if code is not None and key in self._seen:
+            self.finding(
+                "duplicate_metric",
+                f"{location}: second value {raw_value!r} for {code} "
+                f"(scope={scope}, applicant={applicant}) dropped; first at {self._seen[key]}",
+                code,
+            )
+            return
+        if code is not None:
+            self._seen[key] = location
+        self.metrics.append(
+            MetricValue(
+                code=code,
+                value=parsed.value,
+                unit=parsed.unit,
+                raw_label=raw_label,
+                raw_value=raw_value,
+                scope=scope,
+                applicant=applicant,
+                source="table",
+                location=location,
+            )
+        )
+        if code is None:
+            self.finding("unmapped_label", f"{location}: no code for label {raw_label!r}")
+        if parsed.problem:
+            self.finding(parsed.rule or "unreadable_value", f"{location}: {parsed.problem}", code)
+        elif code == "art20.procurement.amount" and not _has_unit_suffix(cell):
+            self.finding(
+                "ambiguous_unit",
+                f"{location}: 采购总金额 {raw_value!r} prints no unit; read as 万元",
+                code,
+                "info",
+            )
+
+
+def _money(unit: str) -> bool:
+    return match_key(unit) in ("元", "万元")
+
+
+def _has_unit_suffix(raw: str) -> bool:
+    key = match_key(raw)
+    return bool(key) and not key[-1].isdigit() and looks_numeric(raw)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+# ---------------------------------------------------------------------------------------------
+# row readers shared by grids and flattened text
+
+
+class _LegacyRows:
+    """Rows of a legacy 统计表 or a body's own label/unit/value table."""
+
+    def __init__(self, sink: _Sink, scope: str | None) -> None:
+        self.sink = sink
+        self.scope = scope
+        self.group: str | None = None  # section (一…十三) of the rows below
+        sink.kinds.add("rows")
+
+    def code_for(self, label: str, parents: list[str] = ()) -> tuple[str | None, bool]:
+        """(code, known): known is False for a label no code knows."""
+        index = tpl.legacy_index()
+        match = index.lookup(label)
+        group = self.group
+        for parent in parents:  # a parent printed in its own column names the group
+            parent_code = index.resolve(index.lookup(parent), self.group)
+            if parent_code is not None:
+                group = tpl.legacy_group(parent_code)
+        code = index.resolve(match, group)
+        if code is not None and code in tpl.legacy_top_level():
+            self.group = tpl.legacy_group(code)
+        return code, match is not None
+
+    def row(
+        self,
+        label: str,
+        raw_value: str,
+        location: str,
+        unit_cell: str = "",
+        parents: list[str] = (),
+    ) -> None:
+        self.sink.keys.append(label)
+        code, known = self.code_for(label, list(parents))
+        if known and code is None:
+            self.sink.finding(
+                "ambiguous_label",
+                f"{location}: label {_one_line(label)!r} recurs under several parents and its "
+                "parent is unknown; kept unmapped",
+            )
+        self.sink.value(code, label, raw_value, location, scope=self.scope, unit_cell=unit_cell)
+
+
+class _AppsRows:
+    """Rows of 表三: a label path and one value per applicant column."""
+
+    def __init__(self, sink: _Sink) -> None:
+        self.sink = sink
+        self.context: str | None = None
+        sink.kinds.add("apps")
+
+    def code_for(self, label: str, parents: list[str] = ()) -> tuple[str | None, bool]:
+        index = tpl.apps_index()
+        context = self.context
+        for parent in parents:
+            parent_code = index.resolve(index.lookup(parent), None)
+            if parent_code is not None:
+                context = tpl.apps_context(parent_code)
+        match = index.lookup(label)
+        code = index.resolve(match, context)
+        return code, match is not None
+
+    def open_group(self, code: str | None) -> None:
+        if code in tpl.APPS_GROUPS:
+            self.context = tpl.apps_context(code)
+
+    def row(
+        self,
+        label: str,
+        cells: list[tuple[str, str, str, str]],  # (applicant, column label, raw value, location)
+        parents: list[str] = (),
+    ) -> None:
+        self.sink.keys.append(label)
+        code, known = self.code_for(label, list(parents))
+        if code in tpl.APPS_GROUPS and all(not raw.strip() for _, _, raw, _ in cells):
+            self.open_group(code)  # a group label with no printed subtotal
+            return
+        self.open_group(code)
+        if known and code is None:
+            self.sink.finding(
+                "ambiguous_label", f"{cells[0][3]}: label {_one_line(label)!r} is ambiguous"
+            )
+        for applicant, column, raw, location in cells:
+            self.sink.value(
+                code, f"{label.strip()} > {column.strip()}", raw, location,
+                applicant=applicant,
+            )  # fmt: skip
+
+
+def _emit_art20(
+    sink: _Sink, row_label: str, column: str, raw: str, location: str, printed: str = ""
+) -> None:
+    """One 表二 value; `column` is the canonical column label, `printed` the header as printed."""
+    row_key = tpl.art20_row_key(row_label)
+    code = tpl.art20_code(row_key, column) if row_key else None
+    sink.value(code, f"{row_label} > {printed or column}", raw, location)
+
+
+# ---------------------------------------------------------------------------------------------
+# grids
+
+
+def _origins(row: list[Cell], r: int) -> list[tuple[int, Cell]]:
+    """(column, cell) of the cells that start in this row position, merged copies skipped."""
+    out: list[tuple[int, Cell]] = []
+    for c, cell in enumerate(row):
+        if out and out[-1][1] is cell:
+            continue
+        if out and (cell.row, cell.col) == (out[-1][1].row, out[-1][1].col):
+            continue
+        out.append((c, cell))
+    return out
+
+
+def _grid_kind(table: Table) -> str | None:
+    keys = [match_key(cell.text) for row in table.grid for cell in row if cell.text.strip()]
+    if any("本年新收政府信息公开申请数量" in k or "申请人情况" in k for k in keys):
+        return "apps"
+    if any(k.startswith("第二十条") or k.startswith("信息内容") for k in keys):
+        return "art20"
+    if "行政复议" in keys and "行政诉讼" in keys:
+        return "review"
+    index = tpl.legacy_index()
+    if any(index.lookup(cell.text) for row in table.grid for cell in row[:2] if cell.text.strip()):
+        return "rows"
+    return None
+
+
+def _read_grid(table: Table, where: str, sink: _Sink) -> None:
+    if not table.grid or not table.grid[0]:
+        return
+    kind = _grid_kind(table)
+    if kind is None:
+        return
+    sink.keys.extend(cell.text for row in table.grid for cell in row if cell.text.strip())
+    {"rows": _grid_rows, "art20": _grid_art20, "apps": _grid_apps, "review": _grid_review}[kind](
+        table, where, sink
+    )
+
+
+def _loc(where: str, r: int, c: int) -> str:
+    return f"{where} row {r + 1} col {c + 1}"
+
+
+def _grid_rows(table: Table, where: str, sink: _Sink) -> None:
+    grid = table.grid
+    width = len(grid[0])
+    header = next(
+        (r for r, row in enumerate(grid) if any(tpl.is_legacy_table_start(c.text) for c in row)),
+        None,
+    )
+    value_col, unit_col = width - 1, None
+    if header is not None:
+        for c, cell in enumerate(grid[header]):
+            key = match_key(cell.text)
+            if key in ("统计数", "数量", "数值"):
+                value_col = c
+            elif key in ("单位", "计量单位"):
+                unit_col = c
+    elif width >= 3:
+        unit_col = width - 2
+    caption = table.caption.splitlines()
+    first = 0 if header is None else header + 1
+    for r in range(first if header is not None else 0):
+        caption.extend(cell.text for _, cell in _origins(grid[r], r) if cell.text.strip())
+    reader = _LegacyRows(sink, tpl.scope_of(caption))
+    label_end = min(c for c in (value_col, unit_col) if c is not None)
+    for r in range(first, len(grid)):
+        row = grid[r]
+        labels = [cell for c, cell in _origins(row[:label_end], r) if cell.text.strip()]
+        value_cell = row[value_col]
+        if not labels:
+            if value_cell.text.strip():
+                sink.finding("unlabelled_value", f"{_loc(where, r, value_col)}: value "
+                             f"{value_cell.text!r} has no label")  # fmt: skip
+            continue
+        label = labels[-1]
+        if value_cell is label or (value_cell.row, value_cell.col) == (label.row, label.col):
+            continue  # a title or note row spanning the value column
+        unit_text = row[unit_col].text if unit_col is not None else ""
+        reader.row(
+            label.text,
+            value_cell.text,
+            _loc(where, r, value_col),
+            unit_cell=unit_text,
+            parents=[c.text for c in labels[:-1]],
+        )
+
+
+def _grid_art20(table: Table, where: str, sink: _Sink) -> None:
+    sink.kinds.add("art20")
+    columns: list[tuple[int, str | None, str]] = []  # (grid column, canonical label, printed)
+    for r, row in enumerate(table.grid):
+        cells = _origins(row, r)
+        first = cells[0][1].text if cells else ""
+        if tpl.is_art20_block_caption(first) or not any(c.text.strip() for _, c in cells):
+            continue
+        if tpl.is_art20_header_start(first):
+            heads = [(c, cell.text) for c, cell in cells[1:] if cell.text.strip()]
+            canonical = tpl.complete_art20_columns([tpl.art20_column(t) for _, t in heads])
+            columns = [(c, k, t) for (c, t), k in zip(heads, canonical, strict=True)]
+            continue
+        label = first
+        if not columns:
+            _art20_without_header(
+                sink, label, [(cell.text, _loc(where, r, c)) for c, cell in cells[1:]]
+            )
+            continue
+        for c, canonical, printed in columns:
+            cell = row[c]
+            if (cell.row, cell.col) == (r, 0) or match_key(cell.text) == match_key(label):
+                continue  # the label cell spans this column: no value
+            if canonical is None:
+                sink.finding("unmapped_label", f"{_loc(where, r, c)}: no code for column "
+                             f"{printed!r}")  # fmt: skip
+                continue
+            _emit_art20(sink, label, canonical, cell.text, _loc(where, r, c), printed)
+
+
+def _art20_without_header(sink: _Sink, label: str, values: list[tuple[str, str]]) -> None:
+    """A 表二 row before any 信息内容 header: columns only when the value count decides them."""
+    row_key = tpl.art20_row_key(label)
+    columns = tpl.art20_columns_by_count(row_key, len(values)) if row_key else None
+    if columns is None:
+        where = values[0][1] if values else "表二"
+        sink.finding("unmapped_label", f"{where}: 表二 row {label!r} without a column header")
+        for raw, location in values:
+            sink.value(None, label, raw, location)
+        return
+    for column, (raw, location) in zip(columns, values, strict=True):
+        _emit_art20(sink, label, column, raw, location)
+
+
+def _grid_apps(table: Table, where: str, sink: _Sink) -> None:
+    grid = table.grid
+    width = len(grid[0])
+    reader = _AppsRows(sink)
+    applicants: dict[int, tuple[str, str]] = {}  # column → (applicant, printed header)
+    first_data = None
+    index = tpl.apps_index()
+    for r, row in enumerate(grid):
+        labels = [cell.text for _, cell in _origins(row, r) if cell.text.strip()]
+        if any(index.lookup(t) for t in labels) and not any(tpl.is_apps_header(t) for t in labels):
+            first_data = r
+            break
+        for c, cell in enumerate(row):
+            applicant = tpl.applicant_of(cell.text)
+            if applicant is not None:
+                applicants[c] = (applicant, cell.text)  # lower header rows are more specific
+    if first_data is None:
+        return
+    found = sorted(applicants.items())
+    if sorted(a for _, (a, _) in found) != sorted(tpl.APPLICANT_ORDER) and width >= 8:
+        # unreadable header (U16: `总商业 计企业`): fall back to the official column order
+        sink.finding(
+            "header_fallback", f"{where}: 表三 header not recognised; official column order used",
+            severity="info",
+        )  # fmt: skip
+        found = [(width - 7 + i, (a, a)) for i, a in enumerate(tpl.APPLICANT_ORDER)]
+    if not found:
+        return
+    label_end = found[0][0]
+    for r in range(first_data, len(grid)):
+        row = grid[r]
+        labels = [cell for _, cell in _origins(row[:label_end], r) if cell.text.strip()]
+        if not labels:
+            continue
+        label = labels[-1]
+        cells = []
+        for c, (applicant, printed) in found:
+            cell = row[c]
+            if (cell.row, cell.col) == (label.row, label.col):
+                raw = ""  # a heading spanning the value columns
+            elif (cell.row, cell.col) != (r, c):
+                raw = ""  # merged across columns: position unproven
+                sink.finding("merged_value", f"{_loc(where, r, c)}: value cell merged with "
+                             f"({cell.row + 1}, {cell.col + 1}); not attributed")  # fmt: skip
+            else:
+                raw = cell.text
+            cells.append((applicant, printed, raw, _loc(where, r, c)))
+        reader.row(label.text, cells, parents=[c.text for c in labels[:-1]])
+
+
+def _grid_review(table: Table, where: str, sink: _Sink) -> None:
+    sink.kinds.add("review")
+    grid = table.grid
+    width = len(grid[0])
+    data = [
+        r
+        for r, row in enumerate(grid)
+        if sum(1 for _, cell in _origins(row, r) if looks_numeric(cell.text)) >= 3
+    ]
+    if not data:
+        return
+    header_rows = range(data[0])
+    codes: dict[int, str] = {}
+    for c in range(width):
+        path: list[str] = []
+        for r in header_rows:
+            text = grid[r][c].text
+            if text.strip() and (not path or path[-1] != text):
+                path.append(text)
+        code = tpl.review_code(path)
+        if code is not None:
+            codes[c] = code
+    if sorted(codes.values()) != sorted(tpl.review_order()):
+        if width < 15:
+            sink.finding("unmapped_label", f"{where}: 表四 header not recognised")
+            return
+        sink.finding("header_fallback", f"{where}: 表四 header not recognised; official column "
+                     "order used", severity="info")  # fmt: skip
+        codes = {width - 15 + i: code for i, code in enumerate(tpl.review_order())}
+    for r in data:
+        for c, code in sorted(codes.items()):
+            label = " > ".join(_review_path(grid, header_rows, c))
+            sink.value(code, label, grid[r][c].text, _loc(where, r, c))
+
+
+def _review_path(grid: list[list[Cell]], rows: range, c: int) -> list[str]:
+    path: list[str] = []
+    for r in rows:
+        text = _one_line(grid[r][c].text)
+        if text and (not path or path[-1] != text):
+            path.append(text)
+    return path
+
+
+# ---------------------------------------------------------------------------------------------
+# flattened text
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str  # the cell as printed, stripped
+    line: int  # 1-based line number in the document text
+    kind: str  # blank, value, unit, text, prose
+
+    @property
+    def key(self) -> str:
+        return match_key(self.text)
+
+
+_MAX_LABEL = 80  # longer cells are prose, never labels
+
+
+def _tokens(text: str) -> list[_Token]:
+    """One token per cell: a line, or each `|`-separated piece of a line. Empty lines separate
+    cells and are dropped; whitespace-only lines and pieces are blank cells."""
+    out: list[_Token] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line == "":
+            continue
+        pieces = [line]
+        if "|" in line:
+            pieces = line.split("|")
+            if not pieces[0].strip() and line.lstrip().startswith("|"):
+                pieces = pieces[1:]
+            if pieces and not pieces[-1].strip():
+                pieces = pieces[:-1]
+        for piece in pieces:
+            out.append(_Token(piece.strip(), number, _kind(piece)))
+    return out
+
+
+def _kind(piece: str) -> str:
+    if not piece.strip():
+        return "blank"
+    if is_unit_word(piece):
+        return "unit"
+    parsed = parse_value(piece, None)
+    if parsed.value is not None or parsed.rule == "not_applicable" or looks_numeric(piece):
+        return "value"
+    return "prose" if len(match_key(piece)) > _MAX_LABEL else "text"
+
+
+class _Cursor:
+    """Token list with label reading (labels split over lines, trailing note lines)."""
+
+    def __init__(self, tokens: list[_Token]) -> None:
+        self.t = tokens
+        self.n = len(tokens)
+
+    def kind(self, i: int) -> str:
+        return self.t[i].kind if i < self.n else "end"
+
+    def next_nonblank(self, i: int) -> int:
+        while i < self.n and self.t[i].kind == "blank":
+            i += 1
+        return i
+
+    def label(self, i: int, known) -> tuple[str, int, bool]:
+        """(raw label, next index, known) of the label starting at token i. `known(text)` tells
+        whether a text is a label of the table being read. A label wrapped over two or three
+        lines is joined when the joined text is known or closes an open bracket; a following
+        line that is only a bracketed note is attached to it."""
+        parts = [self.t[i].text]
+        j = i + 1
+        if not known(parts[0]):
+            for extra in (1, 2):
+                end = i + 1 + extra
+                if end > self.n or any(self.t[k].kind != "text" for k in range(i + 1, end)):
+                    break
+                joined = [self.t[k].text for k in range(i, end)]
+                if known("".join(joined)):
+                    parts, j = joined, end
+                    break
+            else:
+                while tpl.has_open_bracket("".join(parts)) and self.kind(j) == "text" and j - i < 3:
+                    parts.append(self.t[j].text)
+                    j += 1
+        while self.kind(j) == "text" and tpl.is_pure_note(self.t[j].text):
+            parts.append(self.t[j].text)
+            j += 1
+        text = "\n".join(parts)
+        return text, j, known(text)
+
+    def values(self, i: int, limit: int | None = None) -> tuple[list[_Token], int]:
+        """Consecutive value and blank cells from i (at most `limit`)."""
+        out: list[_Token] = []
+        while (
+            i < self.n
+            and self.t[i].kind in ("value", "blank")
+            and (limit is None or len(out) < limit)
+        ):
+            out.append(self.t[i])
+            i += 1
+        return out, i
+
+
+def _read_text(text: str, sink: _Sink) -> None:
+    tokens = _tokens(text)
+    cur = _Cursor(tokens)
+    i = 0
+    last_end = 0
+    while i < cur.n:
+        start = _section_at(cur, i)
+        if start is None:
+            i += 1
+            continue
+        caption = [t.text for t in tokens[last_end:i] if t.kind == "text"][-3:]
+        reader = {"rows": _text_rows, "art20": _text_art20, "apps": _text_apps,
+                  "review": _text_review}[start]  # fmt: skip
+        end = reader(cur, i, sink, caption)
+        if end <= i:  # a reader that read nothing must not stall the scan
+            end = i + 1
+        i = last_end = end
+
+
+def _section_at(cur: _Cursor, i: int) -> str | None:
+    """The kind of flattened table that starts at token i, if one does."""
+    tok = cur.t[i]
+    if tok.kind != "text":
+        return None
+    if tpl.is_art20_block_caption(tok.text) or (
+        tpl.is_art20_header_start(tok.text) and _art20_header(cur, i + 1)[0]
+    ):
+        return "art20"
+    if tpl.is_review_header_start([t.text for t in cur.t[i : i + 4]]):
+        return "review"
+    if tpl.is_legacy_table_start(tok.text):
+        return "rows"
+    if match_key(tok.text) in ("申请人情况",) or "勾稽关系" in tok.key:
+        return "apps"
+    label, j, known = cur.label(i, _known_apps)
+    if known and (cur.kind(j) == "value" or _known_apps(cur.t[j].text if j < cur.n else "")):
+        return "apps"
+    label, j, known = cur.label(i, _known_legacy)
+    if known and cur.kind(cur.next_nonblank(_skip_units(cur, j))) == "value":
+        return "rows"
+    if tpl.art20_row_key(tok.text) and len(cur.values(i + 1)[0]) >= 1:
+        return "art20"
+    return None
+
+
+def _known_legacy(text: str) -> bool:
+    return tpl.legacy_index().lookup(text) is not None
+
+
+def _known_apps(text: str) -> bool:
+    return bool(text) and tpl.apps_index().lookup(text) is not None
+
+
+def _other_section(cur: _Cursor, i: int, current: str) -> bool:
+    """A strong anchor of another kind of table: the current flattened table has ended."""
+    tok = cur.t[i]
+    found = (
+        "art20"
+        if tpl.is_art20_block_caption(tok.text) or tpl.is_art20_header_start(tok.text)
+        else "review"
+        if tpl.is_review_header_start([t.text for t in cur.t[i : i + 4]])
+        else "rows"
+        if tpl.is_legacy_table_start(tok.text)
+        else "apps"
+        if match_key(tok.text) == "申请人情况" or "勾稽关系" in tok.key or _known_apps(tok.text)
+        else None
+    )
+    return found is not None and found != current
+
+
+def _skip_units(cur: _Cursor, j: int) -> int:
+    while cur.kind(j) in ("blank", "unit"):
+        j += 1
+    return j
+
+
+def _line(tok: _Token) -> str:
+    return f"text line {tok.line}"
+
+
+def _text_rows(cur: _Cursor, i: int, sink: _Sink, caption: list[str]) -> int:
+    """A legacy 统计表 (or own table) flattened: label, then optional unit cell, then the value."""
+    reader = _LegacyRows(sink, tpl.scope_of(caption))
+    while i < cur.n and (cur.kind(i) == "blank" or tpl.is_legacy_header(cur.t[i].text)):
+        sink.keys.append(cur.t[i].text)
+        i += 1
+    while i < cur.n:
+        tok = cur.t[i]
+        if tok.kind in ("blank", "unit"):
+            i += 1
+            continue
+        if tok.kind == "value":
+            sink.finding("unlabelled_value", f"{_line(tok)}: value {tok.text!r} has no label")
+            i += 1
+            continue
+        if (
+            tok.kind == "prose"
+            or _other_section(cur, i, "rows")
+            or (tpl.is_legacy_table_start(tok.text))
+        ):
+            return i
+        label, j, known = cur.label(i, _known_legacy)
+        k = j
+        units, values = [], []
+        while cur.kind(k) in ("blank", "unit", "value"):
+            if cur.t[k].kind == "unit":
+                units.append(cur.t[k])
+            elif cur.t[k].kind == "value":
+                values.append(cur.t[k])
+            k += 1
+        if not known and not values:
+            nxt = cur.next_nonblank(k)
+            if nxt >= cur.n or cur.kind(nxt) != "text" or not _known_legacy(cur.t[nxt].text):
+                return i  # prose after the table
+        unit_cell = units[-1].text if units else ""
+        where = _line(values[0]) if values else _line(tok)
+        if len(values) > 1:
+            sink.finding(
+                "value_count",
+                f"{where}: {len(values)} values {[v.text for v in values]} for one-value row "
+                f"{_one_line(label)!r}; none stored",
+            )
+            # kept raw: the joined text is unreadable, so the value is None with a finding
+            reader.row(label, " | ".join(v.text for v in values), where, unit_cell=unit_cell)
+        else:
+            reader.row(label, values[0].text if values else "", where, unit_cell=unit_cell)
+        i = k
+    return i
+
+
+def _art20_header(cur: _Cursor, i: int) -> tuple[list[str | None], list[str], int]:
+    """Column labels of a flattened 表二 header starting at token i (after 信息内容)."""
+    printed: list[str] = []
+    j = i
+    while cur.kind(j) == "text" and not tpl.art20_row_key(cur.t[j].text) and len(printed) < 8:
+        if tpl.is_art20_block_caption(cur.t[j].text):
+            break
+        printed.append(cur.t[j].text)
+        j += 1
+    columns = tpl.art20_columns_in("".join(printed))
+    return list(columns), printed, j
+
+
+def _text_art20(cur: _Cursor, i: int, sink: _Sink, caption: list[str]) -> int:
+    sink.kinds.add("art20")
+    columns: list[str | None] = []
+    headers: list[str] = []
+    while i < cur.n:
+        tok = cur.t[i]
+        if tok.kind == "blank":
+            i += 1
+            continue
+        if tok.kind != "text" or _other_section(cur, i, "art20"):
+            return i
+        sink.keys.append(tok.text)
+        if tpl.is_art20_block_caption(tok.text):
+            columns = []
+            i += 1
+            continue
+        if tpl.is_art20_header_start(tok.text):
+            columns, printed, i = _art20_header(cur, i + 1)
+            sink.keys.append("".join(printed))
+            if len(columns) < len(printed) and len(printed) <= 3:
+                columns = tpl.complete_art20_columns(
+                    [tpl.art20_column(p) for p in printed]
+                )  # one header per line, one of them unreadable
+            # the printed header of each column when it came one per line
+            headers = printed if len(printed) == len(columns) else [""] * len(columns)
+            continue
+        known = tpl.art20_row_key(tok.text) is not None
+        if columns:
+            values, j = cur.values(i + 1, len(columns))
+            if not known and len(values) != len(columns):
+                return i
+            if len(values) != len(columns):
+                _count_mismatch(sink, tok, values, len(columns))
+                for column in columns:
+                    if column:
+                        _emit_art20(sink, tok.text, column, "", _line(tok))
+            else:
+                for column, head, value in zip(columns, headers, values, strict=True):
+                    if column is None:
+                        sink.finding("unmapped_label", f"{_line(value)}: 表二 column unreadable")
+                        continue
+                    _emit_art20(sink, tok.text, column, value.text, _line(value), head)
+            i = j
+            continue
+        values, j = cur.values(i + 1)
+        if not known or not values:
+            return i
+        _art20_without_header(sink, tok.text, [(v.text, _line(v)) for v in values])
+        i = j
+    return i
+
+
+def _count_mismatch(sink: _Sink, tok: _Token, values: list[_Token], expected: int) -> None:
+    sink.finding(
+        "value_count",
+        f"{_line(tok)}: row {tok.text!r} has {len(values)} values "
+        f"{[v.text for v in values]} where {expected} are expected; positions unproven, "
+        "none stored",
+    )
+
+
+def _text_apps(cur: _Cursor, i: int, sink: _Sink, caption: list[str]) -> int:
+    """表三 flattened: header cells, then each row label followed by its 7 applicant values."""
+    reader = _AppsRows(sink)
+    while i < cur.n:
+        tok = cur.t[i]
+        if tok.kind == "blank":
+            i += 1
+            continue
+        if tok.kind == "text" and tpl.is_apps_header(tok.text) and not _known_apps(tok.text):
+            sink.keys.append(tok.text)
+            i += 1
+            continue
+        if tok.kind != "text" or _other_section(cur, i, "apps"):
+            return i
+        label, j, known = cur.label(i, _known_apps)
+        values, k = cur.values(j, 7)
+        if not known:
+            if len(values) != 7:
+                return i
+        if len(values) == 7:
+            cells = [
+                (a, a, v.text, _line(v)) for a, v in zip(tpl.APPLICANT_ORDER, values, strict=True)
+            ]
+        else:
+            code, _ = reader.code_for(label)
+            if not values and (code in tpl.APPS_GROUPS):
+                reader.sink.keys.append(label)
+                reader.open_group(code)
+                i = j
+                continue
+            _count_mismatch(sink, cur.t[i], values, 7)
+            cells = [(a, a, "", _line(cur.t[i])) for a in tpl.APPLICANT_ORDER]
+        reader.row(label, cells)
+        i = k
+    return i
+
+
+def _text_review(cur: _Cursor, i: int, sink: _Sink, caption: list[str]) -> int:
+    """表四 flattened: header words, then 15 values in the official column order."""
+    sink.kinds.add("review")
+    j = i
+    while cur.kind(j) in ("text", "blank") and j - i < 40:
+        if cur.kind(j) == "text":
+            if len(cur.t[j].key) > 12:
+                break
+            sink.keys.append(cur.t[j].text)
+        j += 1
+    values, k = cur.values(j, 15)
+    if len(values) != 15:
+        if values:
+            _count_mismatch(sink, cur.t[i], values, 15)
+        return max(k, j)
+    for code, value in zip(tpl.review_order(), values, strict=True):
+        sink.value(code, f"表四 > {code}", value.text, _line(value))
+    return k
+
+
+def iter_codes(statistics: Statistics) -> Iterator[str]:
+    """Codes read, for quick inspection in tests and the CLI."""
+    return (m.code for m in statistics.metrics if m.code)
