@@ -6,11 +6,14 @@ Every number here is typed from a seed report (the line is cited) or written by 
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from crawler.parsing.model import Finding, MetricValue
 from crawler.parsing.rules import check_rules
+from crawler.parsing.statistics import read_statistics
+from crawler.parsing.tables import tables_from_html
 
 APPLICANT_ORDER = (
     "natural_person",
@@ -773,3 +776,66 @@ def test_result_total_with_blank_item_is_skipped():
     broken = changed(apps_table(GOV2019_APPS), "apps.result.total", 24, applicant="total")
     blank = changed(broken, "apps.result.withheld.state_secret", None, applicant="total")
     assert "apps.result.total" not in {f.rule for f in check_rules(blank, "gov2019")}
+
+
+# --- integration: the statistics reader's HTML fixtures -------------------------------------
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "statistics"
+
+
+def read_fixture(name: str):
+    html = (FIXTURES / name).read_text("utf-8")
+    # the fixtures hold their statistics in real <table>s: no flattened table in the text
+    return read_statistics("", tables_from_html(html, document=name))
+
+
+def value_of(stats, code: str, applicant: str | None = None) -> Decimal | None:
+    (m,) = [m for m in stats.metrics if m.code == code and m.applicant == applicant]
+    return m.value
+
+
+@pytest.mark.parametrize(
+    ("name", "template", "read"),
+    [
+        # typed from the fixtures: 表三 一 and (七) 总计 column, 表四 行政复议 总计
+        (
+            "gov2019_full.html",
+            "gov2019",
+            {
+                ("apps.new", "total"): 30,
+                ("apps.result.total", "total"): 31,
+                ("review.total", None): 6,
+            },
+        ),
+        (
+            "gov2021_full.html",
+            "gov2021",
+            {
+                ("apps.result.other.no_correction", "total"): 2,
+                ("apps.result.total", "total"): 57,
+                ("review.total", None): 7,
+            },
+        ),
+    ],
+)
+def test_full_fixtures_give_no_rule_finding(name, template, read):
+    stats = read_fixture(name)
+    assert stats.template == template
+    # the rules had something to check
+    assert {key: value_of(stats, *key) for key in read} == {
+        key: Decimal(v) for key, v in read.items()
+    }
+    assert check_rules(stats.metrics, stats.template) == []
+
+
+def test_broken_fixture_gives_exactly_its_documented_finding():
+    # the fixture's comment: "review.total is printed as 7, but upheld 3 + corrected 1 + other 1 + pending 1 = 6"
+    stats = read_fixture("gov2019_broken_sum.html")
+    assert check_rules(stats.metrics, stats.template) == [
+        Finding(
+            "review_litigation.block_total",
+            "error",
+            "review.total = 7 ≠ review.upheld + review.corrected + review.other + review.pending = 3 + 1 + 1 + 1 = 6",
+            "review.total",
+        )
+    ]
