@@ -328,6 +328,10 @@ def test_crawl_stores_the_reports_and_decodes_the_seed_page(tmp_path):
     }
     assert not requested & DISTRACTORS
     assert result.failures() == []
-    # the seed's GBK page came out readable: its 统计表 numbers (seed 002, 本行政区域 and 市本级)
-    values = set(result.metrics("诸城市人民政府2017年政府信息公开工作年度报告").values())
-    assert {27519, 22794, 88} <= values
+    # the seed's GBK page came out readable: numbers of its two 统计表 (seed 002: 本行政区域 27519
+    # and 市本级 22794 主动公开; 会议 55 and 42; 收到申请 88 in both)
+    metrics = result.metrics("诸城市人民政府2017年政府信息公开工作年度报告")
+    assert metrics[("proactive.total", "region", None)] == 27519
+    assert metrics[("proactive.total", "self", None)] == 22794
+    assert (metrics[("meetings.held", "region", None)], metrics[("meetings.held", "self", None)]) == (55, 42)
+    assert metrics[("applications.received", "region", None)] == metrics[("applications.received", "self", None)] == 88
