@@ -59,6 +59,8 @@ _PART_OF_BODY = re.compile(
 _REGION = re.compile(r"全市|全区|全县|全旗|本行政区域")
 _SELF = re.compile(r"本级")
 
+FIRST_GOV2019_YEAR = 2019  # reports for 2019 on use the 2019/2021 formats (templates.md §3)
+
 _SENTENCE_END = "。!?"
 _PART_END = ";"  # a part of a sentence has its own subject, but a breakdown spans the sentence
 _CLAUSE_BREAK = ",:"
@@ -87,6 +89,11 @@ def headline_metrics(text: str, year: int | None, table_codes: set[str]) -> list
     for number, line in enumerate(text.splitlines(), start=1):
         found.extend(_line_candidates(line, number, year))
     found = [c for c in found if c.code not in table_codes]
+    if year is None or year >= FIRST_GOV2019_YEAR:
+        # scope is a dimension of the legacy 统计表 only (metrics.csv): a 2019+ report's prose
+        # number must line up with the same code read from its 2019/2021 tables, which have none
+        for c in found:
+            c.scope = None
     return [_metric(c) for c in _unambiguous(found)]
 
 
