@@ -57,11 +57,11 @@ def session(database_url):
 def test_writing_the_same_report_twice_leaves_the_same_rows(session):
     page = make_page(attachments=[Attachment(url=URL.replace(".html", ".pdf"), name="report.pdf", body=b"%PDF-1.4")])
     item = validate(page, make_parsed())
-    with session.begin():
-        first = ReportWriter(session).write(item)
+    first = ReportWriter(session).write(item)
+    session.commit()
     before = counts(session)
-    with session.begin():
-        second = ReportWriter(session).write(validate(make_page(attachments=page.attachments), make_parsed()))
+    second = ReportWriter(session).write(validate(make_page(attachments=page.attachments), make_parsed()))
+    session.commit()
     assert (first.new, second.unchanged) == (1, 1)
     assert counts(session) == before
     assert before == {"bodies": 2, "reports": 1, "documents": 2, "report_metrics": 3, "validation_findings": 1}
@@ -73,10 +73,10 @@ def test_writing_the_same_report_twice_leaves_the_same_rows(session):
 
 
 def test_a_changed_report_replaces_its_statistics(session):
-    with session.begin():
-        ReportWriter(session).write(validate(make_page(), make_parsed("4")))
-    with session.begin():
-        result = ReportWriter(session).write(validate(make_page(b"<html>edited</html>"), make_parsed("5")))
+    ReportWriter(session).write(validate(make_page(), make_parsed("4")))
+    session.commit()
+    result = ReportWriter(session).write(validate(make_page(b"<html>edited</html>"), make_parsed("5")))
+    session.commit()
     assert result.changed == 1
     values = session.scalars(select(ReportMetric.value).where(ReportMetric.metric_code == "art20.regulations.new")).all()
     assert values == [Decimal("5")]
