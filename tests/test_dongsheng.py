@@ -94,6 +94,16 @@ def test_district_channel_first_page_with_the_one_based_pager(site):
     assert not any("index_1" in path for path in lists)
 
 
+def test_relative_items_resolve_the_same_against_the_directory_and_its_index_page(site):
+    body = served(site, "/gk/zfxxgknb/qzf/index.html").body
+    urls = []
+    for path in ("/gk/zfxxgknb/qzf/", "/gk/zfxxgknb/qzf/index.html"):
+        spider = spider_for(site)
+        reports, _ = run(spider, fake_response(site.base_url + path, body))
+        urls.append([r.url.removeprefix(site.base_url) for r in reports])
+    assert urls[0] == urls[1] == ["/gk/zfxxgknb/qzf/202502/t20250207_3762462.html", "/gk/zfxxgknb/qzf/202205/t20220509_3210630.html"]
+
+
 def test_district_channel_second_page(site):
     spider = spider_for(site)
     spider.seen.add(spider.list_key(site.base_url + "/gk/zfxxgknb/qzf/"))  # page 1 was crawled

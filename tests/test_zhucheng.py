@@ -82,6 +82,10 @@ def test_pager_forms(script, pager, pages):
     assert pager.pages() == pages
 
 
+def test_a_bare_count_page_keeps_the_extension_of_the_page():
+    assert parse_pager("var countPage = 2;", default_ext="htm").pages() == ["index.htm", "index_1.htm"]
+
+
 def test_the_pager_function_definition_is_not_a_pager_call():
     definition = "function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt) { var i = 0; }"
     assert parse_pager(definition) is None

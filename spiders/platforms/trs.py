@@ -63,7 +63,7 @@ def parse_pager(script: str, default_ext: str = "html") -> Pager | None:
 
     for call in _PAGER_CALL.finditer(script):
         args = [a.strip() for a in call.group(1).split(",")]
-        one_based = bool(args) and args[0][:1] in "'\"" and len(args) >= 5
+        one_based = len(args) >= 5 and args[0][:1] in ("'", '"')
         if one_based:
             args = args[1:]  # the element id: this variant numbers pages from 1
         if len(args) < 4:
@@ -204,8 +204,9 @@ class TrsSpider(GovReportSpider):
 
     def other_pages(self, response: TextResponse) -> Iterator[scrapy.Request]:
         scripts = "\n".join(response.xpath("//script/text()").getall())
-        ext = urlsplit(response.url).path.rsplit(".", 1)[-1] if "." in urlsplit(response.url).path else "html"
-        pager = parse_pager(scripts, ext.lower() if ext.lower() in ("htm", "html", "shtml") else "html")
+        # a bare `var countPage` names no extension: keep the one this page uses
+        ext = "htm" if urlsplit(response.url).path.lower().endswith(".htm") else "html"
+        pager = parse_pager(scripts, ext)
         if pager is None:
             return
         for name in pager.pages()[: self.max_pages_per_channel]:
