@@ -163,6 +163,8 @@ def _exit_status(crawlers: list) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from crawler.mirror import Mirror, sites_dir
 
+    # the demo is offline by design: tldextract (Scrapy's cookies) uses its bundled suffix list
+    os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
     sites = Path(args.sites) if args.sites else sites_dir()
     if not sites.is_dir():
         raise UsageError(f"no mirrors at {sites}: run the demo from a source checkout or pass --sites")

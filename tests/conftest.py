@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,6 +10,11 @@ import pytest
 from scrapy.http import HtmlResponse, Request, TextResponse, XmlResponse
 
 from crawler.mirror import Mirror
+
+# Tests are offline: Scrapy's cookie middleware uses tldextract, which would fetch the Public
+# Suffix List from the internet; an empty URL list makes it use its bundled snapshot. Subprocess
+# crawls (tests/crawl.py) inherit this environment.
+os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
 
 TESTS = Path(__file__).resolve().parent
 SEEDS = TESTS / "seeds"
