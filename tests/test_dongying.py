@@ -109,6 +109,19 @@ def test_column_page_asks_for_the_report_and_posts_for_page_two_with_referer():
     assert f"webname={WEBNAME}".encode() in more.body
 
 
+def test_column_page_in_unsketched_markup_still_gives_its_records():
+    # the datastore script not directly inside the unit's div (the real markup is a pattern)
+    body = page("col/col164458/index.html").body.replace(b'<div id="4468466"><script', b'<div id="4468466"><div><script')
+    body = body.replace(b'<div id="4468470"><script', b'<div id="4468470"><div><script')
+    (jlist,) = spider().jpage_lists(fake_response(COLUMN, body), "164458")
+    assert jlist.unit_id == "4468466" and jlist.params["unitid"] == "4468466"
+    assert [r.title for r in jlist.records][:3] == [
+        T2021,
+        "东营市人民政府办公室关于做好2021年度政府信息公开工作年度报告编制和发布工作的通知",
+        "图解:东营市人民政府2019年政府信息公开工作年度报告",
+    ]
+
+
 def test_js_object_reads_flat_pairs_and_stops_at_the_closing_brace():
     text = "var param_1 = {a:1, b:'x,y', c:\"z\"}; var other = {a:2};"
     assert js_object(text, r"var\s+param_1\s*=\s*\{") == {"a": "1", "b": "x,y", "c": "z"}

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -99,7 +99,13 @@ class HanwebSpider(GovReportSpider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for column_id in self.column_ids:
             url = self.site_url(f"/col/col{column_id}/index.html")
-            yield scrapy.Request(url, callback=self.parse_column, cb_kwargs={"column_id": column_id})
+            yield scrapy.Request(
+                url, callback=self.parse_column, errback=self.column_failed, cb_kwargs={"column_id": column_id}
+            )
+
+    def column_failed(self, failure: Any) -> None:
+        # column_ids are configuration that may be wrong or out of date: say so loudly.
+        self.logger.warning("column page %s failed (%s): check column_ids", failure.request.url, failure.value)
 
     def on_idle(self) -> None:
         """The xxgk module is asked only once the columns are done, so a report found in both is
@@ -114,7 +120,10 @@ class HanwebSpider(GovReportSpider):
     # -- column lists -----------------------------------------------------------------------
 
     def parse_column(self, response: Response, column_id: str) -> Iterator[scrapy.Request]:
-        for jlist in self.jpage_lists(response, column_id):
+        jlists = self.jpage_lists(response, column_id)
+        if not jlists:
+            self.logger.warning("no jpage list of column %s on %s", column_id, response.url)
+        for jlist in jlists:
             yield from self.report_requests(jlist.records, jlist.column_url)
             first = self.first_dataproxy_page(jlist, self.dataproxy_method)
             if first is not None:
@@ -125,8 +134,13 @@ class HanwebSpider(GovReportSpider):
         those whose param_ names another columnid are left out: that columnid with this page's
         unitid would ask for the wrong list."""
         text = response.text
+        units = DATASTORE.findall(text)
+        if not units and RECORD.search(text):
+            # Markup other than sketched: every record of the page, named by its first param_.
+            named = re.search(r"var\s+param_(\w+)", text)
+            units = [(named.group(1) if named else "", text)]
         found = []
-        for unit_id, store in DATASTORE.findall(text):
+        for unit_id, store in units:
             params = js_object(text, rf"var\s+param_{re.escape(unit_id)}\s*=\s*\{{")
             if params.get("columnid", column_id) != column_id:
                 continue
@@ -321,7 +335,7 @@ def article_title(response: Response) -> str | None:
     return clean_text(title) if title and title.strip() else None
 
 
-def page_title(response: Response, is_report_title: Any) -> str | None:
+def page_title(response: Response, is_report_title: Callable[[str], bool]) -> str | None:
     """The report title of a module page: the ArticleTitle meta, else the first heading-like
     element or <title> that reads as a report title of some year."""
     if not isinstance(response, TextResponse) or not response.body.strip():
