@@ -122,3 +122,44 @@ def test_html_rowspan_past_the_last_row_is_clipped_and_bad_spans_are_one():
 def test_html_without_tables():
     assert tables_from_html("<p>无表格</p>") == []
     assert tables_from_html("") == []
+
+
+def test_rows_ambiguous_none_under_a_cell_and_right_of_a_label():
+    # 2019 表三: (六)其他处理 (colspan 2) directly under the last (五) item, then 四 (colspan 3)
+    rows: list[list[str | None]] = [
+        ["三、本年度办理结果", "(五)不予处理", "5.要求行政机关确认或重新出具已获取信息", "0", "1"],
+        [None, "(六)其他处理", None, "2", "3"],
+        [None, "(七)总计", None, "4", "5"],
+        ["四、结转下年度继续办理", None, None, "6", "7"],
+    ]
+    table = table_from_rows(rows, origin="pdf")
+    assert table.grid[1][2] == Cell("(六)其他处理", 1, 1)
+    assert table.grid[2][2] == Cell("(七)总计", 2, 1)
+    assert table.grid[3][1] == Cell("四、结转下年度继续办理", 3, 0)
+    assert table.grid[2][0] == Cell("三、本年度办理结果", 0, 0)  # rowspan 3 only
+
+
+def test_rows_numbers_never_grow_downwards():
+    # a 第二十条 caption row (colspan 4) right under a row of values
+    rows: list[list[str | None]] = [
+        ["规范性文件", "1405", "242", "185"],
+        ["第二十条第(五)项", None, None, None],
+        ["行政许可", "415", None, None],
+    ]
+    table = table_from_rows(rows, origin="pdf")
+    assert table.texts() == [
+        ["规范性文件", "1405", "242", "185"],
+        ["第二十条第(五)项"] * 4,
+        ["行政许可", "415", "415", "415"],
+    ]
+
+
+def test_rows_header_rowspan_next_to_a_label_stays_a_rowspan():
+    # 表三 header: 总计 (rowspan 2) is to the right of 其他 in the second header row
+    rows: list[list[str | None]] = [
+        ["自然人", "法人或其他组织", None, "总计"],
+        [None, "商业企业", "其他", None],
+    ]
+    table = table_from_rows(rows, origin="pdf")
+    assert table.grid[1][3] == Cell("总计", 0, 3)
+    assert table.grid[1][0] == Cell("自然人", 0, 0)

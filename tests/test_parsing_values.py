@@ -84,4 +84,6 @@ def test_unit_words_and_numeric_looking_cells():
     assert looks_numeric("3200余") and looks_numeric("-5") and looks_numeric("1148226.228万元")
     assert not looks_numeric("规章") and not looks_numeric("/") and not looks_numeric("")
     assert not looks_numeric("1.政府公报公开政府信息数") and not looks_numeric("2018年3月")
+    assert not looks_numeric("3.其他") and not looks_numeric("2、重复申请")
+    assert looks_numeric("1.2.3") and looks_numeric("97%") and looks_numeric("1,23")
     assert not looks_numeric("2017年度政府信息公开工作情况统计表,共计很多很多条目")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from lxml import etree, html
 
 from crawler.parsing.model import Cell, Table
+from crawler.parsing.values import looks_numeric
 
 # ---------------------------------------------------------------------------------------------
 # PDF / DOCX rows
@@ -23,8 +24,11 @@ def table_from_rows(
     documents code turns python-docx's repeated merged cells into the same shape). Each text cell
     is grown into the largest rectangle of unclaimed None positions to its right, then below:
     rows are processed top to bottom, so a None under a rowspan is already claimed by the cell
-    above before a cell to its left can take it. A None that no cell can claim (e.g. at the very
-    start of a row) becomes an empty cell of its own. Short rows are padded with empty cells.
+    above before a cell to its left can take it. Where the None pattern is ambiguous, two
+    readings are preferred: only labels grow downwards (never numbers or empty cells), and a
+    None right of a label in a row of numbers is the label's colspan (表三: `(六)其他处理`
+    colspan 2 under the last `(五)` item). A None that no cell can claim (e.g. at the very start
+    of a row) becomes an empty cell of its own. Short rows are padded with empty cells.
     """
     width = max((len(r) for r in rows), default=0)
     # padding is a real (empty) cell, not a merged position
@@ -42,8 +46,18 @@ def table_from_rows(
             while c + w < width and padded[r][c + w] is None and grid[r][c + w] is None:
                 w += 1
             h = 1
-            while r + h < len(padded) and all(
-                padded[r + h][c + k] is None and grid[r + h][c + k] is None for k in range(w)
+            # numbers and empty cells are not merged downwards in these forms: a None under one
+            # belongs to a label's colspan (a 第二十条 caption row under a row of values)
+            grows_down = bool(text.strip()) and not looks_numeric(text)
+            while (
+                grows_down
+                and r + h < len(padded)
+                and all(
+                    padded[r + h][c + k] is None
+                    and grid[r + h][c + k] is None
+                    and not _continues_label(padded[r + h], c + k)
+                    for k in range(w)
+                )
             ):
                 h += 1
             cell = Cell(text, r, c)
@@ -56,6 +70,16 @@ def table_from_rows(
         origin=origin,
         document=document,
     )
+
+
+def _continues_label(row: list[str | None], c: int) -> bool:
+    """A None at `c` that follows a label (only Nones between) in a row that carries numbers."""
+    k = c - 1
+    while k >= 0 and row[k] is None:
+        k -= 1
+    if k < 0 or not (row[k] or "").strip() or looks_numeric(row[k] or ""):
+        return False
+    return any(looks_numeric(x) for x in row[c + 1 :] if x)
 
 
 # ---------------------------------------------------------------------------------------------

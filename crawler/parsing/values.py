@@ -25,7 +25,8 @@ _NUMBER = re.compile(
 _NOT_APPLICABLE = re.compile(r"^(?:[/\\]+|[\-\u2010-\u2015\u2212\u30fc\u4e00]+|无|不适用|暂无)$")
 
 
-_NUMERIC_LOOKING = re.compile(r"^[+\-\u2212]?\d[\d,.]*\D{0,3}$")
+# digits with at most a short tail (余, %, a unit); `3.其他` and `2、重复申请` are ordinal labels
+_NUMERIC_LOOKING = re.compile(r"^[+\-\u2212]?\d+(?:[,.]\d+)*(?![.、])\D{0,3}$")
 
 
 @dataclass(frozen=True)
@@ -81,5 +82,4 @@ def looks_numeric(raw: str) -> bool:
     """A cell that is meant as a number even if unreadable (`3200余`, `1.2.3`): a table reader
     treats it as a value cell (None + finding) rather than as a label."""
     key = label_key(raw or "")
-    # digits with at most a short tail (余, %, a unit); `1.政府公报…` is an ordinal label
     return len(key) <= 20 and bool(_NUMERIC_LOOKING.match(key))
