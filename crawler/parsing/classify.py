@@ -7,6 +7,8 @@ import re
 from crawler.parsing.text import label_key
 
 _REPORT = re.compile(r"(年度报告|年报)")
+# A report names its year (2019年, 2019年度, 二〇一九年); a column named 政府信息公开年报 does not.
+_YEAR = re.compile(r"((19|20)\d{2}|[〇零一二三四五六七八九]{4})年")
 # Pages that only relate to a report: graphic/explained/H5/audio versions, notices about reports.
 _RELATED = re.compile(r"(图解|解读|H5|音频|视频|一图读懂|通知|公告|关于.*(编制|报送|发布)|评议|目录)")
 
@@ -17,6 +19,6 @@ def is_annual_report_title(title: str | None) -> bool:
     if not title:
         return False
     key = label_key(title)
-    if "信息公开" not in key or not _REPORT.search(key):
+    if "信息公开" not in key or not _REPORT.search(key) or not _YEAR.search(key):
         return False
     return not _RELATED.search(key)
