@@ -710,3 +710,61 @@ def test_prose_is_not_a_table():
     )
     stats = read_statistics(text, [])
     assert stats.metrics == [] and stats.template is None
+
+
+def test_legacy_table_with_split_value_columns_keeps_parts_raw():
+    # a local form splits 统计数 into 合计 / 区政府 / 乡镇街道 (qianlima notice in templates.md §2)
+    html = """<p>本行政区域</p><table>
+    <tr><td rowspan="2">统计指标</td><td rowspan="2">单位</td><td colspan="3">统计数</td></tr>
+    <tr><td>合计</td><td>区政府</td><td>乡镇街道</td></tr>
+    <tr><td>四、行政复议数量</td><td>件</td><td>5</td><td>2</td><td>3</td></tr>
+    <tr><td>（三）其他情形数</td><td>件</td><td>1</td><td>1</td><td>0</td></tr>
+    </table>"""
+    stats = read_statistics("", tables_from_html(html))
+    rows = [(m.code, m.scope, m.raw_label, m.value) for m in stats.metrics]
+    assert rows == [
+        ("review.total", "region", "四、行政复议数量", Decimal(5)),
+        (None, "region", "四、行政复议数量 > 区政府", Decimal(2)),
+        (None, "region", "四、行政复议数量 > 乡镇街道", Decimal(3)),
+        ("review.other", "region", "（三）其他情形数", Decimal(1)),
+        (None, "region", "（三）其他情形数 > 区政府", Decimal(1)),
+        (None, "region", "（三）其他情形数 > 乡镇街道", Decimal(0)),
+    ]
+    assert [f.rule for f in stats.findings] == ["unmapped_label"] * 4
+
+
+def test_art20_grid_whose_header_cell_is_not_xinxi_neirong():
+    rows = [
+        ["项目", "本年新制作数量", "本年新公开数量", "对外公开总数量"],
+        ["规章", "1", "1", "7"],
+        ["行政许可", "10", "+2", "300"],  # a block without a header: 3 values decide the columns
+    ]
+    stats = read_statistics(
+        "", [table_from_rows(rows[:2], "docx"), table_from_rows(rows[2:], "docx")]
+    )
+    assert {k[0]: v for k, v in values(stats).items()} == {
+        "art20.regulations.new": 1,
+        "art20.regulations.published": 1,
+        "art20.regulations.in_force_total": 7,
+    }
+    # the header-less single row is not a statistics table on its own: nothing guessed
+    assert stats.findings == []
+
+
+def test_art20_block_without_header_takes_columns_from_the_value_count_only_when_unique():
+    rows: list[list[str | None]] = [
+        ["第二十条第(五)项", None, None, None],
+        ["行政许可", "10", "+2", "300"],  # 3 values: only the 2019 columns have three
+        ["第二十条第(一)项", None, None, None],
+        ["规章", "1", "0", "7"],  # 3 values: 2019 or 2021 columns? not guessed
+    ]
+    stats = read_statistics("", [table_from_rows(rows, "pdf")])
+    assert [(m.code, m.value) for m in stats.metrics] == [
+        ("art20.licensing.items_prev_year", Decimal(10)),
+        ("art20.licensing.items_change", Decimal(2)),
+        ("art20.licensing.decisions", Decimal(300)),
+        (None, Decimal(1)),
+        (None, Decimal(0)),
+        (None, Decimal(7)),
+    ]
+    assert [f.rule for f in stats.findings] == ["unmapped_label"] * 4

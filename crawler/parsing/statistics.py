@@ -272,6 +272,10 @@ def _grid_kind(table: Table) -> str | None:
         return "apps"
     if any(k.startswith("第二十条") or k.startswith("信息内容") for k in keys):
         return "art20"
+    if any(tpl.art20_column(k) for k in keys) and any(
+        tpl.art20_row_key(row[0].text) for row in table.grid
+    ):
+        return "art20"  # a 表二 whose header cell is not 信息内容
     if "行政复议" in keys and "行政诉讼" in keys:
         return "review"
     index = tpl.legacy_index()
@@ -303,14 +307,18 @@ def _grid_rows(table: Table, where: str, sink: _Sink) -> None:
         (r for r, row in enumerate(grid) if any(tpl.is_legacy_table_start(c.text) for c in row)),
         None,
     )
-    value_col, unit_col = width - 1, None
+    value_cols, unit_col = [width - 1], None
     if header is not None:
-        for c, cell in enumerate(grid[header]):
-            key = match_key(cell.text)
-            if key in ("统计数", "数量", "数值"):
-                value_col = c
-            elif key in ("单位", "计量单位"):
-                unit_col = c
+        stat = [
+            c for c, cell in enumerate(grid[header])
+            if match_key(cell.text) in ("统计数", "数量", "数值")
+        ]  # fmt: skip
+        value_cols = stat or value_cols
+        unit_col = next(
+            (c for c, cell in enumerate(grid[header])
+             if match_key(cell.text) in ("单位", "计量单位")),
+            None,
+        )  # fmt: skip
     elif width >= 3:
         unit_col = width - 2
     caption = table.caption.splitlines()
@@ -318,6 +326,11 @@ def _grid_rows(table: Table, where: str, sink: _Sink) -> None:
     for r in range(first if header is not None else 0):
         caption.extend(cell.text for _, cell in _origins(grid[r], r) if cell.text.strip())
     reader = _LegacyRows(sink, tpl.scope_of(caption))
+    if len(value_cols) > 1 and first < len(grid):
+        # local forms split 统计数 into 区政府 / 区直单位 / 乡镇街道: no dimension covers that
+        _grid_rows_split(grid, first, value_cols, unit_col, where, reader)
+        return
+    value_col = value_cols[0]
     label_end = min(c for c in (value_col, unit_col) if c is not None)
     for r in range(first, len(grid)):
         row = grid[r]
@@ -341,6 +354,39 @@ def _grid_rows(table: Table, where: str, sink: _Sink) -> None:
         )
 
 
+def _grid_rows_split(
+    grid: list[list[Cell]],
+    sub_row: int,
+    value_cols: list[int],
+    unit_col: int | None,
+    where: str,
+    reader: _LegacyRows,
+) -> None:
+    """A legacy table whose 统计数 spans several columns named in the row below the header.
+    A 合计/总计 column is the metric's value; the other columns are kept raw (code None)."""
+    subs = {c: grid[sub_row][c].text for c in value_cols}
+    label_end = min([*value_cols, unit_col] if unit_col is not None else value_cols)
+    for r in range(sub_row + 1, len(grid)):
+        row = grid[r]
+        labels = [cell for _, cell in _origins(row[:label_end], r) if cell.text.strip()]
+        if not labels or any(row[c] is labels[-1] for c in value_cols):
+            continue
+        label = labels[-1].text
+        unit_text = row[unit_col].text if unit_col is not None else ""
+        parents = [c.text for c in labels[:-1]]
+        total = [c for c in value_cols if match_key(subs[c]) == "总计"]
+        if total:
+            reader.row(label, row[total[0]].text, _loc(where, r, total[0]), unit_text, parents)
+        else:
+            reader.code_for(label, parents)  # keeps the section context for the rows below
+        for c in value_cols:
+            if c not in total:
+                reader.sink.value(
+                    None, f"{label} > {subs[c]}", row[c].text, _loc(where, r, c),
+                    scope=reader.scope, unit_cell=unit_text,
+                )  # fmt: skip
+
+
 def _grid_art20(table: Table, where: str, sink: _Sink) -> None:
     sink.kinds.add("art20")
     columns: list[tuple[int, str | None, str]] = []  # (grid column, canonical label, printed)
@@ -349,16 +395,17 @@ def _grid_art20(table: Table, where: str, sink: _Sink) -> None:
         first = cells[0][1].text if cells else ""
         if tpl.is_art20_block_caption(first) or not any(c.text.strip() for _, c in cells):
             continue
-        if tpl.is_art20_header_start(first):
+        if _is_art20_header([cell.text for _, cell in cells]):
             heads = [(c, cell.text) for c, cell in cells[1:] if cell.text.strip()]
             canonical = tpl.complete_art20_columns([tpl.art20_column(t) for _, t in heads])
             columns = [(c, k, t) for (c, t), k in zip(heads, canonical, strict=True)]
             continue
         label = first
         if not columns:
-            _art20_without_header(
-                sink, label, [(cell.text, _loc(where, r, c)) for c, cell in cells[1:]]
-            )
+            values = [(cell.text, _loc(where, r, c)) for c, cell in cells[1:]]
+            while values and not values[-1][0].strip():
+                values.pop()  # the empty fourth column of blocks (八)/(九)
+            _art20_without_header(sink, label, values)
             continue
         for c, canonical, printed in columns:
             cell = row[c]
@@ -369,6 +416,20 @@ def _grid_art20(table: Table, where: str, sink: _Sink) -> None:
                              f"{printed!r}")  # fmt: skip
                 continue
             _emit_art20(sink, label, canonical, cell.text, _loc(where, r, c), printed)
+
+
+def _is_art20_header(texts: list[str]) -> bool:
+    """`信息内容 | 本年新制作数量 | …`, or a header row whose first cell says something else."""
+    if not texts:
+        return False
+    if tpl.is_art20_header_start(texts[0]):
+        return True
+    rest = [t for t in texts[1:] if t.strip()]
+    return (
+        bool(rest)
+        and not any(looks_numeric(t) for t in rest)
+        and any(tpl.art20_column(t) for t in rest)
+    )
 
 
 def _art20_without_header(sink: _Sink, label: str, values: list[tuple[str, str]]) -> None:
