@@ -457,8 +457,11 @@ def test_blank_and_slash_cells_are_none_with_findings_never_zero():
     assert len(got) == len(expected)
     rules = sorted(f.rule for f in stats.findings)
     assert rules == sorted(["not_applicable"] * 6 + ["blank_value"] * 5)
-    located = {f.detail.split(":")[0] for f in stats.findings}
-    assert {got[k].location for k in blanks} == located
+    # each finding names the cell and its label
+    details = sorted(f.detail for f in stats.findings)
+    for key in blanks:
+        m = got[key]
+        assert sum(d.startswith(f"{m.location} {m.raw_label!r}") for d in details) == 1, key
 
 
 def test_unknown_row_is_kept_raw_with_a_finding():
@@ -768,3 +771,19 @@ def test_art20_block_without_header_takes_columns_from_the_value_count_only_when
         (None, Decimal(7)),
     ]
     assert [f.rule for f in stats.findings] == ["unmapped_label"] * 4
+
+
+def test_blank_review_skeleton_gives_fifteen_nones():
+    # U3 prints the 表四 skeleton with empty cells
+    words = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    rows: list[list[str | None]] = [
+        ["行政复议", None, None, None, None, "行政诉讼"] + [None] * 9,
+        words + ["未经复议直接起诉", None, None, None, None, "复议后起诉", None, None, None, None],
+        [None] * 5 + words * 2,
+        [""] * 15,
+    ]
+    stats = read_statistics("", [table_from_rows(rows, "pdf")])
+    assert len(stats.metrics) == 15
+    assert all(m.value is None and m.code for m in stats.metrics)
+    assert [f.rule for f in stats.findings] == ["blank_value"] * 15
+    assert stats.template == "gov2019"

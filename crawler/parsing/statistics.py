@@ -12,7 +12,6 @@ of values per row (templates.md §6.1). The 勾稽 rules are not checked here (r
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from crawler.parsing import templates as tpl
@@ -84,20 +83,7 @@ class _Sink:
         if definition is not None:
             scope = scope if "scope" in definition.dimensions else None
             applicant = applicant if "applicant" in definition.dimensions else None
-        cell = raw_value
-        if unit_cell.strip() and is_unit_word(unit_cell) and not _has_unit_suffix(raw_value):
-            if _money(unit_cell) and (unit is None or _money(unit)):
-                cell = raw_value.strip() + match_key(unit_cell)  # 元 in the unit column converts
-            elif unit is not None and match_key(unit_cell) != unit:
-                self.finding(
-                    "unit_column",
-                    f"{location}: unit column says {unit_cell.strip()!r} for {raw_label!r}; "
-                    f"metrics.csv unit {unit} kept",
-                    code,
-                    "info",
-                )
-            elif unit is None:
-                unit = match_key(unit_cell)
+        cell, unit = self._unit_column(code, raw_label, raw_value, unit, unit_cell, location)
         parsed = parse_value(cell, unit)
         key = (code, scope, applicant)
         if code is not None and key in self._seen:
@@ -126,7 +112,11 @@ class _Sink:
         if code is None:
             self.finding("unmapped_label", f"{location}: no code for label {raw_label!r}")
         if parsed.problem:
-            self.finding(parsed.rule or "unreadable_value", f"{location}: {parsed.problem}", code)
+            self.finding(
+                parsed.rule or "unreadable_value",
+                f"{location} {_one_line(raw_label)!r}: {parsed.problem}",
+                code,
+            )
         elif code == "art20.procurement.amount" and not _has_unit_suffix(cell):
             self.finding(
                 "ambiguous_unit",
@@ -134,6 +124,34 @@ class _Sink:
                 code,
                 "info",
             )
+
+    def _unit_column(
+        self,
+        code: str | None,
+        raw_label: str,
+        raw_value: str,
+        unit: str | None,
+        unit_cell: str,
+        location: str,
+    ) -> tuple[str, str | None]:
+        """(cell text to parse, unit) after the 单位 column: 元 there converts a bare number to
+        the metric's 万元; another count unit is only reported (the dictionary's unit holds)."""
+        if not (unit_cell.strip() and is_unit_word(unit_cell)) or _has_unit_suffix(raw_value):
+            return raw_value, unit
+        printed = match_key(unit_cell)
+        if _money(printed) and (unit is None or _money(unit)):
+            return raw_value.strip() + printed, unit
+        if unit is None:
+            return raw_value, printed
+        if printed != unit:
+            self.finding(
+                "unit_column",
+                f"{location}: unit column says {printed!r} for {_one_line(raw_label)!r}; "
+                f"metrics.csv unit {unit} kept",
+                code,
+                "info",
+            )
+        return raw_value, unit
 
 
 def _money(unit: str) -> bool:
@@ -500,22 +518,16 @@ def _grid_review(table: Table, where: str, sink: _Sink) -> None:
     sink.kinds.add("review")
     grid = table.grid
     width = len(grid[0])
-    data = [
-        r
-        for r, row in enumerate(grid)
-        if sum(1 for _, cell in _origins(row, r) if looks_numeric(cell.text)) >= 3
-    ]
-    if not data:
-        return
-    header_rows = range(data[0])
+    header_end = 1 + max(
+        r for r, row in enumerate(grid) if any(_is_review_header(cell.text) for cell in row)
+    )
+    # every row under the header is a data row (U3 prints the skeleton blank), except a note
+    # row spanning the whole width
+    data = [r for r in range(header_end, len(grid)) if len(_origins(grid[r], r)) > 1]
+    header_rows = range(header_end)
     codes: dict[int, str] = {}
     for c in range(width):
-        path: list[str] = []
-        for r in header_rows:
-            text = grid[r][c].text
-            if text.strip() and (not path or path[-1] != text):
-                path.append(text)
-        code = tpl.review_code(path)
+        code = tpl.review_code(_review_path(grid, header_rows, c))
         if code is not None:
             codes[c] = code
     if sorted(codes.values()) != sorted(tpl.review_order()):
@@ -529,6 +541,15 @@ def _grid_review(table: Table, where: str, sink: _Sink) -> None:
         for c, code in sorted(codes.items()):
             label = " > ".join(_review_path(grid, header_rows, c))
             sink.value(code, label, grid[r][c].text, _loc(where, r, c))
+
+
+def _is_review_header(text: str) -> bool:
+    key = match_key(text)
+    return (
+        bool(key)
+        and (key in tpl.REVIEW_HEADER_WORDS or "复议" in key or "诉讼" in key or "起诉" in key)
+        and not looks_numeric(text)
+    )
 
 
 def _review_path(grid: list[list[Cell]], rows: range, c: int) -> list[str]:
@@ -901,8 +922,3 @@ def _text_review(cur: _Cursor, i: int, sink: _Sink, caption: list[str]) -> int:
     for code, value in zip(tpl.review_order(), values, strict=True):
         sink.value(code, f"表四 > {code}", value.text, _line(value))
     return k
-
-
-def iter_codes(statistics: Statistics) -> Iterator[str]:
-    """Codes read, for quick inspection in tests and the CLI."""
-    return (m.code for m in statistics.metrics if m.code)
