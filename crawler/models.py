@@ -76,6 +76,7 @@ class Report(Base):
     source: Mapped[str | None] = mapped_column(String(200))  # 信息来源 / 作者 line
     template: Mapped[str | None] = mapped_column(String(20))  # legacy|gov2019|gov2021|other|narrative
     content_hash: Mapped[str] = mapped_column(String(64))  # sha256 of the page and its attachments
+    list_date: Mapped[str | None] = mapped_column(String(40))  # the date the portal's list shows
     spider: Mapped[str] = mapped_column(String(50))
     first_seen: Mapped[datetime] = mapped_column(DateTime)
     last_seen: Mapped[datetime] = mapped_column(DateTime)
@@ -84,6 +85,10 @@ class Report(Base):
     documents: Mapped[list[Document]] = relationship(back_populates="report", cascade="all, delete-orphan")
     metrics: Mapped[list[ReportMetric]] = relationship(back_populates="report", cascade="all, delete-orphan")
     findings: Mapped[list[ValidationFinding]] = relationship(back_populates="report", cascade="all, delete-orphan")
+    versions: Mapped[list[ReportVersion]] = relationship(back_populates="report", cascade="all, delete-orphan",
+                                                         order_by="ReportVersion.version")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # current version number
+    version_seen_from: Mapped[datetime | None] = mapped_column(DateTime)  # when the current state was stored
 
 
 class Document(Base):
@@ -104,6 +109,8 @@ class Document(Base):
     storage_path: Mapped[str | None] = mapped_column(Text)  # relative to the archive root
     extracted: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str | None] = mapped_column(Text)  # why not extracted / download error
+    etag: Mapped[str | None] = mapped_column(String(200))  # validators for conditional re-fetches
+    last_modified: Mapped[str | None] = mapped_column(String(100))
     fetched_at: Mapped[datetime] = mapped_column(DateTime)
 
     report: Mapped[Report] = relationship(back_populates="documents")
@@ -199,3 +206,25 @@ class CrawlFailure(Base):
     at: Mapped[datetime] = mapped_column(DateTime)
 
     run: Mapped[CrawlRun] = relationship(back_populates="failures")
+
+
+class ReportVersion(Base):
+    """A previous state of a report, kept when a body edits a report after publishing: the
+    content hash, metadata and a snapshot of its documents and statistics at that time."""
+
+    __tablename__ = "report_versions"
+    __table_args__ = (UniqueConstraint("report_id", "version", name="uq_report_versions_natural_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)  # 1 = the first state seen
+    content_hash: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(300))
+    published_at: Mapped[date | None] = mapped_column(Date)
+    template: Mapped[str | None] = mapped_column(String(20))
+    seen_from: Mapped[datetime] = mapped_column(DateTime)  # when this state was first stored
+    replaced_at: Mapped[datetime] = mapped_column(DateTime)  # when a changed state replaced it
+    documents: Mapped[list] = mapped_column(JSON)  # [{role, url, sha256, storage_path, media_type}]
+    metrics: Mapped[list] = mapped_column(JSON)  # [{code, scope, applicant, value, unit, raw_label, raw_value, source}]
+
+    report: Mapped[Report] = relationship(back_populates="versions")

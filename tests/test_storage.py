@@ -14,8 +14,8 @@ from crawler import db
 from crawler.items import Attachment, ReportPage
 from crawler.models import Body, Document, Report, ReportMetric, ValidationFinding
 from crawler.parsing.model import Finding, Metadata, MetricValue, ParsedReport
+from crawler.store import ReportWriter
 from pipelines.parse import content_hash, validate
-from pipelines.storage import ReportWriter
 
 URL = "http://www.dongying.gov.cn/art/2020/2/27/art_164458_841.html"
 TITLE = "东营市人民政府2019年政府信息公开工作年度报告"
@@ -102,3 +102,48 @@ def test_bad_items_are_rejected_with_a_reason(title, year, is_report, reason):
     parsed = ParsedReport(metadata=Metadata(title=title, year=year), is_report=is_report)
     with pytest.raises(DropItem, match=reason):
         validate(make_page(), parsed)
+
+
+def test_a_changed_report_keeps_its_previous_version(session):
+    from crawler.models import ReportVersion
+
+    ReportWriter(session).write(validate(make_page(), make_parsed("4")))
+    session.commit()
+    ReportWriter(session).write(validate(make_page(b"<html>edited</html>"), make_parsed("5")))
+    session.commit()
+    report = session.scalar(select(Report))
+    (old,) = session.scalars(select(ReportVersion)).all()
+    assert (report.version, old.version) == (2, 1)
+    assert old.content_hash != report.content_hash
+    assert {"code": "art20.regulations.new", "value": "4", "raw_value": "4"}.items() <= next(
+        m for m in old.metrics if m["code"] == "art20.regulations.new").items()
+    assert [d["role"] for d in old.documents] == ["page"]
+
+
+def test_concurrent_writers_never_duplicate_a_body_or_a_report(database_url):
+    """Several crawls storing the same body and report at once end with one row each."""
+    import threading
+
+    engine = db.ensure_schema(database_url)
+    start = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def crawl_like_writer() -> None:
+        try:
+            with Session(engine) as s:
+                start.wait()
+                with s.begin():
+                    ReportWriter(s).write(validate(make_page(), make_parsed()))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=crawl_like_writer) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors
+    with Session(engine) as s:
+        assert counts(s)["bodies"] == 2 and counts(s)["reports"] == 1
+        assert counts(s)["report_metrics"] == 3
+    engine.dispose()

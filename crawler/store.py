@@ -1,0 +1,185 @@
+"""Database writes of reports: idempotent upserts on natural keys, report versions, statistics.
+
+Used by the storage pipeline (crawls) and `govreports reparse`. Every function works inside
+the caller's transaction. Get-or-create goes through a savepoint, so two crawls writing the same
+body or report at once (PostgreSQL) end with one row: the loser of the race reads the winner's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from crawler.models import Body, Document, Report, ReportMetric, ReportVersion, ValidationFinding
+from crawler.parsing.model import ParsedReport
+from crawler.urls import canonicalize
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass
+class WriteCounts:
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    metrics: int = 0
+    findings: int = 0
+
+    def add(self, other: WriteCounts) -> None:
+        for name in ("new", "changed", "unchanged", "metrics", "findings"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def decimal_text(value: Decimal | None) -> str | None:
+    """4.000000 (a NUMERIC column) -> "4"; 100 -> "100", never "1E+2"."""
+    return None if value is None else format(value.normalize(), "f")
+
+
+def get_or_create(session: Session, model: type, where: dict[str, Any], **defaults: Any) -> Any:
+    found = session.scalar(select(model).filter_by(**where))
+    if found is not None:
+        return found
+    try:
+        with session.begin_nested():
+            obj = model(**where, **defaults)
+            session.add(obj)
+            session.flush()
+        return obj
+    except IntegrityError:  # another writer inserted the same natural key meanwhile
+        return session.scalar(select(model).filter_by(**where))
+
+
+class ReportWriter:
+    """Writes bodies and reports inside the caller's transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def body(self, name: str, *, level: str | None = None, region_code: str | None = None,
+             parent: str | None = None, portal: str | None = None) -> Body:
+        body = get_or_create(self.session, Body, {"name": name})
+        # fill what is missing, never overwrite what an earlier crawl established
+        body.level = body.level or level
+        body.region_code = body.region_code or region_code
+        body.portal = body.portal or portal
+        if parent and body.parent_id is None and parent != name:
+            body.parent_id = self.body(parent).id
+        self.session.flush()
+        return body
+
+    def write(self, item: Any, canonical: dict[str, str] | None = None, now: datetime | None = None) -> WriteCounts:
+        """Insert or update one report (a pipelines.parse.ParsedItem). A new report, or one whose
+        content changed, gets its documents, metrics and findings replaced as a set; a changed
+        report's previous state is kept as a ReportVersion first."""
+        now = now or utcnow()
+        page, parsed = item.page, item.parsed
+        body = self.body(page.body_name or "", level=page.body_level, region_code=page.region_code,
+                         parent=page.parent_body, portal=page.spider)
+        key = {"body_id": body.id, "report_year": item.year, "title": item.title}
+        report = get_or_create(self.session, Report, key, first_seen=now, last_seen=now, spider=page.spider,
+                               url=page.url, canonical_url=page.canonical_url, content_hash="", version=1,
+                               version_seen_from=now)
+        counts = WriteCounts()
+        if report.content_hash == item.content_hash:
+            report.last_seen = now
+            report.list_date = page.list_date or report.list_date
+            counts.unchanged = 1
+            return counts
+        if report.content_hash:  # stored before with other content: the body edited it
+            self.keep_version(report, now)
+            report.version += 1
+            report.version_seen_from = now
+            counts.changed = 1
+        else:
+            counts.new = 1
+        self.replace_children(report)
+        md = parsed.metadata
+        report.url = page.url
+        report.canonical_url = page.canonical_url
+        report.list_date = page.list_date
+        report.published_at = md.published_at
+        report.published_precision = md.published_precision
+        report.source = md.source
+        report.template = parsed.template
+        report.content_hash = item.content_hash
+        report.last_seen = now
+        self.session.flush()
+        self.add_documents(report, item, canonical or {}, now)
+        counts.metrics, counts.findings = self.add_statistics(report, parsed)
+        return counts
+
+    def keep_version(self, report: Report, now: datetime) -> None:
+        docs = self.session.scalars(select(Document).where(Document.report_id == report.id)).all()
+        metrics = self.session.scalars(select(ReportMetric).where(ReportMetric.report_id == report.id)).all()
+        self.session.add(ReportVersion(
+            report_id=report.id, version=report.version, content_hash=report.content_hash, title=report.title,
+            published_at=report.published_at, template=report.template,
+            seen_from=report.version_seen_from or report.first_seen, replaced_at=now,
+            documents=[{"role": d.role, "url": d.url, "name": d.name, "media_type": d.media_type,
+                        "sha256": d.sha256, "storage_path": d.storage_path} for d in docs],
+            metrics=[{"code": m.metric_code, "scope": m.scope or None, "applicant": m.applicant or None,
+                      "value": decimal_text(m.value), "unit": m.unit,
+                      "raw_label": m.raw_label, "raw_value": m.raw_value, "source": m.source} for m in metrics],
+        ))
+
+    def replace_children(self, report: Report) -> None:
+        for model in (Document, ReportMetric, ValidationFinding):
+            self.session.execute(delete(model).where(model.report_id == report.id))
+
+    def replace_statistics(self, report: Report, parsed: ParsedReport) -> tuple[int, int]:
+        """For `govreports reparse`: new parser, same documents; not a new version."""
+        for model in (ReportMetric, ValidationFinding):
+            self.session.execute(delete(model).where(model.report_id == report.id))
+        report.template = parsed.template
+        return self.add_statistics(report, parsed)
+
+    def add_documents(self, report: Report, item: Any, canonical: dict[str, str], now: datetime) -> None:
+        page = item.page
+        extraction = item.parsed.extraction
+        page_ok, page_note = extraction.get(page.url, (True, ""))
+        rows = [
+            Document(report_id=report.id, role="page", url=page.url, canonical_url=page.canonical_url, name=None,
+                     media_type=page.media_type, size=len(page.body), sha256=page.sha256,
+                     storage_path=page.storage_path, extracted=page_ok, note=page_note or None,
+                     etag=page.headers.get("ETag"), last_modified=page.headers.get("Last-Modified"), fetched_at=now)
+        ]
+        seen = {page.canonical_url}
+        for a in page.attachments:
+            url = canonical.get(a.url) or canonicalize(a.url)
+            if url in seen:
+                continue
+            seen.add(url)
+            if a.body is not None:
+                ok, note = extraction.get(a.name or a.url, (False, "not parsed"))
+            else:
+                ok, note = False, a.error or "download failed"
+            rows.append(
+                Document(report_id=report.id, role="attachment", url=a.url, canonical_url=url, name=a.name,
+                         media_type=a.media_type, size=len(a.body) if a.body is not None else None,
+                         sha256=a.sha256, storage_path=a.storage_path, extracted=ok, note=note or None,
+                         fetched_at=now)
+            )
+        self.session.add_all(rows)
+
+    def add_statistics(self, report: Report, parsed: ParsedReport) -> tuple[int, int]:
+        metrics = [
+            ReportMetric(report_id=report.id, metric_code=m.code, scope=m.scope or "", applicant=m.applicant or "",
+                         value=m.value, unit=m.unit, raw_label=m.raw_label, raw_value=m.raw_value,
+                         source=m.source, location=m.location)
+            for m in parsed.metrics
+        ]
+        findings = [
+            ValidationFinding(report_id=report.id, rule=f.rule, severity=f.severity, metric_code=f.code, detail=f.detail)
+            for f in parsed.findings
+        ]
+        self.session.add_all(metrics)
+        self.session.add_all(findings)
+        return len(metrics), len(findings)
