@@ -611,7 +611,8 @@ def test_flattened_application_table_pipes_and_collapsed_row():
     assert row("apps.result.total") == tuple(Decimal(x) for x in (3, 1, 0, 0, 0, 0, 4))
     # U5 collapses empty columns (`3 | 3`): positions unproven, so nothing is guessed
     assert row("apps.result.partial") == (None,) * 7
-    assert "value_count" in [f.rule for f in stats.findings]
+    assert [f.rule for f in stats.findings] == ["value_count"]
+    assert "['3', '3']" in stats.findings[0].detail
     assert len(got) == 7 * 7
 
 
@@ -787,3 +788,17 @@ def test_blank_review_skeleton_gives_fifteen_nones():
     assert all(m.value is None and m.code for m in stats.metrics)
     assert [f.rule for f in stats.findings] == ["blank_value"] * 15
     assert stats.template == "gov2019"
+
+
+def test_unknown_label_wrapped_over_two_lines_is_one_unmapped_row():
+    text = (
+        "统计指标\n单位\n统计数\n（一）收到申请数\n\n88\n"
+        "（二）本级政府信息公开专项检查次数（含\n随机抽查）\n\n4\n（二）申请办结数\n\n88\n"
+    )
+    stats = read_statistics(text, [])
+    assert [(m.code, m.raw_label, m.value) for m in stats.metrics] == [
+        ("applications.received", "（一）收到申请数", Decimal(88)),
+        (None, "（二）本级政府信息公开专项检查次数（含\n随机抽查）", Decimal(4)),
+        ("applications.closed", "（二）申请办结数", Decimal(88)),
+    ]
+    assert [f.rule for f in stats.findings] == ["unmapped_label"]

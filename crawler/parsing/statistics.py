@@ -66,8 +66,11 @@ class _Sink:
         scope: str | None = None,
         applicant: str | None = None,
         unit_cell: str = "",
+        unattributed: bool = False,
     ) -> None:
-        """Emit one value. `code` None keeps the row raw with an unmapped_label finding."""
+        """Emit one value. `code` None keeps the row raw with an unmapped_label finding.
+        `unattributed`: the row's values could not be placed (a value_count finding says why),
+        so the value is None without a finding of its own."""
         raw_label = raw_label.strip()  # as printed, line breaks included
         if tpl.is_heading(code):
             if raw_value.strip() and not tpl.is_pure_note(raw_value):
@@ -84,7 +87,7 @@ class _Sink:
             scope = scope if "scope" in definition.dimensions else None
             applicant = applicant if "applicant" in definition.dimensions else None
         cell, unit = self._unit_column(code, raw_label, raw_value, unit, unit_cell, location)
-        parsed = parse_value(cell, unit)
+        parsed = parse_value("" if unattributed else cell, unit)
         key = (code, scope, applicant)
         if code is not None and key in self._seen:
             self.finding(
@@ -111,7 +114,7 @@ class _Sink:
         )
         if code is None:
             self.finding("unmapped_label", f"{location}: no code for label {raw_label!r}")
-        if parsed.problem:
+        if parsed.problem and not unattributed:
             self.finding(
                 parsed.rule or "unreadable_value",
                 f"{location} {_one_line(raw_label)!r}: {parsed.problem}",
@@ -201,6 +204,7 @@ class _LegacyRows:
         location: str,
         unit_cell: str = "",
         parents: list[str] = (),
+        unattributed: bool = False,
     ) -> None:
         self.sink.keys.append(label)
         code, known = self.code_for(label, list(parents))
@@ -210,7 +214,10 @@ class _LegacyRows:
                 f"{location}: label {_one_line(label)!r} recurs under several parents and its "
                 "parent is unknown; kept unmapped",
             )
-        self.sink.value(code, label, raw_value, location, scope=self.scope, unit_cell=unit_cell)
+        self.sink.value(
+            code, label, raw_value, location,
+            scope=self.scope, unit_cell=unit_cell, unattributed=unattributed,
+        )  # fmt: skip
 
 
 class _AppsRows:
@@ -241,10 +248,12 @@ class _AppsRows:
         label: str,
         cells: list[tuple[str, str, str, str]],  # (applicant, column label, raw value, location)
         parents: list[str] = (),
+        unattributed: bool = False,
     ) -> None:
         self.sink.keys.append(label)
         code, known = self.code_for(label, list(parents))
-        if code in tpl.APPS_GROUPS and all(not raw.strip() for _, _, raw, _ in cells):
+        blank = all(not raw.strip() for _, _, raw, _ in cells)
+        if code in tpl.APPS_GROUPS and blank and not unattributed:
             self.open_group(code)  # a group label with no printed subtotal
             return
         self.open_group(code)
@@ -255,17 +264,24 @@ class _AppsRows:
         for applicant, column, raw, location in cells:
             self.sink.value(
                 code, f"{label.strip()} > {column.strip()}", raw, location,
-                applicant=applicant,
+                applicant=applicant, unattributed=unattributed,
             )  # fmt: skip
 
 
 def _emit_art20(
-    sink: _Sink, row_label: str, column: str, raw: str, location: str, printed: str = ""
+    sink: _Sink,
+    row_label: str,
+    column: str,
+    raw: str,
+    location: str,
+    printed: str = "",
+    unattributed: bool = False,
 ) -> None:
     """One 表二 value; `column` is the canonical column label, `printed` the header as printed."""
     row_key = tpl.art20_row_key(row_label)
     code = tpl.art20_code(row_key, column) if row_key else None
-    sink.value(code, f"{row_label} > {printed or column}", raw, location)
+    label = f"{row_label} > {printed or column}"
+    sink.value(code, label, raw, location, unattributed=unattributed)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -632,18 +648,21 @@ class _Cursor:
         parts = [self.t[i].text]
         j = i + 1
         if not known(parts[0]):
-            for extra in (1, 2):
-                end = i + 1 + extra
+            for end in (i + 2, i + 3):
                 if end > self.n or any(self.t[k].kind != "text" for k in range(i + 1, end)):
                     break
-                joined = [self.t[k].text for k in range(i, end)]
-                if known("".join(joined)):
-                    parts, j = joined, end
+                if known("".join(self.t[k].text for k in range(i, end))):
+                    parts, j = [self.t[k].text for k in range(i, end)], end
                     break
-            else:
-                while tpl.has_open_bracket("".join(parts)) and self.kind(j) == "text" and j - i < 3:
-                    parts.append(self.t[j].text)
-                    j += 1
+            if j == i + 1 and tpl.has_open_bracket(parts[0]):
+                # an unknown label still takes the lines that close its bracket
+                k = i + 1
+                while tpl.has_open_bracket("".join(parts)) and self.kind(k) == "text" and k < i + 3:
+                    parts.append(self.t[k].text)
+                    k += 1
+                if tpl.has_open_bracket("".join(parts)):
+                    parts = parts[:1]  # never closed: not a wrapped label
+                j = i + len(parts)
         while self.kind(j) == "text" and tpl.is_pure_note(self.t[j].text):
             parts.append(self.t[j].text)
             j += 1
@@ -687,24 +706,34 @@ def _section_at(cur: _Cursor, i: int) -> str | None:
     tok = cur.t[i]
     if tok.kind != "text":
         return None
-    if tpl.is_art20_block_caption(tok.text) or (
-        tpl.is_art20_header_start(tok.text) and _art20_header(cur, i + 1)[0]
-    ):
+    anchor = _anchor(cur, i)
+    if anchor == "art20" and tpl.is_art20_header_start(tok.text):
+        return "art20" if _art20_header(cur, i + 1)[0] else None
+    if anchor is not None:
+        return anchor
+    _, j, known = cur.label(i, _known_apps)
+    if known and (cur.kind(j) == "value" or (j < cur.n and _known_apps(cur.t[j].text))):
+        return "apps"
+    _, j, known = cur.label(i, _known_legacy)
+    if known and cur.kind(cur.next_nonblank(_skip_units(cur, j))) == "value":
+        return "rows"
+    if tpl.art20_row_key(tok.text) and cur.values(i + 1)[0]:
+        return "art20"
+    return None
+
+
+def _anchor(cur: _Cursor, i: int) -> str | None:
+    """A token that can only start (or head) one kind of table: 第二十条 caption or 信息内容,
+    行政复议 + 行政诉讼, 统计指标, 申请人情况 or the 勾稽 note."""
+    tok = cur.t[i]
+    if tpl.is_art20_block_caption(tok.text) or tpl.is_art20_header_start(tok.text):
         return "art20"
     if tpl.is_review_header_start([t.text for t in cur.t[i : i + 4]]):
         return "review"
     if tpl.is_legacy_table_start(tok.text):
         return "rows"
-    if match_key(tok.text) in ("申请人情况",) or "勾稽关系" in tok.key:
+    if tok.key == "申请人情况" or "勾稽关系" in tok.key:
         return "apps"
-    label, j, known = cur.label(i, _known_apps)
-    if known and (cur.kind(j) == "value" or _known_apps(cur.t[j].text if j < cur.n else "")):
-        return "apps"
-    label, j, known = cur.label(i, _known_legacy)
-    if known and cur.kind(cur.next_nonblank(_skip_units(cur, j))) == "value":
-        return "rows"
-    if tpl.art20_row_key(tok.text) and len(cur.values(i + 1)[0]) >= 1:
-        return "art20"
     return None
 
 
@@ -717,19 +746,10 @@ def _known_apps(text: str) -> bool:
 
 
 def _other_section(cur: _Cursor, i: int, current: str) -> bool:
-    """A strong anchor of another kind of table: the current flattened table has ended."""
-    tok = cur.t[i]
-    found = (
-        "art20"
-        if tpl.is_art20_block_caption(tok.text) or tpl.is_art20_header_start(tok.text)
-        else "review"
-        if tpl.is_review_header_start([t.text for t in cur.t[i : i + 4]])
-        else "rows"
-        if tpl.is_legacy_table_start(tok.text)
-        else "apps"
-        if match_key(tok.text) == "申请人情况" or "勾稽关系" in tok.key or _known_apps(tok.text)
-        else None
-    )
+    """Token i starts another kind of table: the current flattened table has ended."""
+    found = _anchor(cur, i)
+    if found is None and _known_apps(cur.t[i].text):
+        found = "apps"
     return found is not None and found != current
 
 
@@ -780,13 +800,8 @@ def _text_rows(cur: _Cursor, i: int, sink: _Sink, caption: list[str]) -> int:
         unit_cell = units[-1].text if units else ""
         where = _line(values[0]) if values else _line(tok)
         if len(values) > 1:
-            sink.finding(
-                "value_count",
-                f"{where}: {len(values)} values {[v.text for v in values]} for one-value row "
-                f"{_one_line(label)!r}; none stored",
-            )
-            # kept raw: the joined text is unreadable, so the value is None with a finding
-            reader.row(label, " | ".join(v.text for v in values), where, unit_cell=unit_cell)
+            _count_mismatch(sink, tok, values, 1)
+            reader.row(label, " | ".join(v.text for v in values), where, unattributed=True)
         else:
             reader.row(label, values[0].text if values else "", where, unit_cell=unit_cell)
         i = k
@@ -841,7 +856,7 @@ def _text_art20(cur: _Cursor, i: int, sink: _Sink, caption: list[str]) -> int:
                 _count_mismatch(sink, tok, values, len(columns))
                 for column in columns:
                     if column:
-                        _emit_art20(sink, tok.text, column, "", _line(tok))
+                        _emit_art20(sink, tok.text, column, "", _line(tok), unattributed=True)
             else:
                 for column, head, value in zip(columns, headers, values, strict=True):
                     if column is None:
@@ -863,7 +878,7 @@ def _count_mismatch(sink: _Sink, tok: _Token, values: list[_Token], expected: in
         "value_count",
         f"{_line(tok)}: row {tok.text!r} has {len(values)} values "
         f"{[v.text for v in values]} where {expected} are expected; positions unproven, "
-        "none stored",
+        "stored as None",
     )
 
 
@@ -899,6 +914,9 @@ def _text_apps(cur: _Cursor, i: int, sink: _Sink, caption: list[str]) -> int:
                 continue
             _count_mismatch(sink, cur.t[i], values, 7)
             cells = [(a, a, "", _line(cur.t[i])) for a in tpl.APPLICANT_ORDER]
+            reader.row(label, cells, unattributed=True)
+            i = k
+            continue
         reader.row(label, cells)
         i = k
     return i
