@@ -142,17 +142,14 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def _exit_status(crawlers: list) -> int:
-    """Non-zero when a crawl did not finish cleanly or stored no report at all."""
+    """Non-zero when any crawl's outcome (judged by the storage pipeline) is not ok."""
     status = 0
     for crawler in crawlers:
         stats = crawler.stats.get_stats()
-        reason = stats.get("finish_reason")
-        stored = sum(stats.get(f"govreports/reports_{k}", 0) for k in ("new", "changed", "unchanged"))
-        if reason != "finished":
-            print(f"{crawler.spider.name}: crawl ended with {reason}", file=sys.stderr)
-            status = 1
-        elif stored == 0:
-            print(f"{crawler.spider.name}: no report found (an empty crawl is an error)", file=sys.stderr)
+        outcome = stats.get("govreports/outcome")
+        if outcome != "ok":
+            reason = stats.get("govreports/exit_reason") or f"crawl ended with {stats.get('finish_reason')}"
+            print(f"{crawler.spider.name if crawler.spider else '?'}: {reason}", file=sys.stderr)
             status = 1
     return status
 

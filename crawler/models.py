@@ -18,6 +18,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -188,6 +189,11 @@ class CrawlRun(Base):
     reports_unchanged: Mapped[int] = mapped_column(Integer, default=0)
     metrics_written: Mapped[int] = mapped_column(Integer, default=0)
     findings_written: Mapped[int] = mapped_column(Integer, default=0)
+    pages: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # responses received
+    failures_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    failure_rate: Mapped[float | None] = mapped_column(Float)  # failed requests / requests
+    exit_reason: Mapped[str | None] = mapped_column(Text)  # why the run is not "ok"
+    summary: Mapped[dict | None] = mapped_column(JSON)  # the end-of-crawl summary, as logged
     stats: Mapped[dict | None] = mapped_column(JSON)  # Scrapy's stats at the end
 
     failures: Mapped[list[CrawlFailure]] = relationship(back_populates="run", cascade="all, delete-orphan")

@@ -13,6 +13,7 @@ def _env(name: str, default: str) -> str:
 BOT_NAME = "govreports"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+COMMANDS_MODULE = "crawler.commands"  # `scrapy crawl` exits non-zero on a failed or empty crawl
 
 # Where results go (env). SQLite by default; any SQLAlchemy URL works (postgresql+psycopg://…).
 GOVREPORTS_DATABASE_URL = _env("GOVREPORTS_DATABASE_URL", "sqlite:///data/govreports.db")
@@ -20,6 +21,8 @@ GOVREPORTS_DATABASE_URL = _env("GOVREPORTS_DATABASE_URL", "sqlite:///data/govrep
 GOVREPORTS_ARCHIVE_DIR = _env("GOVREPORTS_ARCHIVE_DIR", "data/archive")
 # Rows are written in batches, each inside one transaction.
 GOVREPORTS_BATCH_SIZE = int(_env("GOVREPORTS_BATCH_SIZE", "20"))
+# A crawl whose share of failed requests passes this ends with a non-zero exit status (env).
+GOVREPORTS_MAX_FAILURE_RATE = float(_env("GOVREPORTS_MAX_FAILURE_RATE", "0.3"))
 
 # Politeness: government servers are small and slow (env).
 GOVREPORTS_CONTACT_URL = _env("GOVREPORTS_CONTACT_URL", "https://github.com/govreports/govreports")

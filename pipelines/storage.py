@@ -4,15 +4,16 @@ crawl-run row per run with its counts and every failure recorded during the run.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 from crawler.db import ensure_schema, session_factory
-from crawler.models import CrawlFailure, CrawlRun
+from crawler.models import CrawlFailure, CrawlRun, Report
 from crawler.runrecord import record_failure, take_failures
 from crawler.store import ReportWriter, WriteCounts, utcnow
 from pipelines.parse import ParsedItem
@@ -20,11 +21,21 @@ from pipelines.parse import ParsedItem
 log = logging.getLogger(__name__)
 
 
+# failure kinds that are requests the crawl could not complete (a rejected item is not one)
+REQUEST_FAILURES = ("download", "http_status", "blocked", "attachment")
+PROGRESS_EVERY = 25  # reports: long crawls log progress
+
+
 class StoragePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.url: str = crawler.settings.get("GOVREPORTS_DATABASE_URL")
         self.batch_size = crawler.settings.getint("GOVREPORTS_BATCH_SIZE", 20)
+        self.max_failure_rate = crawler.settings.getfloat("GOVREPORTS_MAX_FAILURE_RATE", 0.3)
+        self.failure_kinds: Counter[str] = Counter()
+        self.failure_reasons: Counter[str] = Counter()
+        self.held_before = 0
+        self.logged_progress = 0
         self.pending: list[ParsedItem] = []
         self.totals = WriteCounts()
         self.items = 0
@@ -42,6 +53,8 @@ class StoragePipeline:
         self.engine = ensure_schema(self.url)
         self.sessions = session_factory(self.engine)
         with self.sessions.begin() as session:
+            self.held_before = session.scalar(
+                select(func.count()).select_from(Report).where(Report.spider == self.crawler.spider.name))
             run = CrawlRun(spider=self.crawler.spider.name, started_at=utcnow(), outcome="running")
             session.add(run)
             session.flush()
@@ -73,9 +86,17 @@ class StoragePipeline:
                 self.totals.add(writer.write(item, canonical))
             for f in failures:
                 session.add(CrawlFailure(run_id=self.run_id, url=f.url, kind=f.kind, reason=f.reason, at=f.at))
+                self.failure_kinds[f.kind] += 1
+                self.failure_reasons[f"{f.kind}: {f.reason[:100]}"] += 1
         stats = self.crawler.stats
         for name in ("new", "changed", "unchanged"):
             stats.set_value(f"govreports/reports_{name}", getattr(self.totals, name))
+        stored = self.totals.new + self.totals.changed + self.totals.unchanged
+        if stored - self.logged_progress >= PROGRESS_EVERY:
+            self.logged_progress = stored
+            log.info("%s: %d reports stored so far (%d new, %d changed, %d unchanged), %d failures",
+                     self.crawler.spider.name, stored, self.totals.new, self.totals.changed,
+                     self.totals.unchanged, sum(self.failure_kinds.values()))
 
     def close_spider(self) -> None:
         self.flush()
@@ -84,7 +105,11 @@ class StoragePipeline:
         if self.run_id is None:
             return
         self.flush()  # failures recorded after close_spider
-        stored = self.totals.new + self.totals.changed + self.totals.unchanged
+        stats = self.crawler.stats.get_stats()
+        summary = self.summary(stats)
+        outcome, exit_reason = self.judge(reason, summary)
+        self.crawler.stats.set_value("govreports/outcome", outcome)
+        self.crawler.stats.set_value("govreports/exit_reason", exit_reason)
         with self.sessions.begin() as session:
             run = session.get(CrawlRun, self.run_id)
             run.finished_at = utcnow()
@@ -96,14 +121,59 @@ class StoragePipeline:
             run.reports_unchanged = self.totals.unchanged
             run.metrics_written = self.totals.metrics
             run.findings_written = self.totals.findings
-            run.outcome = "ok" if stored else "empty"
-            run.stats = _jsonable(self.crawler.stats.get_stats())
-        log.info(
-            "crawl run %s: %d reports (%d new, %d changed, %d unchanged), %d rejected, %d metrics, %d findings",
-            self.run_id, stored, self.totals.new, self.totals.changed, self.totals.unchanged,
-            self.rejected, self.totals.metrics, self.totals.findings,
-        )
+            run.pages = summary["pages"]
+            run.failures_count = sum(self.failure_kinds.values())
+            run.failure_rate = summary["failure_rate"]
+            run.outcome = outcome
+            run.exit_reason = exit_reason
+            run.summary = summary
+            run.stats = _jsonable(stats)
+        log.info("crawl run %s of %s: %s%s\n%s", self.run_id, spider.name, outcome,
+                 f" ({exit_reason})" if exit_reason else "", format_summary(summary))
+        if exit_reason:
+            log.error("%s: %s", spider.name, exit_reason)
         self.engine.dispose()
+
+    def summary(self, stats: dict[str, Any]) -> dict[str, Any]:
+        requests = int(stats.get("downloader/request_count", 0))
+        failed = sum(n for kind, n in self.failure_kinds.items() if kind in REQUEST_FAILURES)
+        return {
+            "pages": int(stats.get("downloader/response_count", 0)),
+            "requests": requests,
+            "reports": {"new": self.totals.new, "changed": self.totals.changed, "unchanged": self.totals.unchanged},
+            "rejected_items": self.rejected,
+            "metrics_written": self.totals.metrics,
+            "findings_written": self.totals.findings,
+            "failures_by_kind": dict(self.failure_kinds),
+            "failures_by_reason": dict(self.failure_reasons.most_common(20)),
+            "failure_rate": round(failed / requests, 4) if requests else 0.0,
+        }
+
+    def judge(self, finish_reason: str, summary: dict[str, Any]) -> tuple[str, str | None]:
+        """ok, or failed/empty with the reason the crawl must exit non-zero."""
+        stored = sum(summary["reports"].values())
+        if finish_reason != "finished":
+            return "failed", f"crawl ended with {finish_reason}"
+        if stored == 0 and self.held_before:
+            return "failed", f"found zero reports where the database holds {self.held_before} from this spider"
+        if stored == 0:
+            return "empty", "found no report at all (an empty crawl is an error)"
+        if summary["failure_rate"] > self.max_failure_rate:
+            return "failed", (f"failure rate {summary['failure_rate']:.0%} above the threshold "
+                              f"{self.max_failure_rate:.0%} (GOVREPORTS_MAX_FAILURE_RATE)")
+        return "ok", None
+
+
+def format_summary(summary: dict[str, Any]) -> str:
+    r = summary["reports"]
+    lines = [
+        f"  pages {summary['pages']} of {summary['requests']} requests",
+        f"  reports: {r['new']} new, {r['changed']} changed, {r['unchanged']} unchanged; {summary['rejected_items']} items rejected",
+        f"  metrics written {summary['metrics_written']}, findings {summary['findings_written']}",
+        f"  failures: {sum(summary['failures_by_kind'].values())} (rate {summary['failure_rate']:.1%})",
+    ]
+    lines += [f"    {n} × {reason}" for reason, n in summary["failures_by_reason"].items()]
+    return "\n".join(lines)
 
 
 def _jsonable(stats: dict[str, Any]) -> dict[str, Any]:

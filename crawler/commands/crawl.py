@@ -1,0 +1,28 @@
+"""`scrapy crawl NAME`, exiting non-zero when the crawl's outcome is not ok: it stored no report,
+found none where the database holds some, failed too many requests, or did not finish. The
+storage pipeline judges the outcome and says why; scheduled runs see it in the exit status."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+from scrapy.exceptions import UsageError
+
+
+class Command(ScrapyCrawlCommand):
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) != 1:
+            raise UsageError("name exactly one spider (govreports crawl --all runs them all)")
+        assert self.crawler_process
+        crawler = self._create_crawler(args[0])
+        self.crawler_process.crawl(crawler, **opts.spargs)
+        self.crawler_process.start()
+        if self.crawler_process.bootstrap_failed:
+            self.exitcode = 1
+            return
+        stats = crawler.stats.get_stats()
+        if stats.get("govreports/outcome", "ok") != "ok":
+            print(f"{args[0]}: {stats.get('govreports/exit_reason')}", file=sys.stderr)
+            self.exitcode = 1
