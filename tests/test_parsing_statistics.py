@@ -802,3 +802,57 @@ def test_unknown_label_wrapped_over_two_lines_is_one_unmapped_row():
         ("applications.closed", "（二）申请办结数", Decimal(88)),
     ]
     assert [f.rule for f in stats.findings] == ["unmapped_label"]
+
+
+def test_partial_application_table_keeps_a_subtotal_column_raw():
+    # a DOCX/PDF 表三 cut down to 自然人 / 法人或其他组织 (subtotal, not in the official form) / 总计
+    rows: list[list[str | None]] = [
+        [
+            "(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)",
+            None,
+            "申请人情况",
+            None,
+            None,
+        ],
+        [None, None, "自然人", "法人或其他组织", "总计"],
+        ["一、本年新收政府信息公开申请数量", None, "11", "2", "13"],
+        ["三、本年度办理结果", "(一)予以公开", "5", "", "5"],
+    ]
+    stats = read_statistics("", [table_from_rows(rows, "pdf")])
+    got = [(m.code, m.applicant, m.value, m.raw_label) for m in stats.metrics]
+    assert got == [
+        ("apps.new", "natural_person", Decimal(11), "一、本年新收政府信息公开申请数量 > 自然人"),
+        ("apps.new", "total", Decimal(13), "一、本年新收政府信息公开申请数量 > 总计"),
+        (None, None, Decimal(2), "一、本年新收政府信息公开申请数量 > 法人或其他组织"),
+        ("apps.result.disclosed", "natural_person", Decimal(5), "(一)予以公开 > 自然人"),
+        ("apps.result.disclosed", "total", Decimal(5), "(一)予以公开 > 总计"),
+    ]
+    assert [f.rule for f in stats.findings] == ["unmapped_label"]
+
+
+def test_application_header_garbled_takes_the_official_order_when_seven_columns_fit():
+    # U16/G2: PDF text interleaves 总计 and 商业企业 (`总商业 / 计企业`)
+    header = ["", "自然人", "总商业", "科研机构", "社会公益组织", "法律服务机构", "其他", "计企业"]
+    rows = [header, ["一、本年新收政府信息公开申请数量", "1", "2", "3", "4", "5", "6", "21"]]
+    stats = read_statistics("", [table_from_rows(rows, "pdf")])
+    got = {m.applicant: m.value for m in stats.metrics}
+    assert got == dict(zip(APPLICANTS, (Decimal(x) for x in (1, 2, 3, 4, 5, 6, 21)), strict=True))
+    assert [(f.rule, f.severity) for f in stats.findings] == [("header_fallback", "info")]
+
+
+def test_partial_review_table_is_read_by_its_header():
+    rows: list[list[str | None]] = [
+        ["行政复议", None, "行政诉讼", None, None],
+        ["结果维持", "总计", "未经复议直接起诉", None, None],
+        [None, None, "结果维持", "结果纠正", "总计"],
+        ["1", "2", "3", "", "4"],
+    ]
+    stats = read_statistics("", [table_from_rows(rows, "docx")])
+    assert values(stats) == {
+        ("review.upheld", None, None): Decimal(1),
+        ("review.total", None, None): Decimal(2),
+        ("litigation.direct.upheld", None, None): Decimal(3),
+        ("litigation.direct.corrected", None, None): None,
+        ("litigation.direct.total", None, None): Decimal(4),
+    }
+    assert [f.rule for f in stats.findings] == ["blank_value"]

@@ -482,52 +482,96 @@ def _art20_without_header(sink: _Sink, label: str, values: list[tuple[str, str]]
 
 def _grid_apps(table: Table, where: str, sink: _Sink) -> None:
     grid = table.grid
-    width = len(grid[0])
-    reader = _AppsRows(sink)
-    applicants: dict[int, tuple[str, str]] = {}  # column → (applicant, printed header)
-    first_data = None
-    index = tpl.apps_index()
-    for r, row in enumerate(grid):
-        labels = [cell.text for _, cell in _origins(row, r) if cell.text.strip()]
-        if any(index.lookup(t) for t in labels) and not any(tpl.is_apps_header(t) for t in labels):
-            first_data = r
-            break
-        for c, cell in enumerate(row):
-            applicant = tpl.applicant_of(cell.text)
-            if applicant is not None:
-                applicants[c] = (applicant, cell.text)  # lower header rows are more specific
+    first_data, applicants = _apps_header(grid)
     if first_data is None:
         return
-    found = sorted(applicants.items())
-    if sorted(a for _, (a, _) in found) != sorted(tpl.APPLICANT_ORDER) and width >= 8:
-        # unreadable header (U16: `总商业 计企业`): fall back to the official column order
-        sink.finding(
-            "header_fallback", f"{where}: 表三 header not recognised; official column order used",
-            severity="info",
-        )  # fmt: skip
-        found = [(width - 7 + i, (a, a)) for i, a in enumerate(tpl.APPLICANT_ORDER)]
-    if not found:
-        return
-    label_end = found[0][0]
+    numeric = [
+        c
+        for r in range(first_data, len(grid))
+        for c, cell in enumerate(grid[r])
+        if looks_numeric(cell.text)
+    ]
+    label_end = min([*numeric, *applicants, len(grid[0])])
+    if label_end == 0:
+        return  # no label column: nothing can be attributed
+    columns = _by_position(
+        {c: a for c, (a, _) in applicants.items() if c >= label_end},
+        range(label_end, len(grid[0])),
+        tpl.APPLICANT_ORDER,
+        f"{where} 表三",
+        sink,
+    )
+    reader = _AppsRows(sink)
     for r in range(first_data, len(grid)):
         row = grid[r]
         labels = [cell for _, cell in _origins(row[:label_end], r) if cell.text.strip()]
         if not labels:
             continue
         label = labels[-1]
-        cells = []
-        for c, (applicant, printed) in found:
-            cell = row[c]
-            if (cell.row, cell.col) == (label.row, label.col):
-                raw = ""  # a heading spanning the value columns
-            elif (cell.row, cell.col) != (r, c):
-                raw = ""  # merged across columns: position unproven
-                sink.finding("merged_value", f"{_loc(where, r, c)}: value cell merged with "
-                             f"({cell.row + 1}, {cell.col + 1}); not attributed")  # fmt: skip
+        cells, unmapped = [], []
+        for c, applicant in columns:
+            raw = _value_text(grid, r, c, label, where, sink)
+            printed = _header_text(grid, first_data, c)
+            if applicant is None:
+                unmapped.append((printed, raw, _loc(where, r, c)))
             else:
-                raw = cell.text
-            cells.append((applicant, printed, raw, _loc(where, r, c)))
-        reader.row(label.text, cells, parents=[c.text for c in labels[:-1]])
+                cells.append((applicant, printed, raw, _loc(where, r, c)))
+        if cells:
+            reader.row(label.text, cells, parents=[c.text for c in labels[:-1]])
+        for printed, raw, location in unmapped:
+            if raw.strip():  # e.g. a 法人或其他组织 subtotal column (not in the official form)
+                sink.value(None, f"{label.text.strip()} > {printed}", raw, location)
+
+
+def _apps_header(grid: list[list[Cell]]) -> tuple[int | None, dict[int, tuple[str, str]]]:
+    """(first data row, column → (applicant, printed header)) of a 表三 grid."""
+    applicants: dict[int, tuple[str, str]] = {}
+    index = tpl.apps_index()
+    for r, row in enumerate(grid):
+        labels = [cell.text for _, cell in _origins(row, r) if cell.text.strip()]
+        if any(index.lookup(t) for t in labels) and not any(tpl.is_apps_header(t) for t in labels):
+            return r, applicants
+        for c, cell in enumerate(row):
+            applicant = tpl.applicant_of(cell.text)
+            if applicant is not None:
+                applicants[c] = (applicant, cell.text)  # lower header rows are more specific
+    return None, applicants
+
+
+def _by_position(
+    known: dict[int, str], data: range, official: tuple[str, ...], what: str, sink: _Sink
+) -> list[tuple[int, str | None]]:
+    """Columns → dimension value or code. Readable headers decide; when exactly the official
+    number of columns is there and every readable header sits at its official place, the
+    unreadable ones (U16: `总商业 计企业`) take their official place too. Columns whose header
+    cannot be placed stay None (kept raw)."""
+    in_place = all(official[c - data.start] == v for c, v in known.items())
+    if len(data) == len(official) and in_place:
+        if len(known) < len(official):
+            sink.finding("header_fallback", f"{what}: {len(official) - len(known)} column "
+                         "headers unreadable; official column order used", severity="info")  # fmt: skip
+        return [(c, official[c - data.start]) for c in data]
+    if len(set(known.values())) != len(known):
+        sink.finding("header_unreadable", f"{what}: a column header repeats; columns kept raw")
+        return [(c, None) for c in data]
+    return [(c, known.get(c)) for c in data]
+
+
+def _value_text(grid: list[list[Cell]], r: int, c: int, label: Cell, where: str, sink: _Sink):
+    cell = grid[r][c]
+    if (cell.row, cell.col) == (label.row, label.col):
+        return ""  # a heading spanning the value columns
+    if (cell.row, cell.col) != (r, c):
+        sink.finding("merged_value", f"{_loc(where, r, c)}: value cell merged with "
+                     f"({cell.row + 1}, {cell.col + 1}); not attributed")  # fmt: skip
+        return ""
+    return cell.text
+
+
+def _header_text(grid: list[list[Cell]], header_end: int, c: int) -> str:
+    """The lowest non-empty header cell of column c, as printed."""
+    texts = [grid[r][c].text.strip() for r in range(header_end) if grid[r][c].text.strip()]
+    return texts[-1] if texts else f"column {c + 1}"
 
 
 def _grid_review(table: Table, where: str, sink: _Sink) -> None:
@@ -541,22 +585,18 @@ def _grid_review(table: Table, where: str, sink: _Sink) -> None:
     # row spanning the whole width
     data = [r for r in range(header_end, len(grid)) if len(_origins(grid[r], r)) > 1]
     header_rows = range(header_end)
-    codes: dict[int, str] = {}
+    known: dict[int, str] = {}
     for c in range(width):
         code = tpl.review_code(_review_path(grid, header_rows, c))
         if code is not None:
-            codes[c] = code
-    if sorted(codes.values()) != sorted(tpl.review_order()):
-        if width < 15:
-            sink.finding("unmapped_label", f"{where}: 表四 header not recognised")
-            return
-        sink.finding("header_fallback", f"{where}: 表四 header not recognised; official column "
-                     "order used", severity="info")  # fmt: skip
-        codes = {width - 15 + i: code for i, code in enumerate(tpl.review_order())}
+            known[c] = code
+    columns = _by_position(known, range(width), tpl.review_order(), f"{where} 表四", sink)
     for r in data:
-        for c, code in sorted(codes.items()):
-            label = " > ".join(_review_path(grid, header_rows, c))
-            sink.value(code, label, grid[r][c].text, _loc(where, r, c))
+        for c, code in columns:
+            label = " > ".join(_review_path(grid, header_rows, c)) or f"表四 column {c + 1}"
+            raw = grid[r][c].text
+            if code is not None or raw.strip():
+                sink.value(code, label, raw, _loc(where, r, c))
 
 
 def _is_review_header(text: str) -> bool:
