@@ -122,6 +122,12 @@ def test_html_rowspan_past_the_last_row_is_clipped_and_bad_spans_are_one():
 def test_html_without_tables():
     assert tables_from_html("<p>无表格</p>") == []
     assert tables_from_html("") == []
+    assert tables_from_html("<!-- 空 -->") == []
+
+
+def test_html_with_an_xml_declaration():
+    page = '<?xml version="1.0" encoding="utf-8"?><html><body><table><tr><td>规章</td></tr></table>'
+    assert [t.texts() for t in tables_from_html(page)] == [[["规章"]]]
 
 
 def test_rows_ambiguous_none_under_a_cell_and_right_of_a_label():

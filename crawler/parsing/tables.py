@@ -6,7 +6,10 @@ merged cell's origin, so a reader can address any position and still tell a copy
 
 from __future__ import annotations
 
-from lxml import etree, html
+import re
+
+from lxml import etree
+from lxml import html as lxml_html
 
 from crawler.parsing.model import Cell, Table
 from crawler.parsing.values import looks_numeric
@@ -91,19 +94,25 @@ _BLOCK_TAGS = {
     "caption", "form", "hr", "tbody", "thead", "tfoot",
 }  # fmt: skip
 _SKIP_TAGS = {"script", "style", "noscript", "template", "head", "title"}
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _CAPTION_LINES = 3  # title, scope caption and one more line are enough to name a table
 
 
-def tables_from_html(page: str, document: str = "") -> list[Table]:
+def tables_from_html(html: str, document: str = "") -> list[Table]:
     """Every data table of an HTML page as a grid, in document order.
 
     Layout tables that contain other tables are not returned themselves: their innermost tables
     are. `caption` holds up to three non-empty text lines just before the table (after the previous
     table), e.g. the title and the scope caption 市本级 / 本行政区域.
     """
-    if not page or not page.strip():
+    if not html or not html.strip():
         return []
-    root = html.fromstring(page)
+    # lxml refuses str input that declares an encoding (XHTML pages start with one)
+    html = _XML_DECLARATION.sub("", html, count=1)
+    try:
+        root = lxml_html.fromstring(html)
+    except (etree.ParserError, ValueError):
+        return []  # nothing parseable (only a comment, say): no tables
     walker = _Walker()
     walker.walk(root)
     walker.flush()
