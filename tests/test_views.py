@@ -1,0 +1,125 @@
+"""The analysts' views (migration 0004) on SQLite and PostgreSQL: created and dropped with the
+schema, the same rows on both, headline columns picked by the documented rules.
+
+Expected numbers are typed from tests/seeds/002 (诸城市 2017, two 统计表: 市本级 and 本行政区域)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import inspect, text
+from sqlalchemy.orm import Session
+
+from crawler import db
+from crawler.items import ReportPage
+from crawler.parsing.model import Finding, Metadata, MetricValue, ParsedReport
+from crawler.parsing.report import parse_file
+from crawler.store import ReportWriter
+from crawler.views import HEADLINE_COLUMNS, VIEWS
+from pipelines.parse import validate
+from tests.conftest import SEEDS
+
+ZHUCHENG_URL = "http://www.zhucheng.gov.cn/zwgk/xxgkndbg/201803/t20180329_1.html"
+SYNTHETIC_URL = "http://example.gov.cn/2019.html"
+
+
+def zhucheng_2017() -> ReportPage:
+    (seed,) = SEEDS.glob("002_*.txt")
+    page = ReportPage(spider="zhucheng", url=ZHUCHENG_URL, canonical_url=ZHUCHENG_URL, body=seed.read_bytes(),
+                      media_type="text/plain", body_name="诸城市人民政府", body_level="county",
+                      region_code="370782", parent_body="潍坊市人民政府")
+    return validate(page, parse_file(seed))
+
+
+def synthetic_2019() -> ReportPage:
+    """A 2019-format report whose numbers are made up here: litigation in two 表四 blocks,
+    applications per applicant, one finding."""
+    page = ReportPage(spider="zhucheng", url=SYNTHETIC_URL, canonical_url=SYNTHETIC_URL, body=b"synthetic",
+                      body_name="诸城市人民政府", body_level="county")
+    parsed = ParsedReport(
+        metadata=Metadata(title="诸城市人民政府2019年政府信息公开工作年度报告", year=2019,
+                          published_at=date(2020, 1, 31), published_precision="day"),
+        template="gov2019",
+        metrics=[
+            MetricValue("apps.new", Decimal(12), "件", "一、本年新收政府信息公开申请数量", "12", applicant="total"),
+            MetricValue("apps.new", Decimal(10), "件", "一、本年新收政府信息公开申请数量", "10", applicant="natural_person"),
+            MetricValue("review.total", Decimal(3), "件", "行政复议 > 总计", "3"),
+            MetricValue("litigation.direct.total", Decimal(4), "件", "行政诉讼 > 未经复议直接起诉 > 总计", "4"),
+            MetricValue("litigation.after_review.total", Decimal(1), "件", "行政诉讼 > 复议后起诉 > 总计", "1"),
+        ],
+        findings=[Finding("sum_mismatch", "warning", "apps.result.total 9 != 8", "apps.result.total")],
+    )
+    return validate(page, parsed)
+
+
+@pytest.fixture
+def engine(database_url):
+    engine = db.ensure_schema(database_url)
+    with Session(engine) as session, session.begin():
+        writer = ReportWriter(session)
+        writer.write(zhucheng_2017())
+        writer.write(synthetic_2019())
+    yield engine
+    engine.dispose()
+
+
+def rows(engine, sql: str, **params) -> list[dict]:
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(text(sql), params)]
+
+
+def number(value) -> Decimal | None:
+    """SQLite returns floats or ints, PostgreSQL Decimals: compare as Decimal."""
+    return None if value is None else Decimal(str(value)).normalize()
+
+
+def test_the_migration_creates_the_views_and_its_downgrade_drops_them(database_url):
+    db.ensure_schema(database_url)
+    engine = db.make_engine(database_url)
+    assert set(VIEWS) <= set(inspect(engine).get_view_names())
+    db.downgrade(database_url, "0003")
+    assert not set(VIEWS) & set(inspect(db.make_engine(database_url)).get_view_names())
+    db.upgrade(database_url)
+    assert set(VIEWS) <= set(inspect(db.make_engine(database_url)).get_view_names())
+
+
+def test_report_summary_reads_the_region_table_of_a_legacy_report(engine):
+    (row,) = rows(engine, "SELECT * FROM report_summary WHERE year = 2017")
+    assert (row["body"], row["level"], row["region_code"], row["parent_body"]) == ("诸城市人民政府", "county", "370782", "潍坊市人民政府")
+    assert (row["title"], row["template"], row["url"], row["spider"]) == (
+        "诸城市人民政府2017年政府信息公开工作年度报告", "legacy", ZHUCHENG_URL, "zhucheng")
+    assert str(row["published_at"]) == "2018-03-29"
+    # 本行政区域 proactive.total is 27519 (市本级 22794); the other headline numbers match in both tables
+    assert {name: number(row[name]) for name in HEADLINE_COLUMNS} == {
+        "proactive_total": 27519, "applications": 88, "disclosed": 21, "partially_disclosed": 0,
+        "review_total": 2, "review_corrected": 0, "litigation_total": 1,
+    }
+
+
+def test_report_summary_combines_the_2019_codes(engine):
+    (row,) = rows(engine, "SELECT * FROM report_summary WHERE year = 2019")
+    assert number(row["applications"]) == 12  # applicant total, not natural_person
+    assert number(row["litigation_total"]) == 5  # direct 4 + after review 1
+    assert number(row["review_total"]) == 3
+    assert row["proactive_total"] is None and row["disclosed"] is None
+    assert (row["metrics"], row["findings"]) == (5, 1)
+
+
+def test_metric_values_turns_empty_dimensions_into_null_and_joins_the_dictionary(engine):
+    scoped = rows(engine, "SELECT scope, value, label_zh, section, body, year, template FROM metric_values "
+                          "WHERE code = 'proactive.total' ORDER BY scope")
+    assert [(r["scope"], number(r["value"])) for r in scoped] == [("region", 27519), ("self", 22794)]
+    assert scoped[0]["label_zh"].startswith("(一)主动公开政府信息数")
+    assert (scoped[0]["section"], scoped[0]["body"], scoped[0]["year"], scoped[0]["template"]) == (
+        "proactive", "诸城市人民政府", 2017, "legacy")
+    (review,) = rows(engine, "SELECT scope, applicant, raw_label, source FROM metric_values WHERE code = 'review.total' AND year = 2019")
+    assert review == {"scope": None, "applicant": None, "raw_label": "行政复议 > 总计", "source": "table"}
+
+
+def test_open_findings_name_the_report(engine):
+    found = rows(engine, "SELECT body, year, title, rule, severity, code, detail FROM open_findings WHERE rule = 'sum_mismatch'")
+    assert found == [{"body": "诸城市人民政府", "year": 2019, "title": "诸城市人民政府2019年政府信息公开工作年度报告",
+                      "rule": "sum_mismatch", "severity": "warning", "code": "apps.result.total",
+                      "detail": "apps.result.total 9 != 8"}]
