@@ -357,7 +357,7 @@ def _grid_rows(table: Table, where: str, sink: _Sink) -> None:
         unit_col = width - 2
     caption = table.caption.splitlines()
     first = 0 if header is None else header + 1
-    for r in range(first if header is not None else 0):
+    for r in range(header or 0):  # title rows inside the table (市本级) also name the scope
         caption.extend(cell.text for _, cell in _origins(grid[r], r) if cell.text.strip())
     reader = _LegacyRows(sink, tpl.scope_of(caption))
     if len(value_cols) > 1 and first < len(grid):
