@@ -71,3 +71,19 @@ def database_url(request, tmp_path) -> str:
     if server is None:
         pytest.skip("no PostgreSQL server on this machine (install postgresql or set GOVREPORTS_TEST_PG_URL)")
     return server.database()
+
+
+@pytest.fixture(scope="session")
+def demo_database_url(tmp_path_factory) -> str:
+    """The `govreports demo` database (every mirror crawled), built once per session in a
+    subprocess and shared read-only by the tests that query it."""
+    import subprocess
+    import sys
+
+    folder = tmp_path_factory.mktemp("demo")
+    url = f"sqlite:///{folder}/demo.db"
+    cmd = [sys.executable, "-m", "crawler.cli", "demo", "--database-url", url, "--archive-dir", str(folder / "archive")]
+    done = subprocess.run(cmd, cwd=folder, capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        pytest.fail(f"govreports demo failed:\n{(done.stdout + done.stderr)[-3000:]}")
+    return url
