@@ -5,6 +5,8 @@
     govreports crawl --all                        crawl every portal in one process
     govreports demo                               crawl the local mirrors into data/demo.db
     govreports parse FILE [--url URL]             parse one saved page/text/PDF/DOCX to JSON
+    govreports export [--format csv|parquet|jsonl] [--spider S] [--year Y] [--metric CODE] [--out DIR] [--bom]
+                                                  tidy files of the analysts' views, with a data dictionary
 """
 
 from __future__ import annotations
@@ -63,6 +65,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--archive-dir", default=DEMO_ARCHIVE_DIR)
     p.add_argument("--sites", help="folder of mirrors (default: tests/sites of this checkout)")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("export", help="write reports, metric values and findings as tidy files with a data dictionary")
+    p.add_argument("--format", choices=["csv", "parquet", "jsonl"], default="csv", help="default csv (parquet needs the [export] extra)")
+    p.add_argument("--spider", help="only reports crawled by this spider")
+    p.add_argument("--year", type=int, help="only reports of this report year")
+    p.add_argument("--metric", metavar="CODE", help="only this metric code (and the reports and findings that have it)")
+    p.add_argument("--out", default="data/export", metavar="DIR", help="output folder (default data/export)")
+    p.add_argument("--bom", action="store_true", help="CSV with a UTF-8 BOM, so spreadsheet programs read the Chinese right")
+    p.add_argument("--database-url")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("parse", help="parse one saved page, text file, PDF or DOCX and print JSON")
     p.add_argument("file")
@@ -239,6 +251,24 @@ def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+# -- export -----------------------------------------------------------------------------------
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from crawler.db import make_engine
+    from crawler.export import ExportError, Filters, export, summary
+
+    engine = make_engine(database_url(args))
+    try:
+        written = export(engine, Path(args.out), args.format, Filters(args.spider, args.year, args.metric), bom=args.bom)
+    except ExportError as exc:
+        raise UsageError(str(exc)) from exc
+    finally:
+        engine.dispose()
+    print(summary(written, args.format))
+    return 0
 
 
 # -- parse ------------------------------------------------------------------------------------
