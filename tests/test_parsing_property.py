@@ -14,19 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crawler.metrics import load_metrics
+from crawler.parsing.model import APPLICANTS
 from crawler.parsing.statistics import read_statistics
 from crawler.parsing.tables import table_from_rows, tables_from_html
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-APPLICANTS = (
-    "natural_person",
-    "commercial",
-    "research",
-    "public_interest",
-    "legal_services",
-    "other_org",
-    "total",
-)
 RENDERINGS = ("html", "pdf", "lines", "pipes")
 
 

@@ -10,20 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from crawler.parsing.model import APPLICANTS as APPLICANT_ORDER
 from crawler.parsing.model import Finding, MetricValue
 from crawler.parsing.rules import check_rules
 from crawler.parsing.statistics import read_statistics
 from crawler.parsing.tables import tables_from_html
-
-APPLICANT_ORDER = (
-    "natural_person",
-    "commercial",
-    "research",
-    "public_interest",
-    "legal_services",
-    "other_org",
-    "total",
-)
 
 
 def rows(

@@ -11,21 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from crawler.parsing.model import MetricValue
+from crawler.parsing.model import APPLICANTS, MetricValue
 from crawler.parsing.statistics import Statistics, read_statistics
 from crawler.parsing.tables import table_from_rows, tables_from_html
 from tests.conftest import seed_text
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "statistics"
-APPLICANTS = (
-    "natural_person",
-    "commercial",
-    "research",
-    "public_interest",
-    "legal_services",
-    "other_org",
-    "total",
-)
 
 
 def by_key(stats: Statistics) -> dict[tuple, MetricValue]:

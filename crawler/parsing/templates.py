@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from crawler.metrics import MetricDefinition, load_metrics
+from crawler.parsing.model import APPLICANTS
 from crawler.parsing.text import label_key
 
 # ---------------------------------------------------------------------------------------------
@@ -186,15 +187,8 @@ def apps_index() -> LabelIndex:
 # ---------------------------------------------------------------------------------------------
 # 表三 columns: applicant by header label
 
-APPLICANT_ORDER = (
-    "natural_person",
-    "commercial",
-    "research",
-    "public_interest",
-    "legal_services",
-    "other_org",
-    "total",
-)
+# the official form prints the applicant columns in the order of model.APPLICANTS
+APPLICANT_ORDER = APPLICANTS
 _APPLICANT_WORDS = (
     ("自然人", "natural_person"),
     ("商业企业", "commercial"),
