@@ -18,22 +18,26 @@ from crawler.parsing.model import Finding, Metadata, MetricValue, ParsedReport
 from crawler.parsing.report import parse_file
 from crawler.store import ReportWriter
 from crawler.views import HEADLINE_COLUMNS, VIEWS
-from pipelines.parse import validate
+from pipelines.parse import ParsedItem, validate
 from tests.conftest import SEEDS
 
 ZHUCHENG_URL = "http://www.zhucheng.gov.cn/zwgk/xxgkndbg/201803/t20180329_1.html"
 SYNTHETIC_URL = "http://example.gov.cn/2019.html"
 
 
-def zhucheng_2017() -> ReportPage:
-    (seed,) = SEEDS.glob("002_*.txt")
-    page = ReportPage(spider="zhucheng", url=ZHUCHENG_URL, canonical_url=ZHUCHENG_URL, body=seed.read_bytes(),
-                      media_type="text/plain", body_name="诸城市人民政府", body_level="county",
-                      region_code="370782", parent_body="潍坊市人民政府")
+def seed_item(prefix: str, *, spider: str, url: str, **body: str) -> ParsedItem:
+    """A seed report (tests/seeds/<prefix>_*.txt) parsed and validated as the crawl does."""
+    (seed,) = SEEDS.glob(f"{prefix}_*.txt")
+    page = ReportPage(spider=spider, url=url, canonical_url=url, body=seed.read_bytes(), media_type="text/plain", **body)
     return validate(page, parse_file(seed))
 
 
-def synthetic_2019() -> ReportPage:
+def zhucheng_2017() -> ParsedItem:
+    return seed_item("002", spider="zhucheng", url=ZHUCHENG_URL, body_name="诸城市人民政府", body_level="county",
+                     region_code="370782", parent_body="潍坊市人民政府")
+
+
+def synthetic_2019() -> ParsedItem:
     """A 2019-format report whose numbers are made up here: litigation in two 表四 blocks,
     applications per applicant, one finding."""
     page = ReportPage(spider="zhucheng", url=SYNTHETIC_URL, canonical_url=SYNTHETIC_URL, body=b"synthetic",

@@ -1,0 +1,184 @@
+"""`govreports export`: tidy files from the views on SQLite and PostgreSQL, filters, BOM,
+parquet, the data dictionary, and clear errors for bad input.
+
+Numbers are typed from the seed reports: tests/seeds/002 (诸城市 2017: 主动公开 22794 市本级,
+27519 本行政区域; 收到申请 88 in both) and tests/seeds/000 (东营市 2019: 政府集中采购 1088 个,
+1148226.228万元; 行政复议 10 件 in the prose)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from crawler import db
+from crawler.cli import main
+from crawler.export import DICTIONARY, FILES, ExportError, Filters, export
+from crawler.store import ReportWriter
+from tests.test_views import seed_item, zhucheng_2017
+
+DONGYING_URL = "http://www.dongying.gov.cn/art/2020/2/27/art_164458_841.html"
+
+
+def dongying_2019():
+    return seed_item("000", spider="dongying", url=DONGYING_URL, body_name="东营市人民政府", body_level="city",
+                     region_code="370500")
+
+
+def fill(url: str) -> None:
+    engine = db.ensure_schema(url)
+    with Session(engine) as session, session.begin():
+        writer = ReportWriter(session)
+        writer.write(zhucheng_2017())
+        writer.write(dongying_2019())
+    engine.dispose()
+
+
+@pytest.fixture
+def seeded(database_url) -> str:
+    fill(database_url)
+    return database_url
+
+
+@pytest.fixture
+def sqlite_seeded(tmp_path) -> str:
+    url = f"sqlite:///{tmp_path}/seeded.db"
+    fill(url)
+    return url
+
+
+def run_export(url, out, fmt="csv", filters: Filters | None = None, **kw):
+    engine = db.make_engine(url)
+    try:
+        return {w.path.name: w.rows for w in export(engine, out, fmt, filters or Filters(), **kw)}
+    finally:
+        engine.dispose()
+
+
+def read_csv(path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_csv_export_writes_tidy_files_the_same_on_both_databases(seeded, tmp_path):
+    out = tmp_path / "out"
+    counts = run_export(seeded, out)
+    assert counts["reports.csv"] == 2
+    reports = {r["body"]: r for r in read_csv(out / "reports.csv")}
+    zhucheng = reports["诸城市人民政府"]
+    assert (zhucheng["year"], zhucheng["published_at"], zhucheng["template"]) == ("2017", "2018-03-29", "legacy")
+    assert (zhucheng["proactive_total"], zhucheng["applications"], zhucheng["review_total"], zhucheng["litigation_total"]) == (
+        "27519", "88", "2", "1")
+    assert (reports["东营市人民政府"]["review_total"], reports["东营市人民政府"]["applications"]) == ("10", "")
+
+    values = read_csv(out / "metric_values.csv")
+    assert counts["metric_values.csv"] == len(values)
+    proactive = sorted((r["scope"], r["value"]) for r in values if r["code"] == "proactive.total")
+    assert proactive == [("region", "27519"), ("self", "22794")]
+    (amount,) = [r for r in values if r["code"] == "art20.procurement.amount"]
+    assert (amount["value"], amount["unit"], amount["raw_value"], amount["scope"]) == ("1148226.228", "万元", "1148226.228万元", "")
+    (projects,) = [r for r in values if r["code"] == "art20.procurement.projects"]
+    assert projects["value"] == "1088"  # an integer never prints as 1088.0 or 1088.000000
+
+    dictionary = {r["code"]: r for r in read_csv(out / "dictionary.csv")}
+    assert dictionary["apps.new"]["label_zh"] == "一、本年新收政府信息公开申请数量"
+    assert (dictionary["apps.new"]["unit"], dictionary["apps.new"]["dimensions"]) == ("件", "applicant")
+    readme = (out / "README.md").read_text("utf-8")
+    assert "| litigation_total | number |" in readme and "| metric_values.csv |" in readme
+
+
+def test_the_files_have_the_columns_of_their_views(sqlite_seeded, tmp_path):
+    engine = db.make_engine(sqlite_seeded)
+    with engine.connect() as conn:
+        for view, columns in FILES.values():
+            assert list(conn.execute(text(f"SELECT * FROM {view}")).keys()) == [c.name for c in columns], view
+    engine.dispose()
+    run_export(sqlite_seeded, tmp_path)
+    with (tmp_path / "dictionary.csv").open(encoding="utf-8") as f:
+        assert next(csv.reader(f)) == [c.name for c in DICTIONARY]
+
+
+def test_filters_select_reports_values_and_findings(sqlite_seeded, tmp_path):
+    counts = run_export(sqlite_seeded, tmp_path / "review", filters=Filters(metric="review.total"))
+    values = read_csv(tmp_path / "review" / "metric_values.csv")
+    assert sorted((r["body"], r["year"], r["scope"], r["value"]) for r in values) == [
+        ("东营市人民政府", "2019", "", "10"), ("诸城市人民政府", "2017", "region", "2"), ("诸城市人民政府", "2017", "self", "2")]
+    assert counts["reports.csv"] == 2
+
+    counts = run_export(sqlite_seeded, tmp_path / "amount", filters=Filters(metric="art20.procurement.amount"))
+    assert (counts["reports.csv"], counts["metric_values.csv"]) == (1, 1)
+
+    run_export(sqlite_seeded, tmp_path / "zc", filters=Filters(spider="zhucheng", year=2017))
+    assert {r["body"] for r in read_csv(tmp_path / "zc" / "metric_values.csv")} == {"诸城市人民政府"}
+    counts = run_export(sqlite_seeded, tmp_path / "none", filters=Filters(spider="zhucheng", year=2019))
+    assert (counts["reports.csv"], counts["metric_values.csv"]) == (0, 0)
+
+
+def test_bom_only_when_asked(sqlite_seeded, tmp_path):
+    run_export(sqlite_seeded, tmp_path / "bom", bom=True)
+    run_export(sqlite_seeded, tmp_path / "plain")
+    assert (tmp_path / "bom" / "reports.csv").read_bytes().startswith(b"\xef\xbb\xbfreport_id,body,")
+    assert (tmp_path / "plain" / "reports.csv").read_bytes().startswith(b"report_id,body,")
+    assert "诸城市人民政府" in (tmp_path / "bom" / "reports.csv").read_text("utf-8-sig")
+
+
+def test_jsonl_has_numbers_and_nulls(sqlite_seeded, tmp_path):
+    run_export(sqlite_seeded, tmp_path, "jsonl", Filters(metric="art20.procurement.amount"))
+    (row,) = [json.loads(line) for line in (tmp_path / "metric_values.jsonl").read_text("utf-8").splitlines()]
+    assert (row["body"], row["year"], row["value"], row["scope"], row["applicant"]) == ("东营市人民政府", 2019, 1148226.228, None, None)
+
+
+def test_parquet_keeps_types(sqlite_seeded, tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    run_export(sqlite_seeded, tmp_path, "parquet")
+    reports = pq.read_table(tmp_path / "reports.parquet").to_pylist()
+    (zhucheng,) = [r for r in reports if r["year"] == 2017]
+    assert (zhucheng["proactive_total"], zhucheng["applications"], str(zhucheng["published_at"])) == (27519.0, 88.0, "2018-03-29")
+    values = pq.read_table(tmp_path / "metric_values.parquet")
+    assert str(values.schema.field("value").type) == "double" and str(values.schema.field("year").type) == "int64"
+    assert 1148226.228 in values.column("value").to_pylist()
+
+
+def test_parquet_without_pyarrow_says_how_to_install_it(sqlite_seeded, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
+    with pytest.raises(ExportError, match=r"pip install 'govreports\[export\]'"):
+        run_export(sqlite_seeded, tmp_path, "parquet")
+
+
+@pytest.mark.parametrize(("filters", "kw", "message"), [
+    (Filters(metric="review.totl"), {}, r"unknown metric code 'review.totl'; close codes: review.total, "),
+    (Filters(metric="apps.result.disclose"), {}, r"close codes: apps.result.disclosed"),
+    (Filters(spider="dongyin"), {}, r"unknown spider 'dongyin' \(spiders: .*dongying"),
+    (Filters(), {"fmt": "jsonl", "bom": True}, r"--bom is for --format csv only"),
+    (Filters(), {"fmt": "xlsx"}, r"unknown format 'xlsx'"),
+])
+def test_bad_input_is_refused_before_anything_is_written(sqlite_seeded, tmp_path, filters, kw, message):
+    with pytest.raises(ExportError, match=message):
+        run_export(sqlite_seeded, tmp_path / "out", filters=filters, **kw)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_missing_or_old_database_is_refused(tmp_path):
+    with pytest.raises(ExportError, match="no database at"):
+        run_export(f"sqlite:///{tmp_path}/missing.db", tmp_path / "out")
+    old = f"sqlite:///{tmp_path}/old.db"
+    db.upgrade(old, "0003")
+    with pytest.raises(ExportError, match=rf"revision 0003, not {db.head_revision(old)}: run `govreports db upgrade`"):
+        run_export(old, tmp_path / "out")
+
+
+def test_cli_prints_what_it_wrote_and_refuses_bad_input(sqlite_seeded, tmp_path, capsys):
+    out = tmp_path / "cli"
+    assert main(["export", "--database-url", sqlite_seeded, "--out", str(out), "--year", "2017", "--bom"]) == 0
+    printed = capsys.readouterr().out
+    assert f"exported csv to {out}:" in printed
+    assert f"{out / 'reports.csv'}  1 rows" in printed
+    assert (out / "reports.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+    assert main(["export", "--database-url", sqlite_seeded, "--out", str(out), "--metric", "litigation.totl"]) == 2
+    assert "govreports: unknown metric code 'litigation.totl'; close codes: litigation.total" in capsys.readouterr().err
