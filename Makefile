@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed-stamp
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev,pg]"
+	$(BIN)/pip install --quiet -e ".[dev,pg,serve,plot]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -19,9 +19,10 @@ install: $(STAMP)
 # Tools outside PyPI, installed with apt-get where we may (root on Debian/Ubuntu, as in CI):
 # antiword reads legacy .doc attachments (without it they are stored, marked not extracted);
 # postgresql gives the storage tests a throwaway server (without it those variants are skipped,
-# except under CI where they must run).
+# except under CI where they must run); a CJK font draws the Chinese labels of govreports plot/coverage.
 APT_PACKAGES := $(if $(shell command -v antiword),,antiword) \
-                $(if $(shell command -v initdb || ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null),,postgresql)
+                $(if $(shell command -v initdb || ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null),,postgresql) \
+                $(if $(shell fc-list :lang=zh 2>/dev/null),,fonts-wqy-zenhei)
 system-deps:
 	@if [ -n "$(strip $(APT_PACKAGES))" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
