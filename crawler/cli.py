@@ -7,6 +7,9 @@
     govreports parse FILE [--url URL]             parse one saved page/text/PDF/DOCX to JSON
     govreports export [--format csv|parquet|jsonl] [--spider S] [--year Y] [--metric CODE] [--out DIR] [--bom]
                                                   tidy files of the analysts' views, with a data dictionary
+    govreports serve [--port P] [--host H]           the (SQLite) database in Datasette, with canned queries
+    govreports plot METRIC [--body NAME] [--out F]   a metric over years per body as a PNG line chart
+    govreports coverage [--out F.png|F.html]         bodies × years: reports parsed, found or missing
 """
 
 from __future__ import annotations
@@ -75,6 +78,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bom", action="store_true", help="CSV with a UTF-8 BOM, so spreadsheet programs read the Chinese right")
     p.add_argument("--database-url")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("serve", help="open the (SQLite) database in Datasette, with labels and canned queries")
+    p.add_argument("--port", type=int, default=8001, help="default 8001")
+    p.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1 (this machine only)")
+    p.add_argument("--database-url")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("plot", help="PNG line chart of a metric over years, one line per body")
+    p.add_argument("metric", metavar="METRIC", help="metric code, e.g. review.total")
+    p.add_argument("--spider", help="only reports crawled by this spider")
+    p.add_argument("--body", action="append", metavar="NAME", help="only this body (repeat for several)")
+    p.add_argument("--scope", choices=["self", "region"], help="本级 or 本行政区域 (legacy tables); default region, else self")
+    p.add_argument("--applicant", default="total", help="applicant column of 2019+ tables (default total)")
+    p.add_argument("--out", metavar="FILE.png", help="default METRIC.png; the data drawn goes to FILE.json")
+    p.add_argument("--database-url")
+    p.set_defaults(func=cmd_plot)
+
+    p = sub.add_parser("coverage", help="heat map of bodies × years: reports parsed, found or missing")
+    p.add_argument("--spider", help="only this spider's reports")
+    p.add_argument("--out", default="coverage.png", metavar="FILE.png|FILE.html", help="default coverage.png (PNG data also to FILE.json)")
+    p.add_argument("--database-url")
+    p.set_defaults(func=cmd_coverage)
 
     p = sub.add_parser("parse", help="parse one saved page, text file, PDF or DOCX and print JSON")
     p.add_argument("file")
@@ -269,6 +294,53 @@ def cmd_export(args: argparse.Namespace) -> int:
         engine.dispose()
     print(summary(written, args.format))
     return 0
+
+
+# -- serve, plot, coverage --------------------------------------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from crawler.serve import ServeError, serve
+
+    try:
+        serve(database_url(args), host=args.host, port=args.port)
+    except ServeError as exc:
+        raise UsageError(str(exc)) from exc
+    return 0
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    from crawler.plots import PlotError, draw_metric, metric_series
+
+    out = _out_file(args.out or f"{args.metric}.png", (".png",))
+    try:
+        data = metric_series(database_url(args), args.metric, spider=args.spider, bodies=args.body,
+                             scope=args.scope, applicant=args.applicant)
+        draw_metric(data, out)
+    except PlotError as exc:
+        raise UsageError(str(exc)) from exc
+    print(f"{out}: {args.metric} for {len(data.series)} bodies (data in {out.with_suffix('.json')})")
+    return 0
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    from crawler.plots import PlotError, coverage_matrix, draw_coverage
+
+    out = _out_file(args.out, (".png", ".html"))
+    try:
+        draw_coverage(coverage_matrix(database_url(args), spider=args.spider), out)
+    except PlotError as exc:
+        raise UsageError(str(exc)) from exc
+    print(f"{out}: report coverage")
+    return 0
+
+
+def _out_file(name: str, suffixes: tuple[str, ...]) -> Path:
+    out = Path(name)
+    if out.suffix.lower() not in suffixes:
+        raise UsageError(f"--out must end in {' or '.join(suffixes)}, got {name}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return out
 
 
 # -- parse ------------------------------------------------------------------------------------

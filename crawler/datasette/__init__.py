@@ -1,0 +1,2 @@
+"""Datasette metadata for `govreports serve`: descriptions, labels and canned queries
+(metadata.yaml), read by crawler/serve.py."""

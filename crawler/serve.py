@@ -1,0 +1,66 @@
+"""`govreports serve`: a SQLite database in Datasette, with the metric dictionary as labels and
+the analysts' canned queries (crawler/datasette/metadata.yaml).
+
+Datasette is the optional extra `[serve]`. It reads SQLite files only: for a PostgreSQL database,
+`govreports export` writes the same views as files."""
+
+from __future__ import annotations
+
+import importlib.util
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+
+class ServeError(Exception):
+    """Why the database cannot be served: printed as one line by the CLI."""
+
+
+def sqlite_path(url: str) -> Path:
+    """The SQLite file behind `url`; a clear error for any other database."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        raise ServeError(
+            f"Datasette needs a SQLite database, not {parsed.get_backend_name()}: "
+            "`govreports export` writes the analysts' views as CSV/Parquet files instead"
+        )
+    if parsed.database in (None, "", ":memory:"):
+        raise ServeError(f"{url} names no database file")
+    path = Path(parsed.database)
+    if not path.is_file():
+        raise ServeError(f"no database at {path} (build one with `govreports demo` or a crawl)")
+    return path
+
+
+def metadata(database_name: str) -> dict:
+    """Datasette metadata for one database: descriptions, the metric dictionary as the label of
+    metric codes, canned queries; report_summary's headline columns described from the views."""
+    import yaml
+
+    from crawler.views import HEADLINE_COLUMNS
+
+    text = resources.files("crawler.datasette").joinpath("metadata.yaml").read_text("utf-8")
+    meta = yaml.safe_load(text)
+    database = meta.pop("database")
+    summary_columns = database["tables"]["report_summary"].setdefault("columns", {})
+    for column, (_sql, meaning) in HEADLINE_COLUMNS.items():
+        summary_columns.setdefault(column, meaning)
+    meta["databases"] = {database_name: database}
+    return meta
+
+
+def serve(url: str, *, host: str, port: int) -> None:
+    """Run Datasette on the database until interrupted."""
+    path = sqlite_path(url)
+    if importlib.util.find_spec("datasette") is None:
+        raise ServeError("Datasette is not installed: pip install 'govreports[serve]' (or '.[serve]' in a checkout)")
+    import uvicorn
+    from datasette.app import Datasette
+
+    from crawler.db import ensure_schema
+
+    ensure_schema(url).dispose()  # the views and the metric dictionary the metadata describes
+    app = Datasette([str(path)], metadata=metadata(path.stem)).app()
+    print(f"serving {path} at http://{host}:{port}/{path.stem}", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
