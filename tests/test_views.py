@@ -127,3 +127,25 @@ def test_open_findings_name_the_report(engine):
     assert found == [{"body": "诸城市人民政府", "year": 2019, "title": "诸城市人民政府2019年政府信息公开工作年度报告",
                       "rule": "sum_mismatch", "severity": "warning", "code": "apps.result.total",
                       "detail": "apps.result.total 9 != 8"}]
+
+
+def test_a_later_migration_rebuilds_a_table_between_drop_views_and_create_views(database_url):
+    """The recipe of crawler/views.py for migrations after 0004: SQLite's batch rebuild of a
+    table that a view reads fails while the view exists."""
+    import sqlalchemy as sa
+    from alembic.operations import Operations
+    from alembic.runtime.migration import MigrationContext
+
+    from crawler.views import create_views, drop_views
+
+    engine = db.ensure_schema(database_url)
+    with engine.begin() as conn:
+        op = Operations(MigrationContext.configure(conn, opts={"render_as_batch": True}))
+        drop_views(op.execute)
+        with op.batch_alter_table("reports") as batch:
+            batch.alter_column("title", type_=sa.String(400))
+        create_views(op.execute)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM report_summary")).scalar() == 0
+    assert set(VIEWS) <= set(inspect(engine).get_view_names())
+    engine.dispose()
