@@ -16,6 +16,7 @@ from crawler.items import ReportPage
 from crawler.parsing.model import ParsedReport
 from crawler.parsing.report import SourceDocument, parse_documents
 from crawler.parsing.text import clean_text
+from crawler.urls import origin
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +44,16 @@ def source_documents(page: ReportPage) -> list[SourceDocument]:
 
 
 def content_hash(page: ReportPage) -> str:
-    """Changes when the page or any attachment changes."""
-    digest = hashlib.sha256(hashlib.sha256(page.body).digest())
-    for a in sorted(page.attachments, key=lambda a: a.url):
-        digest.update(a.url.encode())
+    """Changes when the page or any attachment changes — and only then: the hash is taken of the
+    content as on the real portal, so crawling a mirror on another port is not an edit."""
+    crawled, real = origin(page.url).encode(), origin(page.canonical_url).encode()
+
+    def as_on_portal(data: bytes) -> bytes:
+        return data.replace(crawled, real) if crawled != real else data
+
+    digest = hashlib.sha256(hashlib.sha256(as_on_portal(page.body)).digest())
+    for a in sorted(page.attachments, key=lambda a: as_on_portal(a.url.encode())):
+        digest.update(as_on_portal(a.url.encode()))
         digest.update(hashlib.sha256(a.body or b"").digest())
     return digest.hexdigest()
 

@@ -202,3 +202,19 @@ def test_scope_only_for_codes_with_a_scope_dimension():
     # apps.new has the applicant dimension only: 全区 gives no scope
     found = headline_metrics("全区共收到政府信息公开申请15件。", 2021, set())
     assert [(m.code, m.scope, m.applicant) for m in found] == [("apps.new", None, "total")]
+
+
+def test_a_departments_own_report_names_itself_as_subject():
+    # synthetic sentences, in the form of a district department's own report
+    text = (
+        "2015年,东胜区民政局认真贯彻落实《中华人民共和国政府信息公开条例》,主动公开政府信息500条。\n"
+        "2015年,共受理依申请公开3件,已全部按时办结。"
+    )
+    own = headline_metrics(text, 2015, set(), body="东胜区民政局")
+    assert summary(own) == [
+        ("proactive.total", None, None, Decimal(500), "500", "text line 1"),
+        ("applications.received", None, None, Decimal(3), "3", "text line 2"),
+    ]
+    # the same sentence in the district government's report is one department's number
+    district = headline_metrics(text, 2015, set(), body="东胜区人民政府")
+    assert [m.code for m in district] == ["applications.received"]

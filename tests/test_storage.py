@@ -147,3 +147,16 @@ def test_concurrent_writers_never_duplicate_a_body_or_a_report(database_url):
         assert counts(s)["bodies"] == 2 and counts(s)["reports"] == 1
         assert counts(s)["report_metrics"] == 3
     engine.dispose()
+
+
+def test_the_same_page_on_another_mirror_port_is_not_an_edit():
+    def on(port: int) -> ReportPage:
+        body = f'<a href="http://127.0.0.1:{port}/art/a.pdf">附件</a>'.encode()
+        page = make_page(body, [Attachment(url=f"http://127.0.0.1:{port}/art/a.pdf", body=b"%PDF")])
+        page.url = f"http://127.0.0.1:{port}/art/2020/2/27/art_164458_841.html"
+        return page
+
+    assert content_hash(on(8001)) == content_hash(on(9002))
+    edited = on(8001)
+    edited.body += b"edited"
+    assert content_hash(edited) != content_hash(on(8001))

@@ -30,7 +30,7 @@ _TOTAL_WORD = r"(?:共计|合计|总计|共|达到|达|为)?"
 _PROACTIVE = re.compile(rf"主动公开(?:了)?政府信息(?:数|总数|总量)?{_TOTAL_WORD}{_NUMBER}条")
 # the qualifier between verb and 申请 (信息公开, 公民、法人或其他组织 …) holds no digit or clause break
 _APPLICATIONS = re.compile(
-    rf"(?:收到|受理|接收|接到)(?P<qual>[^\d,。;()]{{0,24}}?)申请(?:数量|数|总数)?{_TOTAL_WORD}{_NUMBER}件"
+    rf"(?:收到|受理|接收|接到)(?P<qual>[^\d,。;()]{{0,24}}?)申请(?:公开)?(?:数量|数|总数)?{_TOTAL_WORD}{_NUMBER}件"
 )
 # 东胜区共受理2件依申请公开
 _APPLICATIONS_NUMBER_FIRST = re.compile(
@@ -77,7 +77,9 @@ class _Candidate:
     line: int
 
 
-def headline_metrics(text: str, year: int | None, table_codes: set[str]) -> list[MetricValue]:
+def headline_metrics(
+    text: str, year: int | None, table_codes: set[str], body: str | None = None
+) -> list[MetricValue]:
     """Headline metrics the prose states for the whole body, for codes not in `table_codes`.
 
     Scope comes from the sentence (全市/全区/本行政区域 → region, 本级 → self; both or neither →
@@ -87,7 +89,7 @@ def headline_metrics(text: str, year: int | None, table_codes: set[str]) -> list
     """
     found: list[_Candidate] = []
     for number, line in enumerate(text.splitlines(), start=1):
-        found.extend(_line_candidates(line, number, year))
+        found.extend(_line_candidates(line, number, year, body))
     found = [c for c in found if c.code not in table_codes]
     if year is None or year >= FIRST_GOV2019_YEAR:
         # scope is a dimension of the legacy 统计表 only (metrics.csv): a 2019+ report's prose
@@ -100,14 +102,16 @@ def headline_metrics(text: str, year: int | None, table_codes: set[str]) -> list
 # --- reading one line ------------------------------------------------------------------------
 
 
-def _line_candidates(line: str, number: int, year: int | None) -> Iterator[_Candidate]:
+def _line_candidates(
+    line: str, number: int, year: int | None, body: str | None = None
+) -> Iterator[_Candidate]:
     norm, origin = _normalise(line)
     sentence_start = start = 0
     for end, ch in [(i, ch) for i, ch in enumerate(norm) if ch in _SENTENCE_END + _PART_END] + [
         (len(norm), "")
     ]:
         lead = norm[sentence_start:start]
-        yield from _Sentence(line, norm, origin, start, end, number, lead).candidates(year)
+        yield from _Sentence(line, norm, origin, start, end, number, lead, body).candidates(year)
         start = end + 1
         if ch != _PART_END:
             sentence_start = start
@@ -118,12 +122,21 @@ class _Sentence:
     line. `lead` is the sentence's text before this part, where a breakdown may start."""
 
     def __init__(
-        self, raw: str, norm: str, origin: list[int], start: int, end: int, line: int, lead: str
+        self,
+        raw: str,
+        norm: str,
+        origin: list[int],
+        start: int,
+        end: int,
+        line: int,
+        lead: str,
+        body: str | None = None,
     ):
         self.raw, self.norm, self.origin = raw, norm, origin
         self.start, self.end, self.line = start, end, line
         self.text = norm[start:end]
         self.lead = lead
+        self.body = body  # the report's own body: a department's report names itself
 
     def candidates(self, year: int | None) -> Iterator[_Candidate]:
         for m in _PROACTIVE.finditer(self.text):
@@ -188,7 +201,8 @@ class _Sentence:
         if _inside_brackets(prefix) or _BREAKDOWN.search(self.lead + prefix):
             return
         subject = _outside_brackets(prefix)
-        if _PART_OF_BODY.search(subject):
+        part = _PART_OF_BODY.search(subject)
+        if part and not _is_own_body(subject, part, self.body):
             return
         yield _Candidate(
             code=code,
@@ -224,6 +238,12 @@ def _normalise(line: str) -> tuple[str, list[int]]:
             out.append(piece)
             origin.append(i)
     return "".join(out), origin
+
+
+def _is_own_body(subject: str, part: re.Match, body: str | None) -> bool:
+    """东胜区民政局 in the 民政局's own report is the whole body, not a department of it."""
+    named = subject[max(0, part.start() - 1) : part.end()]  # e.g. 民政局, 府办公室
+    return bool(body) and len(named) >= 3 and named in body
 
 
 def _inside_brackets(prefix: str) -> bool:

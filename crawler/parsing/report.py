@@ -114,7 +114,7 @@ def parse_documents(docs: list[SourceDocument], *, url: str | None = None, list_
                 )
 
     table_codes = {m.code for m in metrics if m.code}
-    for m in headline_metrics(main.extracted.text, metadata.year, table_codes):
+    for m in headline_metrics(main.extracted.text, metadata.year, table_codes, body=metadata.agency):
         m.location = f"{_short(main.source.name)}: {m.location}" if m.location else _short(main.source.name)
         if m.key() not in seen:
             seen[m.key()] = m
