@@ -10,6 +10,7 @@ A mirror is a folder `tests/sites/<spider>/`:
                     "file": "lists/page2.xml",                    file under root/ (default: the path)
                     "status": 200, "headers": {"Content-Type": "text/xml; charset=utf-8"}}
                    A route without "file" only sets headers/status for the static file at the path.
+                   A response with ETag/Last-Modified answers a matching conditional request with 304.
     handler.py     optional `handle(request, mirror) -> MirrorResponse | None` for mechanics no
                    route can express (a WAF challenge with cookies); None falls through to routes.
     README.md      what the fixture reproduces and which reports are synthetic.
@@ -26,6 +27,7 @@ import json
 import mimetypes
 import threading
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -147,6 +149,33 @@ class Mirror:
         return MirrorResponse(status, out, body)
 
 
+def not_modified(request: MirrorRequest, response: MirrorResponse) -> MirrorResponse:
+    """A 304 for a conditional request whose validators match what a route's headers send
+    (ETag / Last-Modified in routes.json): If-None-Match wins over If-Modified-Since (RFC 9110)."""
+    if response.status != 200:
+        return response
+    sent = {k.lower(): v for k, v in request.headers.items()}
+    ours = {k.lower(): v for k, v in response.headers.items()}
+    if "if-none-match" in sent:
+        tags = {t.strip() for t in sent["if-none-match"].split(",")}
+        match = "etag" in ours and ("*" in tags or ours["etag"] in tags)
+    else:
+        match = "last-modified" in ours and _not_after(ours["last-modified"], sent.get("if-modified-since"))
+    if not match:
+        return response
+    keep = {k: v for k, v in response.headers.items() if k.lower() in ("etag", "last-modified")}
+    return MirrorResponse(304, keep, b"")
+
+
+def _not_after(last_modified: str, since: str | None) -> bool:
+    if since is None:
+        return False
+    try:
+        return parsedate_to_datetime(last_modified) <= parsedate_to_datetime(since)
+    except (TypeError, ValueError):
+        return last_modified == since
+
+
 def _guess_type(path: str) -> str:
     suffix = Path(urlsplit(path).path).suffix.lower()
     if not suffix and path.endswith("/"):
@@ -186,7 +215,7 @@ def _make_handler(mirror: Mirror) -> type[BaseHTTPRequestHandler]:
                 cookies={k: m.value for k, m in cookie.items()},
                 body=body,
             )
-            response = mirror.respond(request)
+            response = not_modified(request, mirror.respond(request))
             self.send_response(response.status)
             for key, value in response.headers.items():
                 self.send_header(key, value)

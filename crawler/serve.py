@@ -38,6 +38,7 @@ def metadata(database_name: str) -> dict:
     metric codes, canned queries; report_summary's headline columns described from the views."""
     import yaml
 
+    from crawler.parsing.rules import RULE_IDS
     from crawler.views import HEADLINE_COLUMNS
 
     text = resources.files("crawler.datasette").joinpath("metadata.yaml").read_text("utf-8")
@@ -46,6 +47,9 @@ def metadata(database_name: str) -> dict:
     summary_columns = database["tables"]["report_summary"].setdefault("columns", {})
     for column, (_sql, meaning) in HEADLINE_COLUMNS.items():
         summary_columns.setdefault(column, meaning)
+    # the 勾稽 rule ids come from the rules themselves, never from a naming convention
+    failures = database["queries"]["consistency_failures"]
+    failures["sql"] = failures["sql"].replace(":rule_ids", ", ".join(f"'{r}'" for r in RULE_IDS))
     meta["databases"] = {database_name: database}
     return meta
 

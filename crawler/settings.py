@@ -19,6 +19,10 @@ COMMANDS_MODULE = "crawler.commands"  # `scrapy crawl` exits non-zero on a faile
 GOVREPORTS_DATABASE_URL = _env("GOVREPORTS_DATABASE_URL", "sqlite:///data/govreports.db")
 # Raw archive of every downloaded body, content-addressed by sha256 and gzip-compressed (env).
 GOVREPORTS_ARCHIVE_DIR = _env("GOVREPORTS_ARCHIVE_DIR", "data/archive")
+# A scheduled crawl's job directory: its dead letters and run marker (crawler/incremental.py) (env).
+GOVREPORTS_JOB_DIR = _env("GOVREPORTS_JOB_DIR", "")
+# Batches the database refused, re-applied by the next run; <job dir>/deadletter when one is set (env).
+GOVREPORTS_DEADLETTER_DIR = _env("GOVREPORTS_DEADLETTER_DIR", "data/deadletter")
 # Rows are written in batches, each inside one transaction.
 GOVREPORTS_BATCH_SIZE = int(_env("GOVREPORTS_BATCH_SIZE", "20"))
 # A crawl whose share of failed requests passes this ends with a non-zero exit status (env).
@@ -40,7 +44,11 @@ DOWNLOAD_WARNSIZE = 10 * 1024 * 1024
 RETRY_TIMES = 3
 COOKIES_ENABLED = True
 # WebShield challenges are followed, 瑞数/加速乐 reported as blocked (crawler/antibot.py).
-DOWNLOADER_MIDDLEWARES = {"crawler.antibot.AntiBotMiddleware": 650}
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.antibot.AntiBotMiddleware": 650,
+    # incremental crawls: skip report pages the database holds unchanged (crawler/incremental.py)
+    "crawler.incremental.IncrementalMiddleware": 840,
+}
 
 # spiders find and fetch; pipelines archive, parse (metadata, statistics, 勾稽 checks) and store.
 ITEM_PIPELINES = {

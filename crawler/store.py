@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -130,6 +130,12 @@ class ReportWriter:
                       "raw_label": m.raw_label, "raw_value": m.raw_value, "source": m.source} for m in metrics],
         ))
 
+    def mark_seen(self, spider: str, canonical_urls: list[str], now: datetime | None = None) -> None:
+        """Reports an incremental crawl saw listed and skipped (crawler/incremental.py): still there."""
+        if canonical_urls:
+            self.session.execute(update(Report).where(Report.spider == spider, Report.canonical_url.in_(canonical_urls))
+                                 .values(last_seen=now or utcnow()))
+
     def replace_children(self, report: Report) -> None:
         for model in (Document, ReportMetric, ValidationFinding):
             self.session.execute(delete(model).where(model.report_id == report.id))
@@ -183,3 +189,27 @@ class ReportWriter:
         self.session.add_all(metrics)
         self.session.add_all(findings)
         return len(metrics), len(findings)
+
+
+@dataclass(frozen=True)
+class HeldReport:
+    """What an incremental crawl needs to know about a stored report (crawler/incremental.py)."""
+
+    list_date: str | None
+    etag: str | None  # validators of the stored page
+    last_modified: str | None
+    last_seen: datetime
+    complete: bool  # False when an attachment failed to download: fetch it again
+
+
+def held_reports(session: Session, spider: str) -> dict[str, HeldReport]:
+    """canonical URL -> HeldReport of every report of `spider`. Read-only."""
+    incomplete = set(session.scalars(
+        select(Document.report_id).join(Report).where(Report.spider == spider, Document.sha256.is_(None))))
+    rows = session.execute(
+        select(Report.id, Report.canonical_url, Report.list_date, Report.last_seen, Document.etag, Document.last_modified)
+        .outerjoin(Document, (Document.report_id == Report.id) & (Document.role == "page"))
+        .where(Report.spider == spider)
+    ).all()
+    return {url: HeldReport(list_date, etag, last_modified, last_seen, report_id not in incomplete)
+            for report_id, url, list_date, last_seen, etag, last_modified in rows}

@@ -1,5 +1,7 @@
 """Write parsed reports to the database in batches, each batch in one transaction; keep one
-crawl-run row per run with its counts and every failure recorded during the run."""
+crawl-run row per run with its counts and every failure recorded during the run. A batch the
+database refuses (unreachable at open, a failed transaction) is kept as a dead letter and
+re-applied at the start of the next run (crawler/deadletter.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +13,11 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.db import ensure_schema, session_factory
+from crawler.deadletter import DeadLetters
+from crawler.incremental import take_seen
 from crawler.models import CrawlFailure, CrawlRun, Report
 from crawler.runrecord import record_failure, take_failures
 from crawler.store import ReportWriter, WriteCounts, utcnow
@@ -41,7 +46,12 @@ class StoragePipeline:
         self.items = 0
         self.rejected = 0
         self.engine: Engine | None = None
+        self.sessions: Any = None  # None while the database is unreachable: batches become dead letters
         self.run_id: int | None = None
+        self.dead_letters = DeadLetters.from_settings(crawler.settings)
+        self.database_down: str | None = None  # why the database refused the run, if it did
+        self.kept = 0  # items of this run kept as dead letters
+        self.replayed = 0  # items of earlier runs' dead letters written by this one
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -50,15 +60,34 @@ class StoragePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        self.engine = ensure_schema(self.url)
-        self.sessions = session_factory(self.engine)
-        with self.sessions.begin() as session:
-            self.held_before = session.scalar(
-                select(func.count()).select_from(Report).where(Report.spider == self.crawler.spider.name))
-            run = CrawlRun(spider=self.crawler.spider.name, started_at=utcnow(), outcome="running")
-            session.add(run)
-            session.flush()
-            self.run_id = run.id
+        try:
+            self.engine = ensure_schema(self.url)
+            sessions = session_factory(self.engine)
+            with sessions.begin() as session:
+                self.held_before = session.scalar(
+                    select(func.count()).select_from(Report).where(Report.spider == self.crawler.spider.name))
+                run = CrawlRun(spider=self.crawler.spider.name, started_at=utcnow(), outcome="running")
+                session.add(run)
+                session.flush()
+                self.run_id = run.id
+        except SQLAlchemyError as exc:  # crawl anyway: every batch is kept as a dead letter
+            self.database_down = f"database unreachable at open: {_short(exc)}"
+            record_failure(self.crawler, None, "database", self.database_down)
+            return
+        self.sessions = sessions
+        self.replay_dead_letters()
+
+    def replay_dead_letters(self) -> None:
+        """Re-apply what earlier runs could not write, before this run writes anything."""
+        spider = self.crawler.spider.name
+        try:
+            replayed = self.dead_letters.replay(self.sessions, spider, self.run_id)
+        except SQLAlchemyError as exc:
+            record_failure(self.crawler, None, "database", f"re-applying dead letters failed: {_short(exc)}")
+            return
+        self.replayed = replayed.items
+        for why in replayed.kept:
+            record_failure(self.crawler, None, "deadletter", f"dead letter not re-applied, kept: {why}")
 
     def process_item(self, item: ParsedItem) -> ParsedItem:
         self.items += 1
@@ -73,21 +102,32 @@ class StoragePipeline:
         record_failure(self.crawler, url, "rejected_item", str(exception))
 
     def flush(self) -> None:
-        """Write the pending items and failures in one transaction."""
+        """Write the pending items, failures and still-seen reports in one transaction; a batch
+        the database refuses is kept as a dead letter."""
         batch, self.pending = self.pending, []
         failures = take_failures(self.crawler)
-        if not batch and not failures:
+        seen = take_seen(self.crawler)
+        if not batch and not failures and not seen:
             return
         spider = self.crawler.spider
-        with self.sessions.begin() as session:
-            writer = ReportWriter(session)
-            for item in batch:
-                canonical = {a.url: spider.canonical_url(a.url) for a in item.page.attachments} if hasattr(spider, "canonical_url") else {}
-                self.totals.add(writer.write(item, canonical))
-            for f in failures:
-                session.add(CrawlFailure(run_id=self.run_id, url=f.url, kind=f.kind, reason=f.reason, at=f.at))
-                self.failure_kinds[f.kind] += 1
-                self.failure_reasons[f"{f.kind}: {f.reason[:100]}"] += 1
+        items = [(item, {a.url: spider.canonical_url(a.url) for a in item.page.attachments}
+                  if hasattr(spider, "canonical_url") else {}) for item in batch]
+        self.count_failures(failures)
+        counts = WriteCounts()
+        try:
+            if self.sessions is None:
+                raise _DatabaseDown(self.database_down)
+            with self.sessions.begin() as session:
+                writer = ReportWriter(session)
+                for item, canonical in items:
+                    counts.add(writer.write(item, canonical))
+                writer.mark_seen(spider.name, seen)
+                for f in failures:
+                    session.add(CrawlFailure(run_id=self.run_id, url=f.url, kind=f.kind, reason=f.reason, at=f.at))
+        except Exception as exc:  # noqa: BLE001 - whatever refused the batch, its items are kept
+            self.keep_dead_letter(items, failures, seen, exc)
+            return
+        self.totals.add(counts)
         stats = self.crawler.stats
         for name in ("new", "changed", "unchanged"):
             stats.set_value(f"govreports/reports_{name}", getattr(self.totals, name))
@@ -98,18 +138,49 @@ class StoragePipeline:
                      self.crawler.spider.name, stored, self.totals.new, self.totals.changed,
                      self.totals.unchanged, sum(self.failure_kinds.values()))
 
+    def count_failures(self, failures: list) -> None:
+        for f in failures:
+            self.failure_kinds[f.kind] += 1
+            self.failure_reasons[f"{f.kind}: {f.reason[:100]}"] += 1
+
+    def keep_dead_letter(self, items: list, failures: list, seen: list[str], exc: BaseException) -> None:
+        """Keep a refused batch, with a failure saying so, for the next run to re-apply."""
+        why = str(exc) if isinstance(exc, _DatabaseDown) else f"a batch write failed: {_short(exc)}"
+        self.database_down = self.database_down or why
+        record_failure(self.crawler, None, "database", f"{len(items)} reports kept as a dead letter ({why})")
+        own = take_failures(self.crawler)
+        self.count_failures(own)
+        path = self.dead_letters.keep(self.crawler.spider.name, self.run_id, items, failures + own, seen, why)
+        self.kept += len(items)
+        log.error("%s: the database refused a batch of %d reports; kept in %s for the next run",
+                  self.crawler.spider.name, len(items), path)
+
     def close_spider(self) -> None:
         self.flush()
 
     def spider_closed(self, spider: Any, reason: str) -> None:
-        if self.run_id is None:
-            return
+        if self.run_id is None and self.database_down is None:
+            return  # never opened
         self.flush()  # failures recorded after close_spider
         stats = self.crawler.stats.get_stats()
         summary = self.summary(stats)
         outcome, exit_reason = self.judge(reason, summary)
         self.crawler.stats.set_value("govreports/outcome", outcome)
         self.crawler.stats.set_value("govreports/exit_reason", exit_reason)
+        try:
+            if self.sessions is not None:
+                self.write_run(reason, summary, outcome, exit_reason, stats)
+        except SQLAlchemyError as exc:
+            log.error("%s: crawl run %s not recorded: %s", spider.name, self.run_id, _short(exc))
+        log.info("crawl run %s of %s: %s%s\n%s", self.run_id, spider.name, outcome,
+                 f" ({exit_reason})" if exit_reason else "", format_summary(summary))
+        if exit_reason:
+            log.error("%s: %s", spider.name, exit_reason)
+        if self.engine is not None:
+            self.engine.dispose()
+
+    def write_run(self, reason: str, summary: dict[str, Any], outcome: str, exit_reason: str | None,
+                  stats: dict[str, Any]) -> None:
         with self.sessions.begin() as session:
             run = session.get(CrawlRun, self.run_id)
             run.finished_at = utcnow()
@@ -118,7 +189,7 @@ class StoragePipeline:
             run.items_rejected = self.rejected
             run.reports_new = self.totals.new
             run.reports_changed = self.totals.changed
-            run.reports_unchanged = self.totals.unchanged
+            run.reports_unchanged = summary["reports"]["unchanged"]
             run.metrics_written = self.totals.metrics
             run.findings_written = self.totals.findings
             run.pages = summary["pages"]
@@ -128,19 +199,18 @@ class StoragePipeline:
             run.exit_reason = exit_reason
             run.summary = summary
             run.stats = _jsonable(stats)
-        log.info("crawl run %s of %s: %s%s\n%s", self.run_id, spider.name, outcome,
-                 f" ({exit_reason})" if exit_reason else "", format_summary(summary))
-        if exit_reason:
-            log.error("%s: %s", spider.name, exit_reason)
-        self.engine.dispose()
 
     def summary(self, stats: dict[str, Any]) -> dict[str, Any]:
         requests = int(stats.get("downloader/request_count", 0))
         failed = sum(n for kind, n in self.failure_kinds.items() if kind in REQUEST_FAILURES)
+        skipped = int(stats.get("govreports/reports_skipped", 0))  # held, not fetched (crawler/incremental.py)
         return {
             "pages": int(stats.get("downloader/response_count", 0)),
             "requests": requests,
-            "reports": {"new": self.totals.new, "changed": self.totals.changed, "unchanged": self.totals.unchanged},
+            "reports": {"new": self.totals.new, "changed": self.totals.changed,
+                        "unchanged": self.totals.unchanged + skipped},
+            "reports_skipped": skipped,
+            "dead_letters": {"kept": self.kept, "replayed": self.replayed},
             "rejected_items": self.rejected,
             "metrics_written": self.totals.metrics,
             "findings_written": self.totals.findings,
@@ -152,6 +222,9 @@ class StoragePipeline:
     def judge(self, finish_reason: str, summary: dict[str, Any]) -> tuple[str, str | None]:
         """ok, or failed/empty with the reason the crawl must exit non-zero."""
         stored = sum(summary["reports"].values())
+        if self.database_down:
+            return "failed", (f"{self.database_down}; {self.kept} reports kept as dead letters in "
+                              f"{self.dead_letters.directory}, re-applied by the next run")
         if finish_reason != "finished":
             return "failed", f"crawl ended with {finish_reason}"
         if stored == 0 and self.held_before:
@@ -164,15 +237,28 @@ class StoragePipeline:
         return "ok", None
 
 
+class _DatabaseDown(Exception):
+    """The database was unreachable at open: no batch can be written in this run."""
+
+
+def _short(exc: BaseException) -> str:
+    """The first line of a database error (SQLAlchemy appends the statement and a link)."""
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+
+
 def format_summary(summary: dict[str, Any]) -> str:
     r = summary["reports"]
     lines = [
         f"  pages {summary['pages']} of {summary['requests']} requests",
-        f"  reports: {r['new']} new, {r['changed']} changed, {r['unchanged']} unchanged; {summary['rejected_items']} items rejected",
+        f"  reports: {r['new']} new, {r['changed']} changed, {r['unchanged']} unchanged "
+        f"({summary.get('reports_skipped', 0)} not fetched again); {summary['rejected_items']} items rejected",
         f"  metrics written {summary['metrics_written']}, findings {summary['findings_written']}",
         f"  failures: {sum(summary['failures_by_kind'].values())} (rate {summary['failure_rate']:.1%})",
     ]
     lines += [f"    {n} × {reason}" for reason, n in summary["failures_by_reason"].items()]
+    letters = summary.get("dead_letters") or {}
+    if letters.get("kept") or letters.get("replayed"):
+        lines.append(f"  dead letters: {letters['kept']} reports kept for the next run, {letters['replayed']} re-applied")
     return "\n".join(lines)
 
 

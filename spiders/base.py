@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 import scrapy
 from scrapy.http import Response
 
+from crawler.incremental import REPORT_META
 from crawler.items import Attachment, ReportPage
 from crawler.parsing.classify import is_annual_report_title
 from crawler.urls import canonicalize, origin, rebase
@@ -101,7 +102,13 @@ class GovReportSpider(scrapy.Spider):
             callback=self.parse_report,
             headers=headers,
             cb_kwargs={"listing": {"list_title": list_title, "list_date": list_date, **body}},
+            # crawler/incremental.py skips it when the database holds this report as listed
+            meta={REPORT_META: {"canonical_url": self.canonical_url(url), "list_date": list_date}},
         )
+
+    def report_held(self, request: scrapy.Request) -> None:
+        """Called for a report request skipped because the database holds the report (not
+        fetched, so parse_report never sees it): a spider deduping by what it parsed hooks in here."""
 
     def parse_report(self, response: Response, listing: dict[str, Any]) -> Iterator[Any]:
         media_type = _media_type(response)

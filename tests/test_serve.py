@@ -25,7 +25,7 @@ from crawler import cli, serve
 from crawler.db import make_engine
 from crawler.models import Body, Report, ValidationFinding
 from crawler.parsing.model import MetricValue
-from crawler.parsing.rules import check_rules
+from crawler.parsing.rules import RULE_IDS, check_rules
 from crawler.serve import metadata
 from tests.crawl import REPO
 
@@ -128,15 +128,17 @@ def test_consistency_failures_list_broken_rules_not_parsing_problems(demo_databa
     assert "3" in finding.detail and "2" in finding.detail  # the numbers travel with the finding
 
 
-def test_consistency_rule_ids_are_dotted():
-    """The canned query tells 勾稽 findings by their dotted rule ids (crawler/parsing/rules.py);
-    parsing findings use plain words (unmapped_label, value_count …)."""
+def test_consistency_rule_ids_are_the_rules_own():
+    """The canned query lists crawler.parsing.rules.RULE_IDS: every id a rule emits is there,
+    and parsing findings (unmapped_label …) are not."""
     legacy = [MetricValue(code, Decimal(value), "人", code, str(value), scope="self")
               for code, value in [("org.staff", 5), ("org.staff.full_time", 1), ("org.staff.part_time", 1)]]
     gov2019 = [MetricValue(code, Decimal(value), "件", code, str(value), applicant="total")
                for code, value in [("apps.new", 5), ("apps.carried_in", 0), ("apps.result.total", 1), ("apps.carried_out", 0)]]
     rules = {f.rule for f in check_rules(legacy, "legacy") + check_rules(gov2019, "gov2019")}
-    assert rules and all("." in rule for rule in rules)
+    assert rules and rules <= set(RULE_IDS)
+    sql = metadata("demo")["databases"]["demo"]["queries"]["consistency_failures"]["sql"]
+    assert all(f"'{rule}'" in sql for rule in RULE_IDS) and "unmapped_label" not in sql
 
 
 # -- the command ----------------------------------------------------------------------------------

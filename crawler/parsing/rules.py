@@ -17,6 +17,34 @@ from crawler.parsing.model import APPLICANTS, Finding, MetricValue
 
 Column = tuple[str | None, str | None]  # (scope, applicant)
 
+# Every rule id a finding of these rules can carry: how consumers (views, canned queries) tell
+# a 勾稽 finding from a parsing finding (unmapped_label, value_count …).
+RULE_IDS = (
+    "apps.balance",
+    "apps.result.total",
+    "apps.group.withheld",
+    "apps.group.unavailable",
+    "apps.group.not_processed",
+    "apps.group.other",
+    "apps.applicant_total",
+    "review_litigation.block_total",
+    "art20.published_in_force",
+    "legacy.received",
+    "legacy.closed",
+    "legacy.answered",
+    "legacy.refused",
+    "legacy.review",
+    "legacy.litigation",
+    "legacy.complaints",
+    "legacy.staff",
+    "legacy.archive_submissions",
+    "legacy.portals",
+    "legacy.reading_points",
+    "legacy.reading_point_visitors",
+    "legacy.leaders",
+    "legacy.normative_docs",
+)
+
 _APPLICANT_COLUMNS = tuple(a for a in APPLICANTS if a != "total")
 
 _WITHHELD = tuple(

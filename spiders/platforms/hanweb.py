@@ -287,6 +287,12 @@ class HanwebSpider(GovReportSpider):
         self.report_titles.update(label_key(t) for t in (title, listing.get("list_title")) if t)
         yield from super().parse_report(response, listing)
 
+    def report_held(self, request: scrapy.Request) -> None:
+        # not fetched (the database holds it): its list title still keeps the xxgk module's copy out
+        title = request.cb_kwargs["listing"].get("list_title")
+        if title:
+            self.report_titles.add(label_key(title))
+
     # -- xxgk annual-report module --------------------------------------------------------------
 
     def xxgk_requests(self) -> Iterator[scrapy.Request]:

@@ -1,0 +1,193 @@
+"""Dead letters: batches the database refused (unreachable at open, a failed transaction), kept
+as files and re-applied by the next run of the same spider against the same database.
+
+One JSON file per batch, `<dir>/<spider>-<UTC time>-<pid>-<n>.json`, written atomically. It holds
+what is needed to write the batch again, and no bodies: the archive pipeline has already stored
+every raw body by sha256, so an item is its ReportPage fields with each body replaced by its
+sha256. Replaying rebuilds the page from the archive and parses it with the crawl's own functions
+(pipelines.parse) — a dead letter stays small and readable, survives code changes that would break
+a pickle, and is re-applied with the current parser, as `govreports reparse` would. The failures
+recorded with the batch and the skipped reports to mark seen travel with it.
+
+The directory is GOVREPORTS_DEADLETTER_DIR (default data/deadletter), or <job dir>/deadletter when
+GOVREPORTS_JOB_DIR is set. A letter names its database (password hidden) and is replayed only into
+that one: the demo's letters never end up in the main database.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from scrapy.exceptions import DropItem
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from crawler.archive import Archive
+from crawler.items import Attachment, ReportPage
+from crawler.models import CrawlFailure, CrawlRun
+from crawler.parsing.report import parse_documents
+from crawler.runrecord import Failure
+from crawler.store import ReportWriter, WriteCounts, utcnow
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+_sequence = itertools.count(1)
+
+
+def deadletter_dir(settings: Any) -> Path:
+    job = settings.get("GOVREPORTS_JOB_DIR")
+    return Path(job) / "deadletter" if job else Path(settings.get("GOVREPORTS_DEADLETTER_DIR") or "data/deadletter")
+
+
+def database_name(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+# -- items as JSON ------------------------------------------------------------------------------
+
+
+def page_to_json(page: ReportPage) -> dict[str, Any]:
+    """The page's fields, bodies as their archive sha256 (set by the archive pipeline)."""
+    if page.sha256 is None:
+        raise ValueError(f"{page.url} is not archived: a dead letter refers to bodies by sha256")
+    out = {f.name: getattr(page, f.name) for f in dataclasses.fields(page) if f.name not in ("body", "attachments")}
+    out["attachments"] = [{k: v for k, v in dataclasses.asdict(a).items() if k != "body"} for a in page.attachments]
+    return out
+
+
+def page_from_json(data: dict[str, Any], archive: Archive) -> ReportPage:
+    """The page again, bodies read from the archive (a missing entry raises FileNotFoundError,
+    a corrupt one ValueError)."""
+    fields = dict(data)
+    attachments = [
+        Attachment(**a, body=archive.get(a["sha256"]) if a.get("sha256") else None) for a in fields.pop("attachments")
+    ]
+    fields["related_links"] = [tuple(link) for link in fields.get("related_links", [])]
+    return ReportPage(**fields, body=archive.get(fields["sha256"]), attachments=attachments)
+
+
+def parse_page(page: ReportPage) -> Any:
+    """ReportPage -> ParsedItem, exactly as the parse pipeline does (DropItem when rejected)."""
+    from pipelines.parse import source_documents, validate
+
+    parsed = parse_documents(source_documents(page), url=page.url, list_title=page.list_title)
+    return validate(page, parsed)
+
+
+# -- the letters --------------------------------------------------------------------------------
+
+
+@dataclass
+class Replayed:
+    """What replaying the dead letters of one spider did."""
+
+    files: int = 0
+    items: int = 0
+    counts: WriteCounts = field(default_factory=WriteCounts)
+    kept: list[str] = field(default_factory=list)  # "file: why" of letters left for a later run
+
+
+class DeadLetters:
+    def __init__(self, directory: str | Path, database_url: str, archive_dir: str | Path) -> None:
+        self.directory = Path(directory)
+        self.database = database_name(database_url)
+        self.archive_dir = Path(archive_dir).resolve()
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> DeadLetters:
+        return cls(deadletter_dir(settings), settings.get("GOVREPORTS_DATABASE_URL"), settings.get("GOVREPORTS_ARCHIVE_DIR"))
+
+    def keep(self, spider: str, run_id: int | None, items: list[tuple[Any, dict[str, str]]],
+             failures: list[Failure], seen: list[str], error: str) -> Path:
+        """Write one refused batch: (ParsedItem, attachment canonical URLs) pairs, the failures
+        recorded with it and the canonical URLs of skipped reports to mark seen."""
+        letter = {
+            "format": FORMAT,
+            "spider": spider,
+            "database": self.database,
+            "archive_dir": str(self.archive_dir),
+            "run_id": run_id,
+            "at": utcnow().isoformat(),
+            "error": error,
+            "items": [{"page": page_to_json(item.page), "canonical": canonical} for item, canonical in items],
+            "failures": [{"url": f.url, "kind": f.kind, "reason": f.reason, "at": f.at.isoformat()} for f in failures],
+            "seen": seen,
+        }
+        self.directory.mkdir(parents=True, exist_ok=True)
+        name = f"{spider}-{utcnow():%Y%m%dT%H%M%S%f}-{os.getpid()}-{next(_sequence):04d}.json"
+        target = self.directory / name
+        tmp = target.with_suffix(".tmp")
+        tmp.write_text(json.dumps(letter, ensure_ascii=False, indent=1), "utf-8")
+        os.replace(tmp, target)  # a kill never leaves half a letter
+        return target
+
+    def pending(self, spider: str) -> list[Path]:
+        """This spider's letters for this database, oldest first."""
+        if not self.directory.is_dir():
+            return []
+        found = []
+        for path in sorted(self.directory.glob(f"{spider}-*.json")):
+            letter = json.loads(path.read_text("utf-8"))
+            if letter.get("spider") == spider and letter.get("database") == self.database:
+                found.append(path)
+        return found
+
+    def replay(self, sessions: sessionmaker[Session], spider: str, run_id: int) -> Replayed:
+        """Re-apply every pending letter, each in one transaction, in the order they were written;
+        a letter is deleted once its transaction committed. A database error stops the replay
+        (it propagates; the rest stays for the next run); a letter that cannot be re-applied
+        otherwise (bodies missing from the archive) is kept and named in `kept`."""
+        done = Replayed()
+        for path in self.pending(spider):
+            try:
+                written, counts = self._apply(path, sessions, spider, run_id)
+            except SQLAlchemyError:
+                raise  # the database again: the rest waits for the next run
+            except Exception as exc:  # noqa: BLE001 - a body missing from the archive, a bug: keep it
+                done.kept.append(f"{path}: {type(exc).__name__}: {exc}")
+                continue
+            path.unlink()
+            done.files += 1
+            done.items += written
+            done.counts.add(counts)
+            log.info("%s: re-applied dead letter %s (%d reports)", spider, path.name, written)
+        return done
+
+    def _apply(self, path: Path, sessions: sessionmaker[Session], spider: str, run_id: int) -> tuple[int, WriteCounts]:
+        """Write one letter in one transaction."""
+        letter = json.loads(path.read_text("utf-8"))
+        items, rejected = self._rebuild(letter)
+        at = datetime.fromisoformat(letter["at"])
+        counts = WriteCounts()
+        with sessions.begin() as session:
+            writer = ReportWriter(session)
+            for item, canonical in items:
+                counts.add(writer.write(item, canonical, at))
+            writer.mark_seen(spider, letter["seen"], at)
+            # failures belong to the run that recorded them, if the database has it
+            owner = letter["run_id"] if letter["run_id"] and session.get(CrawlRun, letter["run_id"]) else run_id
+            for f in [*letter["failures"], *rejected]:
+                session.add(CrawlFailure(run_id=owner, url=f["url"], kind=f["kind"], reason=f["reason"],
+                                         at=datetime.fromisoformat(f["at"])))
+        return len(items), counts
+
+    def _rebuild(self, letter: dict[str, Any]) -> tuple[list[tuple[Any, dict[str, str]]], list[dict[str, str]]]:
+        archive = Archive(letter.get("archive_dir") or self.archive_dir)
+        items, rejected = [], []
+        for entry in letter["items"]:
+            page = page_from_json(entry["page"], archive)
+            try:
+                items.append((parse_page(page), entry["canonical"]))
+            except DropItem as exc:  # the parser changed since and rejects it now: say so
+                rejected.append({"url": page.url, "kind": "rejected_item", "reason": str(exc), "at": letter["at"]})
+        return items, rejected
