@@ -3,6 +3,8 @@
     govreports db upgrade|downgrade REV|current   manage the schema (Alembic)
     govreports crawl SPIDER [--base-url URL]      crawl one portal (same as `scrapy crawl`)
     govreports crawl --all                        crawl every portal in one process
+    govreports crawl … --job-dir D [--refresh]    scheduled crawls: a killed one resumes; refresh re-fetches all
+    govreports reparse [--spider S]               rebuild statistics from the raw archive (no network)
     govreports demo                               crawl the local mirrors into data/demo.db
     govreports parse FILE [--url URL]             parse one saved page/text/PDF/DOCX to JSON
     govreports export [--format csv|parquet|jsonl] [--spider S] [--year Y] [--metric CODE] [--out DIR] [--bom]
@@ -61,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-a", dest="spider_args", action="append", default=[], metavar="NAME=VALUE", help="spider argument")
     p.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE", help="Scrapy setting")
     p.add_argument("--database-url")
+    p.add_argument("--job-dir", help="job directory (dead letters, run marker): a killed crawl restarted with it resumes")
+    p.add_argument("--refresh", action="store_true", help="fetch every report page again, even those held unchanged")
     p.set_defaults(func=cmd_crawl)
 
     p = sub.add_parser("demo", help="serve the local mirrors, crawl them all offline, print a summary")
@@ -100,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="coverage.png", metavar="FILE.png|FILE.html", help="default coverage.png (PNG data also to FILE.json)")
     p.add_argument("--database-url")
     p.set_defaults(func=cmd_coverage)
+
+    p = sub.add_parser("reparse", help="rebuild metrics and findings of stored reports from the raw archive (no network)")
+    p.add_argument("--spider", help="only this spider's reports")
+    p.add_argument("--database-url")
+    p.add_argument("--archive-dir", help="default: $GOVREPORTS_ARCHIVE_DIR or data/archive")
+    p.set_defaults(func=cmd_reparse)
 
     p = sub.add_parser("parse", help="parse one saved page, text file, PDF or DOCX and print JSON")
     p.add_argument("file")
@@ -158,6 +168,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     overrides: dict[str, object] = dict(_pairs(args.settings, "-s"))
     if args.database_url:
         overrides["GOVREPORTS_DATABASE_URL"] = args.database_url
+    if args.job_dir:
+        overrides["GOVREPORTS_JOB_DIR"] = args.job_dir
     process = _process(overrides)
     names = process.spider_loader.list()
     if args.all == bool(args.spider):
@@ -167,6 +179,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     if args.all and args.base_url:
         raise UsageError("--base-url names one portal's mirror: use it with one spider")
     spider_args = _pairs(args.spider_args, "-a")
+    if args.refresh:
+        spider_args["refresh"] = "1"
     if args.base_url:
         spider_args["base_url"] = args.base_url
     crawlers = []
@@ -341,6 +355,39 @@ def _out_file(name: str, suffixes: tuple[str, ...]) -> Path:
         raise UsageError(f"--out must end in {' or '.join(suffixes)}, got {name}")
     out.parent.mkdir(parents=True, exist_ok=True)
     return out
+
+
+# -- reparse ----------------------------------------------------------------------------------
+
+
+def cmd_reparse(args: argparse.Namespace) -> int:
+    from sqlalchemy.orm import Session
+
+    from crawler import settings
+    from crawler.archive import Archive
+    from crawler.db import ensure_schema
+    from crawler.reparse import reparse
+
+    archive_dir = Path(args.archive_dir or settings.GOVREPORTS_ARCHIVE_DIR)
+    if not archive_dir.is_dir():
+        raise UsageError(f"no archive at {archive_dir} (see --archive-dir)")
+    url = database_url(args)
+    engine = ensure_schema(url)
+    with Session(engine) as session:
+        counts = reparse(session, Archive(archive_dir), args.spider)
+    engine.dispose()
+    which = f" of {args.spider}" if args.spider else ""
+    print(f"reparsed {counts.reports} reports{which} in {_safe_url(url)} from the archive {archive_dir}")
+    print(f"  metrics: {counts.metrics_before} before, {counts.metrics_after} after")
+    print(f"  findings: {counts.findings_before} before, {counts.findings_after} after")
+    print(f"  archive entry missing: {len(counts.missing)} reports (their rows are left as they were)")
+    for line in counts.missing:
+        print(f"    {line}")
+    if counts.failed:
+        print(f"  parser error: {len(counts.failed)} reports (their rows are left as they were)")
+        for line in counts.failed:
+            print(f"    {line}")
+    return 1 if counts.missing or counts.failed else 0
 
 
 # -- parse ------------------------------------------------------------------------------------
