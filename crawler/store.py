@@ -203,13 +203,15 @@ class HeldReport:
 
 
 def held_reports(session: Session, spider: str) -> dict[str, HeldReport]:
-    """canonical URL -> HeldReport of every report of `spider`. Read-only."""
+    """canonical URL -> HeldReport of every report of `spider` stored with its content. Read-only.
+    A report row without content (content_hash '') is not held: on SQLite, get_or_create's
+    savepoint commits the bare row even when its batch then fails (pysqlite's SAVEPOINT issue)."""
     incomplete = set(session.scalars(
         select(Document.report_id).join(Report).where(Report.spider == spider, Document.sha256.is_(None))))
     rows = session.execute(
         select(Report.id, Report.canonical_url, Report.list_date, Report.last_seen, Document.etag, Document.last_modified)
         .outerjoin(Document, (Document.report_id == Report.id) & (Document.role == "page"))
-        .where(Report.spider == spider)
+        .where(Report.spider == spider, Report.content_hash != "")
     ).all()
     return {url: HeldReport(list_date, etag, last_modified, last_seen, report_id not in incomplete)
             for report_id, url, list_date, last_seen, etag, last_modified in rows}

@@ -62,6 +62,39 @@ def test_decide(stored, list_date, options, expected):
     assert decide(stored, list_date, **options) == expected
 
 
+def test_the_held_index_has_stored_reports_only_and_knows_incomplete_ones(database_url):
+    """A bare report row (content_hash '', left by a failed batch on SQLite) is not held; a report
+    whose attachment failed is held but incomplete."""
+    from crawler import db
+    from crawler.models import Body, Document
+    from crawler.store import held_reports
+
+    engine = db.ensure_schema(database_url)
+    with Session(engine) as s, s.begin():
+        body = Body(name="淮北市人民政府")
+        s.add(body)
+        s.flush()
+        for n, content in ((1, "ab12"), (2, ""), (3, "cd34")):
+            s.add(Report(id=n, body_id=body.id, report_year=2019 + n, title=f"r{n}", url=f"http://m/{n}",
+                         canonical_url=f"https://p/{n}", content_hash=content, list_date="2020-01-20",
+                         spider="huaibei", first_seen=SEEN, last_seen=SEEN))
+        s.flush()
+        s.add_all([
+            Document(report_id=1, role="page", url="http://m/1", canonical_url="https://p/1", sha256="e1",
+                     etag='"r1"', last_modified=None, fetched_at=SEEN),
+            Document(report_id=3, role="page", url="http://m/3", canonical_url="https://p/3", sha256="e3", fetched_at=SEEN),
+            Document(report_id=3, role="attachment", url="http://m/3.pdf", canonical_url="https://p/3.pdf", sha256=None,
+                     note="download failed", fetched_at=SEEN),
+        ])
+    with Session(engine) as s:
+        assert held_reports(s, "huaibei") == {
+            "https://p/1": held(etag='"r1"'),
+            "https://p/3": held(complete=False),
+        }
+        assert held_reports(s, "dongying") == {}
+    engine.dispose()
+
+
 # -- the mirror's conditional answers -------------------------------------------------------------
 
 
