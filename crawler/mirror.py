@@ -13,7 +13,29 @@ A mirror is a folder `tests/sites/<spider>/`:
                    A response with ETag/Last-Modified answers a matching conditional request with 304.
     handler.py     optional `handle(request, mirror) -> MirrorResponse | None` for mechanics no
                    route can express (a WAF challenge with cookies); None falls through to routes.
+    faults.json    optional faults of the real web, see below; `Mirror(site, faults=…)` adds more.
     README.md      what the fixture reproduces and which reports are synthetic.
+
+Fault mode. `faults` maps fnmatch patterns on the path to a list of steps; each request to a
+matching path takes the next step (counted per path), a step with "times": N serves N requests,
+one without "times" every request from then on; when the steps are used up the path is served
+normally. The first matching pattern wins; patterns given to the constructor come first.
+
+    {"/gk/nb/index_1.html": [{"status": 503, "times": 2}],     503 twice, then the page
+     "/gk/nb/*.pdf": [{"fault": "huge", "size": 52428800}]}      every request
+
+    {"status": N}                      an error page with that status
+    {"fault": "timeout", "seconds": S} hold the connection S seconds (default 5), then close it
+                                       without an answer: set the crawl's DOWNLOAD_TIMEOUT below S
+    {"fault": "reset"}                 close the connection at once without an answer (TCP RST)
+    {"fault": "truncate"}              the full Content-Length, half of the body, then close
+    {"fault": "redirect_loop"}         302 to the same path with a new ?loop=N every time
+    {"fault": "redirect", "to": PATH}  302 to PATH (to the path itself: a loop a dupefilter sees)
+    {"fault": "huge", "size": BYTES}   a generated body of that size, streamed, never stored;
+                                       "content_length": false sends it without the header
+    {"fault": "corrupt"}               the first half of the file, with a matching Content-Length
+    {"fault": "error_page"}            an HTML error page (页面不存在) with status 200
+A wrong charset header needs no fault: a route's "headers" sets any Content-Type.
 
 Served bodies have `{{BASE_URL}}` replaced by the mirror's own base URL, so fixtures can carry
 absolute links as the real portal does.
@@ -25,7 +47,11 @@ import fnmatch
 import importlib.util
 import json
 import mimetypes
+import socket
+import struct
+import sys
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from http.cookies import SimpleCookie
@@ -63,23 +89,45 @@ class MirrorResponse:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
+    # A transport fault the server acts out instead of a clean answer ("timeout", "reset",
+    # "truncate", "huge") with its step's parameters.
+    fault: dict | None = None
+
+
+# What many CMSs answer for a missing page, with status 200 (a "soft 404").
+ERROR_PAGE = (
+    '<!DOCTYPE html><html><head><meta charset="utf-8"><title>系统提示</title></head>'
+    "<body><div class=\"error\"><h1>对不起，您访问的页面不存在！</h1>"
+    '<p>页面可能已被删除或移动。<a href="/">返回首页</a></p></div></body></html>'
+).encode()
+TRANSPORT_FAULTS = ("timeout", "reset", "truncate", "huge")
 
 
 class Mirror:
     """Serve one portal mirror folder on 127.0.0.1. Use as a context manager or start()/stop()."""
 
-    def __init__(self, site_dir: str | Path, port: int = 0, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, site_dir: str | Path, port: int = 0, host: str = "127.0.0.1", faults: dict[str, list[dict]] | None = None
+    ) -> None:
         self.site_dir = Path(site_dir)
         self.root = self.site_dir / "root"
         if not self.root.is_dir():
             raise FileNotFoundError(f"mirror has no root/ folder: {self.site_dir}")
         routes_file = self.site_dir / "routes.json"
         self.routes: list[dict] = json.loads(routes_file.read_text("utf-8")) if routes_file.exists() else []
+        faults_file = self.site_dir / "faults.json"
+        self.faults: dict[str, list[dict]] = {
+            **(faults or {}),
+            **(json.loads(faults_file.read_text("utf-8")) if faults_file.exists() else {}),
+        }
         self.handler = _load_handler(self.site_dir / "handler.py")
         self.requests: list[tuple[str, str]] = []  # (method, path?query) in arrival order
+        self.received: list[MirrorRequest] = []  # the same requests with their headers
         self.state: dict = {}  # for handler.py (issued tokens, counters)
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer((host, port), _make_handler(self))
+        self._fault_counts: Counter[str] = Counter()  # requests per path that matched a fault pattern
+        self.stopping = threading.Event()  # ends held connections when the mirror stops
+        self._server = _Server((host, port), _make_handler(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -94,6 +142,7 @@ class Mirror:
         return self
 
     def stop(self) -> None:
+        self.stopping.set()
         self._server.shutdown()
         self._server.server_close()
 
@@ -122,6 +171,49 @@ class Mirror:
     def respond(self, request: MirrorRequest) -> MirrorResponse:
         with self._lock:
             self.requests.append((request.method, request.path + (f"?{request.query}" if request.query else "")))
+            self.received.append(request)
+        step = self.fault_step(request.path)
+        if step is not None:
+            return self._fault_response(request, step)
+        return self._serve_site(request)
+
+    def fault_step(self, path: str) -> dict | None:
+        """The fault step this request to `path` takes, or None (served normally)."""
+        pattern = next((p for p in self.faults if fnmatch.fnmatchcase(path, p)), None)
+        if pattern is None:
+            return None
+        with self._lock:
+            self._fault_counts[path] += 1
+            n = self._fault_counts[path]  # 1 for the first request to this path
+        for step in self.faults[pattern]:
+            if "times" not in step:
+                return step
+            if n <= step["times"]:
+                return step
+            n -= step["times"]
+        return None
+
+    def _fault_response(self, request: MirrorRequest, step: dict) -> MirrorResponse:
+        fault = step.get("fault")
+        html = {"Content-Type": "text/html; charset=utf-8"}
+        if "status" in step:
+            status = int(step["status"])
+            return MirrorResponse(status, html, f"<html><body><h1>{status} error</h1></body></html>".encode())
+        if fault == "error_page":
+            return MirrorResponse(200, html, ERROR_PAGE)
+        if fault == "redirect_loop":
+            n = int(request.params.get("loop", "0")) + 1
+            return MirrorResponse(302, {"Location": f"{self.base_url}{request.path}?loop={n}"})
+        if fault == "redirect":
+            return MirrorResponse(302, {"Location": self.base_url + step["to"]})
+        clean = self._serve_site(request)
+        if fault == "corrupt":
+            return MirrorResponse(clean.status, clean.headers, clean.body[: len(clean.body) // 2])
+        if fault in TRANSPORT_FAULTS:
+            return MirrorResponse(clean.status, clean.headers, clean.body, fault=step)
+        raise ValueError(f"unknown fault step {step!r}")
+
+    def _serve_site(self, request: MirrorRequest) -> MirrorResponse:
         if self.handler is not None:
             handled = self.handler.handle(request, self)
             if handled is not None:
@@ -176,6 +268,12 @@ def _not_after(last_modified: str, since: str | None) -> bool:
         return last_modified == since
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a client hanging up is no error
+            super().handle_error(request, client_address)
+
+
 def _guess_type(path: str) -> str:
     suffix = Path(urlsplit(path).path).suffix.lower()
     if not suffix and path.endswith("/"):
@@ -215,7 +313,11 @@ def _make_handler(mirror: Mirror) -> type[BaseHTTPRequestHandler]:
                 cookies={k: m.value for k, m in cookie.items()},
                 body=body,
             )
-            response = not_modified(request, mirror.respond(request))
+            response = mirror.respond(request)
+            if response.fault is not None:
+                self._act_out(response)
+                return
+            response = not_modified(request, response)
             self.send_response(response.status)
             for key, value in response.headers.items():
                 self.send_header(key, value)
@@ -223,6 +325,43 @@ def _make_handler(mirror: Mirror) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             if method != "HEAD":
                 self.wfile.write(response.body)
+
+        def _act_out(self, response: MirrorResponse) -> None:
+            """Fail the way real servers do; a client hanging up midway ends it quietly."""
+            step = response.fault or {}
+            self.close_connection = True
+            try:
+                if step["fault"] == "timeout":
+                    mirror.stopping.wait(float(step.get("seconds", 5)))  # bounded, cut short by stop()
+                elif step["fault"] == "reset":
+                    # linger 0: closing the socket sends RST, as a crashed server or a middlebox does
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                elif step["fault"] == "truncate":
+                    self._head(response, len(response.body))
+                    self.wfile.write(response.body[: len(response.body) // 2])
+                elif step["fault"] == "huge":
+                    self._stream(response, int(step["size"]), step.get("content_length", True))
+                self.wfile.flush()
+            except OSError:
+                pass  # the crawler gave up on us (timeout, maxsize): that is the point
+
+        def _head(self, response: MirrorResponse, length: int | None) -> None:
+            self.send_response(response.status)
+            for key, value in response.headers.items():
+                self.send_header(key, value)
+            if length is not None:
+                self.send_header("Content-Length", str(length))
+            self.end_headers()
+
+        def _stream(self, response: MirrorResponse, size: int, content_length: bool) -> None:
+            """`size` bytes: the file's first KiB, then filler, generated chunk by chunk."""
+            self._head(response, size if content_length else None)
+            chunk = (response.body[:1024] or b"%PDF-1.4\n").ljust(64 * 1024, b"0")
+            sent = 0
+            while sent < size and not mirror.stopping.is_set():
+                piece = chunk[: size - sent]
+                self.wfile.write(piece)
+                sent += len(piece)
 
         def do_GET(self) -> None:  # noqa: N802 (http.server naming)
             self._serve("GET")
