@@ -41,11 +41,23 @@ DOWNLOAD_TIMEOUT = int(_env("GOVREPORTS_DOWNLOAD_TIMEOUT", "60"))
 # Report attachments can be large scans; refuse anything bigger than this (bytes).
 DOWNLOAD_MAXSIZE = int(_env("GOVREPORTS_DOWNLOAD_MAXSIZE", str(40 * 1024 * 1024)))
 DOWNLOAD_WARNSIZE = 10 * 1024 * 1024
-RETRY_TIMES = 3
+# Transient errors (5xx, timeouts, resets, truncated bodies) are retried RETRY_TIMES times, waiting
+# GOVREPORTS_RETRY_BACKOFF · 2^(n-1) seconds (at most …_MAX) before retry n (env; crawler/middlewares.py).
+RETRY_TIMES = int(_env("GOVREPORTS_RETRY_TIMES", "3"))
+GOVREPORTS_RETRY_BACKOFF = float(_env("GOVREPORTS_RETRY_BACKOFF", "2.0"))
+GOVREPORTS_RETRY_BACKOFF_MAX = 60.0
 COOKIES_ENABLED = True
 # WebShield challenges are followed, 瑞数/加速乐 reported as blocked (crawler/antibot.py).
 DOWNLOADER_MIDDLEWARES = {
     "crawler.antibot.AntiBotMiddleware": 650,
+    # retries with backoff; every request that still fails recorded once (crawler/middlewares.py)
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "crawler.middlewares.FailureRecorder": 540,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.RecordingRedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.RecordingMetaRefreshMiddleware": 580,
     # incremental crawls: skip report pages the database holds unchanged (crawler/incremental.py)
     "crawler.incremental.IncrementalMiddleware": 840,
 }
@@ -56,6 +68,9 @@ ITEM_PIPELINES = {
     "pipelines.parse.ParsePipeline": 200,
     "pipelines.storage.StoragePipeline": 900,
 }
+
+# Progress: one line per spider every LOGSTATS_INTERVAL seconds, instead of LogStats (crawler/progress.py).
+EXTENSIONS = {"scrapy.extensions.logstats.LogStats": None, "crawler.progress.Progress": 500}
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = _env("GOVREPORTS_LOG_LEVEL", "INFO")

@@ -14,6 +14,7 @@ from scrapy.http import Response
 
 from crawler.incremental import REPORT_META
 from crawler.items import Attachment, ReportPage
+from crawler.middlewares import FAILURE_KIND, FAILURE_REASON
 from crawler.parsing.classify import is_annual_report_title
 from crawler.urls import canonicalize, origin, rebase
 
@@ -175,6 +176,7 @@ class GovReportSpider(scrapy.Spider):
             headers={"Referer": page.url},
             dont_filter=True,  # the same file may be linked from two reports
             cb_kwargs={"page": page, "name": name, "rest": rest},
+            meta={FAILURE_KIND: "attachment"},  # a failure is recorded as an attachment's
         )
 
     def _on_attachment(self, response: Response, page: ReportPage, name: str, rest: list) -> Iterator[Any]:
@@ -193,12 +195,14 @@ class GovReportSpider(scrapy.Spider):
         request = failure.request
         kw = request.cb_kwargs
         response = getattr(failure.value, "response", None)
+        # recorded as a crawl failure already (crawler/middlewares.py): the same reason, not again
+        error = request.meta.get(FAILURE_REASON) or f"{type(failure.value).__name__}: {failure.getErrorMessage()}"
         kw["page"].attachments.append(
             Attachment(
                 url=request.url,
                 name=kw["name"],
                 status=getattr(response, "status", None),
-                error=f"{type(failure.value).__name__}: {failure.getErrorMessage()}",
+                error=error,
             )
         )
         yield from self.fetch_attachments(kw["page"], kw["rest"])

@@ -229,6 +229,9 @@ class HanwebSpider(GovReportSpider):
             "callback": self.parse_dataproxy,
             "errback": self.dataproxy_failed,
             "cb_kwargs": {"jlist": jlist, "page": page, "method": method, "fallback": fallback, "previous": previous},
+            # a site taking the other method only may refuse this one with 404/405: an answer that
+            # switches the method (parse_dataproxy), not a crawl failure
+            "meta": {"handle_httpstatus_list": [404, 405]} if fallback else {},
         }
         if method == "POST":
             first = (page - 1) * jlist.per_page + 1
@@ -303,6 +306,7 @@ class HanwebSpider(GovReportSpider):
                     self.site_url(f"/module/xxgk/xxgkAnnualReport.jsp?{query}"),
                     callback=self.parse_xxgk,
                     cb_kwargs={"area": area, "year": year},
+                    meta={"handle_httpstatus_list": [404]},  # a year without a report: not a failure
                 )
 
     def parse_xxgk(self, response: Response, area: str, year: int) -> Iterator[Any]:

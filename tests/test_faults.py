@@ -1,0 +1,399 @@
+"""Crawling the real web: each fault the fault mirror can act out (crawler/mirror.py), crawled by
+a real `scrapy crawl` against the synthetic faults portal (tests/sites/faults/README.md).
+
+A clean crawl of that portal is 9 requests (robots.txt, 2 list pages, 4 report pages, 2 PDFs) and
+stores 4 reports, 2019–2022. Every test is bounded: DOWNLOAD_TIMEOUT 1 s, RETRY_TIMES ≤ 2, a
+0.05 s backoff base, 3 redirects at most, held connections released when the mirror stops.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from types import SimpleNamespace
+
+import pytest
+from scrapy import Request
+from scrapy.http import HtmlResponse
+from scrapy.http.request import NO_CALLBACK
+from scrapy.utils.test import get_crawler
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+
+from crawler.middlewares import FAILURE_KIND, backoff_delay, error_page_title
+from crawler.mirror import ERROR_PAGE, Mirror
+from crawler.models import Document, Report, ValidationFinding
+from crawler.progress import Progress
+from tests.conftest import SITES
+from tests.crawl import REPO, CrawlResult, run_crawl
+from tests.sites.faults.spider import FaultsSpider
+
+SITE = SITES / "faults"
+SPIDER_MODULES = "spiders,tests.sites.faults.spider"
+FAST = {
+    "SPIDER_MODULES": SPIDER_MODULES,
+    "DOWNLOAD_TIMEOUT": "1",
+    "RETRY_TIMES": "2",
+    "GOVREPORTS_RETRY_BACKOFF": "0.05",
+    "REDIRECT_MAX_TIMES": "3",
+}
+
+LIST_1, LIST_2 = "/gk/nb/", "/gk/nb/index_1.html"
+R2019 = "/gk/nb/202001/t20200115_1001.html"
+R2020 = "/gk/nb/202101/t20210120_1002.html"
+R2021 = "/gk/nb/202201/t20220118_1003.html"  # GBK, served as utf-8
+R2022 = "/gk/nb/202301/t20230116_1004.html"
+PDF_2020 = "/gk/nb/202101/P020210120_1002.pdf"
+PDF_2022 = "/gk/nb/202301/P020230116_1004.pdf"
+ALL_YEARS = [2019, 2020, 2021, 2022]
+
+
+def title(year: int) -> str:
+    return f"合成县人民政府{year}年政府信息公开工作年度报告(合成测试数据)"
+
+
+def crawl(mirror: Mirror, tmp_path, **settings: str) -> CrawlResult:
+    return run_crawl("faults", mirror.base_url, tmp_path, settings={**FAST, **settings})
+
+
+def years(result: CrawlResult) -> list[int]:
+    return [r["year"] for r in result.reports()]
+
+
+def asked(mirror: Mirror, path: str) -> int:
+    return sum(1 for _, p in mirror.requests if p.partition("?")[0] == path)
+
+
+def attachment_of(result: CrawlResult, year: int) -> dict:
+    """The one attachment document of a report: how it was stored."""
+    with Session(create_engine(result.database_url)) as s:
+        doc = s.scalars(select(Document).join(Report).where(Report.report_year == year, Document.role == "attachment")).one()
+        return {"fetched": doc.sha256 is not None, "extracted": doc.extracted, "note": doc.note}
+
+
+def findings_of(result: CrawlResult, year: int) -> list[tuple[str, str]]:
+    with Session(create_engine(result.database_url)) as s:
+        return [tuple(r) for r in s.execute(
+            select(ValidationFinding.rule, ValidationFinding.detail).join(Report).where(Report.report_year == year))]
+
+
+# -- transient and permanent HTTP errors -----------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_a_503_twice_is_retried_with_exponential_backoff_and_the_report_stored(tmp_path):
+    with Mirror(SITE, faults={R2019: [{"status": 503, "times": 2}]}) as mirror:
+        result = crawl(mirror, tmp_path)
+        url = mirror.base_url + R2019
+        assert asked(mirror, R2019) == 3
+    assert result.returncode == 0, result.log[-3000:]
+    assert years(result) == ALL_YEARS
+    assert result.failures() == []
+    # backoff base 0.05 s: 0.05 before the first retry, 0.1 before the second
+    assert f"retry 1 of {url} in 0.05 s" in result.log
+    assert f"retry 2 of {url} in 0.1 s" in result.log
+
+
+@pytest.mark.e2e
+def test_a_500_outlasting_the_retries_is_recorded_and_the_next_crawl_fetches_the_report(tmp_path):
+    with Mirror(SITE, faults={R2019: [{"status": 500, "times": 3}]}) as mirror:
+        url = mirror.base_url + R2019
+        first = crawl(mirror, tmp_path)
+        assert asked(mirror, R2019) == 3  # the request and RETRY_TIMES = 2 retries
+        assert first.returncode == 0, first.log[-3000:]
+        assert years(first) == [2020, 2021, 2022]  # the failed page is not stored …
+        assert first.failures() == [("http_status", url, "HTTP 500 Internal Server Error (after 2 retries)")]
+        run = first.runs()[0]
+        # 11 requests: the clean 9 and 2 retries; 1 failed
+        assert (run.outcome, run.failures_count, run.failure_rate) == ("ok", 1, round(1 / 11, 4))
+
+        second = crawl(mirror, tmp_path)  # same database; the fault is used up
+        assert asked(mirror, R2019) == 4
+    assert second.returncode == 0, second.log[-3000:]
+    assert years(second) == ALL_YEARS  # … so the next crawl asks for it again and stores it
+    assert second.runs()[1].failures_count == 0
+
+
+@pytest.mark.e2e
+def test_a_404_start_list_page_is_recorded_and_the_empty_crawl_exits_non_zero(tmp_path):
+    with Mirror(SITE, faults={LIST_1: [{"status": 404}]}) as mirror:
+        result = crawl(mirror, tmp_path)
+        url = mirror.base_url + LIST_1
+        assert asked(mirror, LIST_1) == 1  # a 404 is not retried
+    assert result.returncode == 1
+    assert years(result) == []
+    assert result.failures() == [("http_status", url, "HTTP 404 Not Found")]
+    run = result.runs()[0]
+    assert (run.outcome, run.exit_reason) == ("empty", "found no report at all (an empty crawl is an error)")
+    assert "faults: found no report at all" in result.log
+
+
+@pytest.mark.e2e
+def test_failures_above_the_threshold_fail_the_run_with_the_reports_kept(tmp_path):
+    faults = {LIST_2: [{"status": 404}], R2019: [{"status": 404}], PDF_2020: [{"status": 404}]}
+    with Mirror(SITE, faults=faults) as mirror:
+        result = crawl(mirror, tmp_path)
+        base = mirror.base_url
+    assert result.returncode == 1
+    assert years(result) == [2020, 2021]
+    assert sorted(result.failures()) == [
+        ("attachment", base + PDF_2020, "HTTP 404 Not Found"),
+        ("http_status", base + R2019, "HTTP 404 Not Found"),
+        ("http_status", base + LIST_2, "HTTP 404 Not Found"),
+    ]
+    run = result.runs()[0]
+    # 7 requests: robots.txt, both lists, 2019 (404), 2020 and its PDF (404), 2021; 3 failed
+    assert (run.outcome, run.failures_count, run.failure_rate) == ("failed", 3, round(3 / 7, 4))
+    assert run.exit_reason == "failure rate 43% above the threshold 30% (GOVREPORTS_MAX_FAILURE_RATE)"
+    assert "faults: failure rate 43% above the threshold 30%" in result.log  # stderr of `scrapy crawl`
+    assert attachment_of(result, 2020) == {"fetched": False, "extracted": False, "note": "HTTP 404 Not Found"}
+
+
+# -- transport faults ----------------------------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_a_report_page_that_times_out_is_retried_then_recorded_and_not_stored(tmp_path):
+    with Mirror(SITE, faults={R2019: [{"fault": "timeout", "seconds": 3}]}) as mirror:
+        result = crawl(mirror, tmp_path, RETRY_TIMES="1")
+        url = mirror.base_url + R2019
+        assert asked(mirror, R2019) == 2
+    assert result.returncode == 0, result.log[-3000:]
+    assert years(result) == [2020, 2021, 2022]
+    [(kind, failed_url, reason)] = result.failures()
+    assert (kind, failed_url) == ("download", url)
+    assert reason.startswith("DownloadTimeoutError: ") and reason.endswith("(after 1 retry)")
+
+
+@pytest.mark.e2e
+def test_a_list_page_whose_connection_is_reset_is_recorded_and_its_reports_missed(tmp_path):
+    with Mirror(SITE, faults={LIST_2: [{"fault": "reset"}]}) as mirror:
+        result = crawl(mirror, tmp_path, RETRY_TIMES="1")
+        url = mirror.base_url + LIST_2
+        assert asked(mirror, LIST_2) == 2
+    assert result.returncode == 0, result.log[-3000:]
+    assert years(result) == [2019, 2020, 2021]  # 2022 is listed on page 2 only
+    [(kind, failed_url, reason)] = result.failures()
+    assert (kind, failed_url) == ("download", url)
+    # Scrapy wraps Twisted's "response never received" as DownloadFailedError
+    assert reason.startswith("DownloadFailedError: ") and reason.endswith("(after 1 retry)")
+
+
+@pytest.mark.e2e
+def test_a_truncated_attachment_is_recorded_and_the_report_stored_with_it_not_fetched(tmp_path):
+    with Mirror(SITE, faults={PDF_2022: [{"fault": "truncate"}]}) as mirror:
+        result = crawl(mirror, tmp_path, RETRY_TIMES="1")
+        url = mirror.base_url + PDF_2022
+        assert asked(mirror, PDF_2022) == 2
+    assert result.returncode == 0, result.log[-3000:]
+    assert years(result) == ALL_YEARS
+    [(kind, failed_url, reason)] = result.failures()
+    assert (kind, failed_url) == ("attachment", url)
+    assert reason.startswith("ResponseDataLossError: ") and reason.endswith("(after 1 retry)")
+    assert attachment_of(result, 2022) == {"fetched": False, "extracted": False, "note": reason}
+
+
+@pytest.mark.e2e
+def test_an_attachment_in_a_redirect_loop_is_given_up_after_redirect_max_times(tmp_path):
+    with Mirror(SITE, faults={PDF_2020: [{"fault": "redirect_loop"}]}) as mirror:
+        result = crawl(mirror, tmp_path)
+        url = mirror.base_url + PDF_2020
+        assert asked(mirror, PDF_2020) == 4  # the link and 3 redirects followed (REDIRECT_MAX_TIMES)
+    assert result.returncode == 0, result.log[-3000:]
+    assert years(result) == ALL_YEARS
+    reason = f"redirect loop: max redirections reached, 3 redirects followed from {url} to {url}?loop=3"
+    assert result.failures() == [("attachment", url, reason)]
+    assert attachment_of(result, 2020) == {"fetched": False, "extracted": False, "note": reason}
+
+
+@pytest.mark.e2e
+def test_a_page_redirecting_to_itself_is_recorded_as_a_loop_not_dropped_silently(tmp_path):
+    # the redirect is a URL the dupefilter has seen: Scrapy drops it without a word
+    with Mirror(SITE, faults={R2019: [{"fault": "redirect", "to": R2019}]}) as mirror:
+        result = crawl(mirror, tmp_path)
+        url = mirror.base_url + R2019
+        assert asked(mirror, R2019) == 1
+    assert result.returncode == 0, result.log[-3000:]
+    assert years(result) == [2020, 2021, 2022]
+    assert result.failures() == [("download", url, f"redirect loop: {url} -> {url}")]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    ("fault", "settings", "sizes"),
+    [
+        # 50 MB announced by Content-Length, over the default DOWNLOAD_MAXSIZE of 40 MiB: refused unread
+        ({"fault": "huge", "size": 50_000_000}, {}, ("50000000 bytes", "max size (41943040)")),
+        # the same body without Content-Length: cut off once more than 1 MiB has arrived
+        ({"fault": "huge", "size": 50_000_000, "content_length": False}, {"DOWNLOAD_MAXSIZE": "1048576"}, ("max size (1048576)",)),
+    ],
+    ids=["content-length", "streamed"],
+)
+def test_a_50_mb_attachment_is_refused_recorded_and_the_report_stored_without_it(tmp_path, fault, settings, sizes):
+    with Mirror(SITE, faults={PDF_2022: [fault]}) as mirror:
+        result = crawl(mirror, tmp_path, **settings)
+        url = mirror.base_url + PDF_2022
+        assert asked(mirror, PDF_2022) == 1  # a size limit is no transient error: not retried
+    assert result.returncode == 0, result.log[-3000:]
+    assert years(result) == ALL_YEARS
+    [(kind, failed_url, reason)] = result.failures()
+    assert (kind, failed_url) == ("attachment", url)
+    assert reason.startswith("DownloadCancelledError: ")
+    assert all(size in reason for size in sizes)
+    assert attachment_of(result, 2022) == {"fetched": False, "extracted": False, "note": reason}
+
+
+# -- content faults ------------------------------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_a_corrupt_pdf_is_stored_as_not_extracted_with_a_finding_not_a_crawl_failure(tmp_path):
+    with Mirror(SITE, faults={PDF_2020: [{"fault": "corrupt"}]}) as mirror:
+        result = crawl(mirror, tmp_path)
+    assert result.returncode == 0, result.log[-3000:]
+    assert years(result) == ALL_YEARS
+    assert result.failures() == []  # it downloaded whole: the bytes are archived as they came
+    note = "truncated PDF (no %%EOF at the end)"  # the first half of a PDF lacks its trailer
+    assert attachment_of(result, 2020) == {"fetched": True, "extracted": False, "note": note}
+    assert findings_of(result, 2020) == [("document_not_extracted", f"{title(2020)}.pdf: {note}")]
+
+
+@pytest.mark.e2e
+def test_an_html_error_page_with_status_200_is_recorded_never_stored_as_the_report(tmp_path):
+    with Mirror(SITE, faults={R2019: [{"fault": "error_page", "times": 1}]}) as mirror:
+        url = mirror.base_url + R2019
+        first = crawl(mirror, tmp_path)
+        assert first.returncode == 0, first.log[-3000:]
+        # The list names it a 2019 report, so the parser would keep the list title and store the
+        # error page as that report: it is dropped as a failed request instead.
+        assert years(first) == [2020, 2021, 2022]
+        assert first.failures() == [("http_status", url, "error page served with HTTP 200: 系统提示")]
+
+        second = crawl(mirror, tmp_path)  # the page is back
+    assert years(second) == ALL_YEARS
+
+
+@pytest.mark.e2e
+def test_an_attachment_answered_by_an_html_error_page_is_not_fetched(tmp_path):
+    with Mirror(SITE, faults={PDF_2022: [{"fault": "error_page"}]}) as mirror:
+        result = crawl(mirror, tmp_path)
+        url = mirror.base_url + PDF_2022
+    assert years(result) == ALL_YEARS
+    reason = "error page served with HTTP 200: 系统提示"
+    assert result.failures() == [("attachment", url, reason)]
+    assert attachment_of(result, 2022) == {"fetched": False, "extracted": False, "note": reason}
+
+
+@pytest.mark.e2e
+def test_a_gbk_page_with_a_wrong_charset_header_is_read_right(tmp_path):
+    # routes.json serves the GBK page with "text/html; charset=utf-8"
+    with Mirror(SITE) as mirror:
+        result = crawl(mirror, tmp_path)
+    [report] = [r for r in result.reports() if r["year"] == 2021]
+    assert (report["title"], report["source"], report["published_at"]) == (title(2021), "合成县人民政府办公室", "2022-01-18")
+    assert result.failures() == []
+
+
+# -- progress and the scheduled command -------------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_progress_lines_name_the_spider_and_replace_logstats(tmp_path):
+    # a 1 s timeout keeps the crawl running for several 0.2 s progress intervals
+    with Mirror(SITE, faults={R2019: [{"fault": "timeout", "seconds": 3}]}) as mirror:
+        result = crawl(mirror, tmp_path, RETRY_TIMES="0", LOGSTATS_INTERVAL="0.2")
+    lines = re.findall(r"\[crawler\.progress\] INFO: (.*)", result.log)
+    assert lines, result.log[-3000:]
+    pattern = (r"faults: found \d+ lists, \d+ reports, \d+ attachments; \d+ reports scraped \(\d+ stored\), "
+               r"\d+ rejected, \d+ held; \d+ responses \(\d+/min\), \d+ retries, \d+ failures; \d+ queued, \d+ downloading")
+    assert all(re.fullmatch(pattern, line) for line in lines), lines
+    assert "Crawled " not in result.log  # Scrapy's LogStats lines, which name no spider
+
+
+def govreports_crawl(mirror: Mirror, tmp_path, *settings: str) -> subprocess.CompletedProcess:
+    """The command a scheduler runs, against the mirror."""
+    tmp_path.mkdir()
+    cmd = [sys.executable, "-m", "crawler.cli", "crawl", "faults", "--base-url", mirror.base_url,
+           "--database-url", f"sqlite:///{tmp_path}/govreports.db", "-s", f"SPIDER_MODULES={SPIDER_MODULES}",
+           "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", f"GOVREPORTS_ARCHIVE_DIR={tmp_path}/archive"]
+    for setting in settings:
+        cmd += ["-s", setting]
+    return subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.e2e
+def test_the_scheduled_command_exits_0_when_ok_and_1_with_the_reason_when_not(tmp_path):
+    with Mirror(SITE) as mirror:
+        ok = govreports_crawl(mirror, tmp_path / "ok")
+    assert ok.returncode == 0, ok.stderr[-3000:]
+    with Mirror(SITE, faults={LIST_2: [{"status": 404}], R2019: [{"status": 404}], PDF_2020: [{"status": 404}]}) as mirror:
+        failed = govreports_crawl(mirror, tmp_path / "failed")
+    assert failed.returncode == 1
+    assert "faults: failure rate 43% above the threshold 30% (GOVREPORTS_MAX_FAILURE_RATE)" in failed.stderr
+
+
+@pytest.mark.e2e
+def test_error_answers_a_spider_expects_are_no_failures(mirror_for, tmp_path):
+    # hanweb_example: the xxgk module answers 404 for years without a report, and the older
+    # dataproxy path refuses the POST with 404 before the spider falls back to GET (its README)
+    mirror = mirror_for("hanweb_example")
+    result = run_crawl("hanweb_example", mirror.base_url, tmp_path,
+                       settings={"SPIDER_MODULES": "spiders,tests.test_hanweb_new_portal"})
+    assert result.returncode == 0, result.log[-3000:]
+    assert len(result.reports()) == 4
+    assert result.failures() == []
+    assert "downloader/response_status_count/404" in result.log
+
+
+# -- the pieces, without a crawl ---------------------------------------------------------------
+
+
+def test_backoff_doubles_from_its_base_up_to_its_cap():
+    assert [backoff_delay(n, 2.0, 60.0) for n in (1, 2, 3, 4, 5, 6)] == [2.0, 4.0, 8.0, 16.0, 32.0, 60.0]
+    assert backoff_delay(2, 0.05, 60.0) == 0.1
+
+
+def html_response(body: bytes, content_type: bytes = b"text/html; charset=utf-8") -> HtmlResponse:
+    return HtmlResponse("http://h/a.html", body=body, headers={"Content-Type": content_type})
+
+
+def test_error_pages_are_told_by_their_title_or_first_heading():
+    assert error_page_title(html_response(ERROR_PAGE)) == "系统提示"
+    heading_only = "<html><head><title>合成县人民政府</title></head><body><h1>404 Not Found</h1></body></html>"
+    assert error_page_title(html_response(heading_only.encode())) == "404 Not Found"
+    report = (SITE / "root" / R2019[1:]).read_bytes()
+    assert error_page_title(html_response(report)) is None
+    big = b"<html><head><title>404</title></head><body>" + b"<p>x</p>" * 20000 + b"</body></html>"
+    assert error_page_title(html_response(big)) is None  # error pages are small
+    assert error_page_title(html_response(b"<a><title>error</title></a>", b"text/xml")) is None
+
+
+def test_a_progress_line_counts_what_was_found_and_what_became_of_it():
+    crawler = get_crawler(FaultsSpider)
+    crawler.spider = FaultsSpider(base_url="http://127.0.0.1:1")
+    crawler._engine = SimpleNamespace(_slot=SimpleNamespace(scheduler=[1, 2, 3]), downloader=SimpleNamespace(active={1, 2}))
+    progress = Progress(crawler, interval=60.0)
+    spider = crawler.spider
+    for url, callback, meta in [
+        ("http://h/robots.txt", NO_CALLBACK, {}),  # not a page of the portal
+        ("http://h/gk/nb/", spider.parse_list, {}),
+        ("http://h/gk/nb/index_1.html", spider.parse_list, {}),
+        ("http://h/r1.html", spider.parse_report, {}),
+        ("http://h/r2.html", spider.parse_report, {}),
+        ("http://h/r2.html", spider.parse_report, {}),  # asked twice, found once
+        ("http://h/r3.html", spider.parse_report, {}),
+        ("http://h/r1.pdf", spider._on_attachment, {FAILURE_KIND: "attachment"}),
+    ]:
+        progress.request_scheduled(Request(url, callback=callback, meta=meta), spider)
+    for key, value in {
+        "response_received_count": 12, "item_scraped_count": 3, "item_dropped_count": 1,
+        "govreports/reports_new": 2, "govreports/reports_skipped": 4, "retry/count": 5,
+        "govreports/failures/http_status": 2, "govreports/failures/rejected_item": 1,
+    }.items():
+        crawler.stats.set_value(key, value)
+    assert progress.line() == (
+        "faults: found 2 lists, 3 reports, 1 attachments; 3 reports scraped (2 stored), 1 rejected, 4 held; "
+        "12 responses (12/min), 5 retries, 2 failures; 3 queued, 2 downloading"
+    )
+    assert "(0/min)" in progress.line()  # the rate is per interval
