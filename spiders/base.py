@@ -4,6 +4,7 @@ spider (spiders/<name>.py) is then a few lines of configuration."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -44,6 +45,23 @@ class GovReportSpider(scrapy.Spider):
     parent_body: str | None = None
     # CSS selectors of the article body, most specific first; attachments are taken from it only.
     content_selectors: tuple[str, ...] = ("#zoom", ".j-fontContent", ".TRS_Editor", "body")
+    # Politeness: seconds between requests to this portal (AutoThrottle never goes below it);
+    # None keeps DOWNLOAD_DELAY. See update_settings for what overrides it.
+    portal_delay: float | None = None
+
+    @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        """DOWNLOAD_DELAY of this spider, most specific first: `-s DOWNLOAD_DELAY=…` (command
+        line), $GOVREPORTS_DOWNLOAD_DELAY_<NAME>, $GOVREPORTS_DOWNLOAD_DELAY (crawler/settings.py),
+        the class's portal_delay, the project default. Set at "spider" priority: above the project
+        settings, below the command line."""
+        super().update_settings(settings)
+        name = (getattr(cls, "name", None) or "").upper()
+        delay = os.environ.get(f"GOVREPORTS_DOWNLOAD_DELAY_{name}")
+        if delay is None and "GOVREPORTS_DOWNLOAD_DELAY" not in os.environ:
+            delay = cls.portal_delay
+        if delay is not None:
+            settings.set("DOWNLOAD_DELAY", float(delay), priority="spider")
 
     def __init__(self, *args: Any, base_url: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -88,9 +88,10 @@ class CrawlResult:
 
 
 def run_crawl(spider: str, base_url: str, tmp_path: Path, *, settings: dict[str, str] | None = None,
-              args: dict[str, str] | None = None) -> CrawlResult:
+              args: dict[str, str] | None = None, env: dict[str, str] | None = None) -> CrawlResult:
     """`scrapy crawl SPIDER -a base_url=…` into tmp_path/govreports.db; call twice with the same
-    tmp_path to re-crawl into the same database."""
+    tmp_path to re-crawl into the same database. `env`: GOVREPORTS_* variables for this crawl
+    (the test's own environment never leaks in)."""
     database_url = f"sqlite:///{tmp_path}/govreports.db"
     options = {
         "GOVREPORTS_DATABASE_URL": database_url,
@@ -105,6 +106,6 @@ def run_crawl(spider: str, base_url: str, tmp_path: Path, *, settings: dict[str,
         cmd += ["-a", f"{key}={value}"]
     for key, value in options.items():
         cmd += ["-s", f"{key}={value}"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVREPORTS_")}
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("GOVREPORTS_")}, **(env or {})}
     done = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=CRAWL_TIMEOUT)
     return CrawlResult(done.returncode, done.stdout + done.stderr, database_url)
