@@ -15,16 +15,18 @@ from types import SimpleNamespace
 
 import pytest
 from scrapy import Request
+from scrapy.exceptions import CannotResolveHostError, IgnoreRequest
 from scrapy.http import HtmlResponse
 from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.test import get_crawler
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from crawler.middlewares import FAILURE_KIND, backoff_delay, error_page_title
+from crawler.middlewares import FAILURE_KIND, FailureRecorder, backoff_delay, error_page_title
 from crawler.mirror import ERROR_PAGE, Mirror
 from crawler.models import Document, Report, ValidationFinding
 from crawler.progress import Progress
+from crawler.runrecord import pending_failures
 from tests.conftest import SITES
 from tests.crawl import REPO, CrawlResult, run_crawl
 from tests.sites.faults.spider import FaultsSpider
@@ -397,3 +399,32 @@ def test_a_progress_line_counts_what_was_found_and_what_became_of_it():
         "12 responses (12/min), 5 retries, 2 failures; 3 queued, 2 downloading"
     )
     assert "(0/min)" in progress.line()  # the rate is per interval
+
+
+def recorder() -> FailureRecorder:
+    crawler = get_crawler(FaultsSpider)
+    crawler.spider = FaultsSpider(base_url="http://127.0.0.1:1")
+    return FailureRecorder.from_crawler(crawler)
+
+
+def recorded(mw: FailureRecorder) -> list[tuple[str, str | None, str]]:
+    return [(f.kind, f.url, f.reason) for f in pending_failures(mw.crawler)]
+
+
+def test_a_dns_failure_after_the_retries_is_recorded_as_a_download_failure():
+    mw = recorder()
+    request = Request("http://portal.invalid/gk/nb/", meta={"retry_times": 3})
+    assert mw.process_exception(request, CannotResolveHostError("portal.invalid")) is None  # on to the errback
+    assert recorded(mw) == [("download", request.url, "CannotResolveHostError: portal.invalid (after 3 retries)")]
+
+
+def test_answers_and_decisions_are_no_failures():
+    mw = recorder()
+    url = "http://h/gk/nb/"
+    mw.process_exception(Request(url), IgnoreRequest("Forbidden by robots.txt"))
+    mw.process_response(Request(url + "robots.txt", callback=NO_CALLBACK), html_response(b"", b"text/plain").replace(status=404))
+    mw.process_response(Request(url, meta={"handle_httpstatus_list": [404]}), html_response(b"").replace(status=404))
+    mw.process_response(Request(url), html_response(b"").replace(status=304))  # a conditional request's answer
+    assert recorded(mw) == []
+    mw.process_response(Request(url, meta={"handle_httpstatus_list": [404]}), html_response(b"").replace(status=500))
+    assert recorded(mw) == [("http_status", url, "HTTP 500 Internal Server Error")]
