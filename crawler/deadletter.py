@@ -182,7 +182,8 @@ class DeadLetters:
         return len(items), counts
 
     def _rebuild(self, letter: dict[str, Any]) -> tuple[list[tuple[Any, dict[str, str]]], list[dict[str, str]]]:
-        archive = Archive(letter.get("archive_dir") or self.archive_dir)
+        kept_in = Path(letter.get("archive_dir") or self.archive_dir)
+        archive = Archive(kept_in if kept_in.is_dir() else self.archive_dir)  # the archive may have moved
         items, rejected = [], []
         for entry in letter["items"]:
             page = page_from_json(entry["page"], archive)

@@ -70,7 +70,7 @@ class StoragePipeline:
                 session.add(run)
                 session.flush()
                 self.run_id = run.id
-        except SQLAlchemyError as exc:  # crawl anyway: every batch is kept as a dead letter
+        except (SQLAlchemyError, OSError) as exc:  # crawl anyway: every batch is kept as a dead letter
             self.database_down = f"database unreachable at open: {_short(exc)}"
             record_failure(self.crawler, None, "database", self.database_down)
             return
@@ -201,7 +201,8 @@ class StoragePipeline:
             run.stats = _jsonable(stats)
 
     def summary(self, stats: dict[str, Any]) -> dict[str, Any]:
-        requests = int(stats.get("downloader/request_count", 0))
+        # a retried request is one request that failed or not: retries must not dilute the rate
+        requests = int(stats.get("downloader/request_count", 0)) - int(stats.get("retry/count", 0))
         failed = sum(n for kind, n in self.failure_kinds.items() if kind in REQUEST_FAILURES)
         skipped = int(stats.get("govreports/reports_skipped", 0))  # held, not fetched (crawler/incremental.py)
         return {
