@@ -26,6 +26,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 
+from crawler.runrecord import record_failure
 from crawler.urls import strip_params
 
 logger = logging.getLogger(__name__)
@@ -108,7 +109,9 @@ class AntiBotMiddleware:
                 "WebShield challenge for %s not passed after %d attempts: giving up on this page",
                 original[0], self.max_attempts,
             )
-            raise WebShieldFailed(f"WebShield challenge not passed after {self.max_attempts} attempts")
+            reason = f"WebShield challenge not passed after {self.max_attempts} attempts"
+            record_failure(self.crawler, original[0], "blocked", reason)
+            raise WebShieldFailed(reason)
         stats.inc_value("antibot/webshield/challenges")
         logger.debug("WebShield challenge for %s (attempt %d): following %s", original[0], attempts, target)
         # A browser follows `self.location` with a GET; CookiesMiddleware keeps the same jar.
@@ -129,6 +132,7 @@ class AntiBotMiddleware:
         self.crawler.stats.inc_value("antibot/blocked")
         self.crawler.stats.inc_value(f"antibot/blocked/{layer.split()[0]}")
         logger.error("blocked by %s at %s: this layer needs a browser; the crawl is incomplete", layer, request.url)
+        record_failure(self.crawler, request.url, "blocked", f"blocked by {layer}")
         raise Blocked(f"blocked by {layer}")
 
     def spider_closed(self, spider: Any, reason: str) -> None:

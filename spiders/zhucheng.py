@@ -32,6 +32,8 @@ class ZhuchengSpider(TrsSpider):
     start_paths = ("/", "/XXGK/XXGKNB/")
     list_path = re.compile(r"/XXGK/XXGKNB/(?:[^/]+/)?(?:index(?:_\d+)?\.s?html?)?$", re.I)
     nav_texts = ("信息公开年度报告",)
+    # behind a WAF that challenges eager clients: slower than the project default
+    portal_delay = 3.0
 
     def report_body(self, url: str, title: str) -> dict[str, Any]:
         dept = DEPARTMENT.search(url)

@@ -20,6 +20,7 @@ from crawler.models import (
     Document,
     Report,
     ReportMetric,
+    ReportVersion,
     ValidationFinding,
 )
 
@@ -76,7 +77,8 @@ class CrawlResult:
     def counts(self) -> dict[str, int]:
         with self._session() as s:
             return {m.__tablename__: s.scalar(select(func.count()).select_from(m))
-                    for m in (Body, Report, Document, ReportMetric, ValidationFinding, CrawlRun, CrawlFailure)}
+                    for m in (Body, Report, ReportVersion, Document, ReportMetric, ValidationFinding,
+                              CrawlRun, CrawlFailure)}
 
     def runs(self) -> list[CrawlRun]:
         with self._session() as s:
@@ -96,6 +98,7 @@ def run_crawl(spider: str, base_url: str, tmp_path: Path, *, settings: dict[str,
     options = {
         "GOVREPORTS_DATABASE_URL": database_url,
         "GOVREPORTS_ARCHIVE_DIR": str(tmp_path / "archive"),
+        "GOVREPORTS_DEADLETTER_DIR": str(tmp_path / "deadletter"),  # never the checkout's data/
         "DOWNLOAD_DELAY": "0",
         "AUTOTHROTTLE_ENABLED": "0",
         "LOG_LEVEL": "INFO",

@@ -160,3 +160,15 @@ def test_the_same_page_on_another_mirror_port_is_not_an_edit():
     edited = on(8001)
     edited.body += b"edited"
     assert content_hash(edited) != content_hash(on(8001))
+
+
+def test_a_failed_batch_leaves_nothing_behind(database_url):
+    """Rows a savepoint inserted (the body, the report) go when the batch's transaction rolls back."""
+    engine = db.ensure_schema(database_url)
+    with Session(engine) as s:
+        with pytest.raises(RuntimeError), s.begin():
+            ReportWriter(s).write(validate(make_page(), make_parsed()))
+            raise RuntimeError("the batch fails after the report was written")
+    with Session(engine) as s:
+        assert counts(s) == {"bodies": 0, "reports": 0, "documents": 0, "report_metrics": 0, "validation_findings": 0}
+    engine.dispose()
