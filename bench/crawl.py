@@ -101,7 +101,7 @@ def crawl(args: argparse.Namespace) -> dict:
         }, priority="cmdline")
         if args.record:
             settings.set("BENCH_RECORD", args.record, priority="cmdline")
-            settings.set("EXTENSIONS", {"bench.crawl.RequestLog": 0}, priority="cmdline")
+            settings.set("EXTENSIONS", {**settings.getdict("EXTENSIONS"), "bench.crawl.RequestLog": 0}, priority="cmdline")
     else:
         settings = Settings()
     settings.setdict({**FAST, "LOG_FILE": str(workdir / f"{args.mode}.log")}, priority="cmdline")

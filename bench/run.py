@@ -1,0 +1,235 @@
+"""`make bench`: every benchmark figure, measured in one run on this machine, into bench/RESULTS.md.
+
+    python -m bench.run [--bodies 16] [--years 16] [--scale 10] [--repeats 3] [--profile]
+
+1. Generates the synthetic mirrors (bench/generate.py) into bench/out/: 1× = BODIES bodies ×
+   YEARS reports, and SCALE× the bodies for the memory figure.
+2. Serves the 1× mirror (bench/serve.py, its own process) and runs, after one warm-up crawl that
+   records its requests: REPEATS × [full crawl into a fresh SQLite database, bare Scrapy
+   baseline on the recorded requests, re-crawl of the unchanged mirror into the same database],
+   interleaved so every pair sees the same machine. Each crawl is its own process (bench/crawl.py):
+   wall seconds, CPU seconds and peak RSS come from the OS (wait4).
+3. One full crawl of the SCALE× mirror: its peak RSS against the 1× crawls'.
+4. Parse throughput (bench/parse.py) and database write rate (bench/dbwrite.py), each in its own
+   process. --profile also writes a cProfile of one 1× crawl to bench/out/profile.txt.
+Figures are medians; every sample is kept in bench/out/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import pstats
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+from bench.generate import generate
+from bench.serve import served
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+OUT = BENCH / "out"
+BEGIN, END = "<!-- figures:begin (written by make bench) -->", "<!-- figures:end -->"
+
+
+def run(args: list[str]) -> dict:
+    """A benchmark step in its own process: its JSON line plus wall s, CPU s and peak RSS (MiB)
+    from wait4, i.e. of that process alone."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVREPORTS_")}
+    env["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""  # offline: the bundled Public Suffix List
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-m", *args], cwd=REPO, env=env, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0), err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if proc.returncode != 0 or not stdout.strip():
+        raise SystemExit(f"{' '.join(args)} failed ({proc.returncode}):\n{stderr[-3000:]}")
+    result = json.loads(stdout.strip().splitlines()[-1])
+    result.update(wall_s=wall, cpu_s=usage.ru_utime + usage.ru_stime, peak_rss_mib=usage.ru_maxrss / 1024)
+    return result
+
+
+def crawl(mode: str, workdir: Path, *extra: str) -> dict:
+    return run(["bench.crawl", mode, "--workdir", str(workdir), *extra])
+
+
+def requests(result: dict) -> int:
+    return sum(s.get("downloader/request_count", 0) for s in result["spiders"].values())
+
+
+def reports(result: dict) -> int:
+    return sum(s.get("govreports/reports_new", 0) for s in result["spiders"].values())
+
+
+def median(runs: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in runs)
+
+
+def machine() -> dict:
+    cpu = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
+    mem = re.search(r"MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text())
+    pg = shutil.which("postgres") or next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"))), None)
+    pg_version = subprocess.run([str(pg), "--version"], capture_output=True, text=True).stdout.strip() if pg else "not installed"
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
+                           capture_output=True, text=True).stdout.strip()
+    return {
+        "cpu": cpu.group(1).strip() if cpu else platform.processor(),
+        "cores": os.cpu_count(),
+        "memory_gib": round(int(mem.group(1)) / 1024 / 1024, 1) if mem else None,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "scrapy": metadata.version("scrapy"),
+        "lxml": metadata.version("lxml"),
+        "sqlalchemy": metadata.version("sqlalchemy"),
+        "sqlite": sqlite3.sqlite_version,
+        "postgresql": pg_version,
+        "commit": commit + (" + uncommitted changes" if dirty else ""),
+    }
+
+
+def bench(args: argparse.Namespace) -> dict:
+    OUT.mkdir(exist_ok=True)
+    results: dict = {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
+                     "load_before": os.getloadavg()}
+    small = generate(OUT / "site-1x", args.bodies, args.years)
+    large = generate(OUT / f"site-{args.scale}x", args.bodies * args.scale, args.years)
+    results["sites"] = {k: {x: v[x] for x in ("reports", "attachments", "files", "bytes", "templates")}
+                        for k, v in (("1x", small), (f"{args.scale}x", large))}
+    runs = OUT / "runs"
+    shutil.rmtree(runs, ignore_errors=True)
+    with served(OUT / "site-1x") as url:
+        print(f"1× mirror at {url}: warm-up crawl", flush=True)
+        warm = crawl("full", runs / "warmup", "--base-url", url, "--record", str(runs / "requests.json"))
+        samples: dict[str, list[dict]] = {"full": [], "bare": [], "recrawl": []}
+        for n in range(args.repeats):
+            print(f"round {n + 1}/{args.repeats}: full, bare, re-crawl", flush=True)
+            samples["full"].append(crawl("full", runs / f"full{n}", "--base-url", url))
+            samples["bare"].append(crawl("bare", runs / f"bare{n}", "--urls", str(runs / "requests.json")))
+            samples["recrawl"].append(crawl("full", runs / f"full{n}", "--base-url", url))
+        if args.profile:
+            print("profiled crawl", flush=True)
+            crawl("full", runs / "profiled", "--base-url", url, "--profile", str(OUT / "crawl.prof"))
+            write_profile(OUT / "crawl.prof", OUT / "profile.txt")
+    results["warmup"] = warm
+    results["samples"] = samples
+    with served(OUT / f"site-{args.scale}x") as url:
+        print(f"{args.scale}× mirror: one full crawl", flush=True)
+        results["large"] = crawl("full", runs / "large", "--base-url", url)
+    print("parse throughput", flush=True)
+    results["parse"] = run(["bench.parse", str(OUT / "site-1x")])
+    print("database write rate", flush=True)
+    results["dbwrite"] = run(["bench.dbwrite", str(OUT / "site-1x")])
+    results["load_after"] = os.getloadavg()
+    results["incremental"] = incremental_present()
+    (OUT / "results.json").write_text(json.dumps(results, indent=1, default=str))
+    return results
+
+
+def incremental_present() -> bool:
+    """Whether this checkout's crawl skips unchanged reports (crawler/incremental.py in settings)."""
+    settings = (REPO / "crawler" / "settings.py").read_text()
+    return (REPO / "crawler" / "incremental.py").exists() and "crawler.incremental" in settings
+
+
+def write_profile(prof: Path, out: Path) -> None:
+    with out.open("w") as fh:
+        stats = pstats.Stats(str(prof), stream=fh)
+        stats.sort_stats("cumulative").print_stats(60)
+        stats.sort_stats("tottime").print_stats(40)
+
+
+# ---------------------------------------------------------------------------------------------
+# RESULTS.md
+
+
+def figures(r: dict) -> str:
+    m, s = r["machine"], r["samples"]
+    full, bare, recrawl, large = s["full"], s["bare"], s["recrawl"], r["large"]
+    small_site, scale = r["sites"]["1x"], next(k for k in r["sites"] if k != "1x")
+    n_reports = reports(full[0])
+    parse, db = r["parse"], r["dbwrite"]
+    wall_ratio = median(full, "wall_s") / median(bare, "wall_s")
+    crawl_ratio = median(full, "seconds") / median(bare, "seconds")
+    cpu_ratio = median(full, "cpu_s") / median(bare, "cpu_s")
+    rss_growth = large["peak_rss_mib"] / median(full, "peak_rss_mib") - 1
+    pending = "" if r["incremental"] else " — **pending: the incremental feature is not in this checkout; this is a plain re-crawl**"
+
+    def row(name: str, runs: list[dict]) -> str:
+        return (f"| {name} | {median(runs, 'wall_s'):.1f} | {median(runs, 'seconds'):.1f} | {median(runs, 'cpu_s'):.1f} | "
+                f"{median(runs, 'peak_rss_mib'):.0f} | {statistics.median(requests(x) for x in runs)} |")
+
+    lines = [
+        BEGIN,
+        f"Measured {r['date']} on {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; {m['os']}.",
+        f"Python {m['python']}, Scrapy {m['scrapy']}, lxml {m['lxml']}, SQLAlchemy {m['sqlalchemy']}, "
+        f"SQLite {m['sqlite']}, {m['postgresql']}. Code: commit {m['commit']}.",
+        f"Load average before/after: {r['load_before'][0]:.2f} / {r['load_after'][0]:.2f} (the machine is shared: "
+        "compare ratios from the same run, not absolute seconds across runs).",
+        "",
+        f"Mirror 1×: {small_site['reports']} reports ({small_site['templates']}), {small_site['attachments']} PDF "
+        f"attachments, {small_site['files']} files, {small_site['bytes'] / 2**20:.0f} MiB; {scale}: "
+        f"{r['sites'][scale]['reports']} reports. Medians of {len(full)} interleaved rounds after one warm-up crawl.",
+        "",
+        "| 1× crawl | wall s (process) | crawl s (engine) | CPU s | peak RSS MiB | requests |",
+        "|---|---|---|---|---|---|",
+        row("full crawl into SQLite", full),
+        row("bare Scrapy, same requests", bare),
+        row("re-crawl, unchanged mirror", recrawl),
+        "",
+        "| figure | value | target |",
+        "|---|---|---|",
+        f"| (a) full crawl ÷ bare Scrapy, wall (process / engine) | **{wall_ratio:.1f}×** / {crawl_ratio:.1f}× "
+        f"(CPU {cpu_ratio:.1f}×); {n_reports / median(full, 'seconds'):.1f} reports/s | ≤ 1.25× |",
+        f"| (b) parse throughput, one core | **{parse['ours_per_s']:.1f} reports/s** ({parse['ms_per_report']:.1f} ms each) "
+        f"vs lxml alone {parse['lxml_per_s']:.0f} pages/s: **{parse['ratio']:.0f}×** lxml's time | — |",
+        f"| (c) re-crawl of the unchanged mirror ÷ first crawl | requests {statistics.median(requests(x) for x in recrawl)}"
+        f" / {statistics.median(requests(x) for x in full)}, time **{median(recrawl, 'wall_s') / median(full, 'wall_s'):.2f}×**{pending} | — |",
+        f"| (d) peak RSS, {scale} ÷ 1× | {large['peak_rss_mib']:.0f} / {median(full, 'peak_rss_mib'):.0f} MiB: "
+        f"**{rss_growth:+.0%}** ({reports(large)} vs {n_reports} reports) | < +20% |",
+        f"| (e) database writes, metric rows/s | SQLite **{db['sqlite']['rows_per_s']:,.0f}**"
+        + (f", PostgreSQL **{db['postgresql']['rows_per_s']:,.0f}**" if "postgresql" in db else ", PostgreSQL: not installed")
+        + f" ({db['reports']} reports × ~{db['sqlite']['metric_rows'] // db['reports']} rows, batches of {db['batch_size']}) | — |",
+        END,
+    ]
+    return "\n".join(lines)
+
+
+def write_results(r: dict, path: Path) -> None:
+    text = path.read_text() if path.exists() else f"# Benchmarks\n\n{BEGIN}\n{END}\n"
+    before, _, rest = text.partition(BEGIN)
+    _, _, after = rest.partition(END)
+    path.write_text(before + figures(r) + after)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--bodies", type=int, default=16)
+    parser.add_argument("--years", type=int, default=16)
+    parser.add_argument("--scale", type=int, default=10)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--profile", action="store_true", help="also profile one 1× crawl (bench/out/profile.txt)")
+    parser.add_argument("--results", type=Path, default=BENCH / "RESULTS.md")
+    parser.add_argument("--rewrite", type=Path, help="only rewrite RESULTS.md from this results.json")
+    args = parser.parse_args()
+    r = json.loads(args.rewrite.read_text()) if args.rewrite else bench(args)
+    write_results(r, args.results)
+    print(figures(r))
+
+
+if __name__ == "__main__":
+    main()
