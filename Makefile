@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint system-deps install clean
+.PHONY: demo test bench lint system-deps install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ test: install system-deps
 	@$(BIN)/pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest selected no test - the suite is broken" >&2; exit 1; fi; \
 	exit $$rc
+
+# Benchmarks (a few minutes): synthetic mirrors in bench/out/, figures into bench/RESULTS.md.
+bench: install system-deps
+	$(BIN)/python -m bench.run
 
 lint: install
 	$(BIN)/ruff check .
