@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from crawler.metrics import MetricDefinition, load_metrics
 from crawler.parsing.model import APPLICANTS
@@ -31,6 +31,7 @@ _PURE_NOTE = re.compile(r"^\([^()]*\)$")
 _MIN_BARE = 4  # a label shorter than this without its ordinal (其他, 规章) is too vague to match
 
 
+@lru_cache(maxsize=8192)  # pure, and asked for the same few hundred labels ~1000 times per report
 def match_key(label: str) -> str:
     """The key a printed label is matched by: `（一） 收到申请数` and `(一)收到申请数` agree."""
     key = _QUOTES.sub("", label_key(label or ""))
