@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -176,18 +176,21 @@ class ReportWriter:
         self.session.add_all(rows)
 
     def add_statistics(self, report: Report, parsed: ParsedReport) -> tuple[int, int]:
+        # plain rows, one executemany per table: ORM objects cost ~0.1 ms a row, most of the writing
         metrics = [
-            ReportMetric(report_id=report.id, metric_code=m.code, scope=m.scope or "", applicant=m.applicant or "",
-                         value=m.value, unit=m.unit, raw_label=m.raw_label, raw_value=m.raw_value,
-                         source=m.source, location=m.location)
+            dict(report_id=report.id, metric_code=m.code, scope=m.scope or "", applicant=m.applicant or "",
+                 value=m.value, unit=m.unit, raw_label=m.raw_label, raw_value=m.raw_value,
+                 source=m.source, location=m.location)
             for m in parsed.metrics
         ]
         findings = [
-            ValidationFinding(report_id=report.id, rule=f.rule, severity=f.severity, metric_code=f.code, detail=f.detail)
+            dict(report_id=report.id, rule=f.rule, severity=f.severity, metric_code=f.code, detail=f.detail)
             for f in parsed.findings
         ]
-        self.session.add_all(metrics)
-        self.session.add_all(findings)
+        self.session.flush()  # pending rows first, so their errors read as a flush's, not an autoflush's
+        for model, rows in ((ReportMetric, metrics), (ValidationFinding, findings)):
+            if rows:
+                self.session.execute(insert(model.__table__), rows)
         return len(metrics), len(findings)
 
 
