@@ -105,6 +105,12 @@ def crawl(args: argparse.Namespace) -> dict:
     else:
         settings = Settings()
     settings.setdict({**FAST, "LOG_FILE": str(workdir / f"{args.mode}.log")}, priority="cmdline")
+    for pair in args.set:  # KEY=VALUE, VALUE as JSON when it parses (dicts, numbers)
+        key, _, value = pair.partition("=")
+        try:
+            settings.set(key, json.loads(value), priority="cmdline")
+        except ValueError:
+            settings.set(key, value, priority="cmdline")
     process = CrawlerProcess(settings)
     crawlers = []
     if args.mode == "full":
@@ -141,6 +147,7 @@ def main() -> None:
     parser.add_argument("--database", help="full: SQLAlchemy URL (default: SQLite in workdir)")
     parser.add_argument("--record", help="full: write the requests sent to this file")
     parser.add_argument("--profile", help="write a cProfile of the crawl to this file")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a Scrapy setting")
     print(json.dumps(crawl(parser.parse_args()), default=str))
 
 

@@ -1,6 +1,6 @@
 """`make bench`: every benchmark figure, measured in one run on this machine, into bench/RESULTS.md.
 
-    python -m bench.run [--bodies 16] [--years 16] [--scale 10] [--repeats 3] [--profile]
+    python -m bench.run [--bodies 12] [--years 16] [--scale 10] [--repeats 3] [--profile]
 
 1. Generates the synthetic mirrors (bench/generate.py) into bench/out/: 1× = BODIES bodies ×
    YEARS reports, and SCALE× the bodies for the memory figure.
@@ -218,7 +218,7 @@ def write_results(r: dict, path: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--bodies", type=int, default=16)
+    parser.add_argument("--bodies", type=int, default=12)
     parser.add_argument("--years", type=int, default=16)
     parser.add_argument("--scale", type=int, default=10)
     parser.add_argument("--repeats", type=int, default=3)

@@ -12,6 +12,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 from crawler.mirror import Mirror
@@ -32,6 +33,9 @@ def served(site: Path) -> Iterator[str]:
 
 
 def main() -> None:
+    # socketserver listens with a backlog of 5: the crawl's bursts of connections overflow it, and
+    # Linux then leaves a connection unanswered for a minute (SYN-ACK retries), not the server's speed
+    ThreadingHTTPServer.request_queue_size = 1024
     mirror = Mirror(sys.argv[1]).start()
     print(mirror.base_url, flush=True)
     stop = threading.Event()
