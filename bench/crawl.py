@@ -43,18 +43,19 @@ FAST = {
 
 
 class RequestLog:
-    """Extension: every request a spider sends, in order, for the bare baseline to replay."""
+    """Extension: every request a spider got a response to, in order, for the bare baseline to
+    replay (a retried request counts once, as in the crawl's results)."""
 
     def __init__(self, crawler: Any, path: str) -> None:
         self.crawler, self.path, self.requests = crawler, path, []
-        crawler.signals.connect(self.sent, signal=signals.request_reached_downloader)
+        crawler.signals.connect(self.received, signal=signals.response_received)
         crawler.signals.connect(self.closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RequestLog:
         return cls(crawler, crawler.settings.get("BENCH_RECORD"))
 
-    def sent(self, request: scrapy.Request, spider: scrapy.Spider) -> None:
+    def received(self, response: Any, request: scrapy.Request, spider: scrapy.Spider) -> None:
         self.requests.append({
             "method": request.method,
             "url": request.url,
@@ -133,7 +134,8 @@ def crawl(args: argparse.Namespace) -> dict:
     stats = {c.spider.name: c.stats.get_stats() for c in crawlers}
     keep = ("downloader/request_count", "downloader/response_count", "item_scraped_count",
             "item_dropped_count", "govreports/reports_new", "govreports/reports_changed",
-            "govreports/reports_unchanged", "govreports/metrics_parsed", "finish_reason", "log_count/ERROR")
+            "govreports/reports_unchanged", "govreports/reports_skipped", "govreports/metrics_parsed",
+            "retry/count", "finish_reason", "log_count/ERROR")
     return {"mode": args.mode, "seconds": seconds,
             "spiders": {name: {k: s.get(k) for k in keep if k in s} for name, s in stats.items()}}
 
