@@ -122,8 +122,14 @@ class RunMarker:
 
 def load_held(database_url: str, spider: str) -> dict[str, HeldReport]:
     """The held index, or {} when the database cannot be read (then everything is fetched)."""
+    from sqlalchemy.engine import make_url
+
     from crawler.db import make_engine
 
+    parsed = make_url(database_url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") \
+            and not Path(parsed.database).exists():
+        return {}  # nothing held yet; reading must not create the database (the storage does that)
     engine = make_engine(database_url)
     try:
         with Session(engine) as session:

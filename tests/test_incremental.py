@@ -289,3 +289,11 @@ def test_refresh_fetches_every_report_again(tmp_path):
     run = again.runs()[-1]
     assert (run.reports_new, run.reports_changed, run.reports_unchanged, run.summary["reports_skipped"]) == (0, 0, 5, 0)
     assert stored_rows(again.database_url) == rows
+
+
+def test_reading_the_held_index_never_creates_a_database(tmp_path):
+    from crawler.incremental import load_held
+
+    missing = tmp_path / "sub" / "govreports.db"
+    assert load_held(f"sqlite:///{missing}", "dongying") == {}
+    assert not missing.exists() and not missing.parent.exists()
