@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -308,6 +309,7 @@ def drive(s, on_idle: Callable[[], Iterable[Request]]) -> list[ReportPage]:
         if key in seen and not request.dont_filter:
             continue
         seen.add(key)
+        assert urllib.parse.urlsplit(request.url).hostname == "127.0.0.1", f"left the mirror: {request.url}"
         raw = urllib.request.Request(request.url, data=request.body or None, method=request.method,
                                      headers={k.decode(): v[0].decode() for k, v in request.headers.items()})
         try:

@@ -7,6 +7,7 @@ Expected values are typed from seed 001 and from tests/sites/huaibei (see its RE
 from __future__ import annotations
 
 import asyncio
+import urllib.parse
 import urllib.request
 from collections import deque
 from urllib.parse import parse_qs, urlsplit
@@ -246,6 +247,7 @@ def drive(spider: HuaibeiSpider) -> list[ReportPage]:
         if not request.dont_filter and request.url in seen:
             continue
         seen.add(request.url)
+        assert urllib.parse.urlsplit(request.url).hostname == "127.0.0.1", f"left the mirror: {request.url}"
         headers = {k.decode(): v[0].decode() for k, v in request.headers.items()}
         with urllib.request.urlopen(urllib.request.Request(request.url, headers=headers), timeout=10) as got:
             ctype = got.headers.get("Content-Type", "")
