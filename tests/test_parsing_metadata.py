@@ -12,7 +12,12 @@ from pathlib import Path
 import pytest
 
 from crawler.parsing.html import decode_html, html_to_text
-from crawler.parsing.metadata import agency_from_title, extract_metadata, parse_chinese_date
+from crawler.parsing.metadata import (
+    agency_from_title,
+    extract_metadata,
+    parse_chinese_date,
+    parse_meta_date,
+)
 from tests.conftest import seed_text
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "html"
@@ -302,3 +307,19 @@ def test_signature_with_day_in_chinese_numerals_and_one_before_the_report_year_i
     assert (md.published_at, md.published_precision) == (date(2020, 1, 23), "day")
     stale = "东营市人民政府2019年政府信息公开工作年度报告\n正文\n2018年12月"
     assert extract_metadata(stale).published_at is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2020-02-27 10:30:00", (date(2020, 2, 27), "day")),  # the regex forms still come first
+        ("Thu, 27 Feb 2020 10:30:00 +0800", (date(2020, 2, 27), "day")),  # RFC 2822, via dateutil
+        ("20200227", (date(2020, 2, 27), "day")),
+        ("Feb 2020", (date(2020, 2, 1), "month")),  # no day in the text: none invented
+        ("10:30", None),  # no year: not a publish date
+        ("", None),
+        ("not a date", None),
+    ],
+)
+def test_meta_pubdate_forms(value, expected):
+    assert parse_meta_date(value) == expected

@@ -7,8 +7,9 @@ portal, then the body text. Pure functions: text and HTML in, Metadata out.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
+from dateutil import parser as dateparser
 from lxml import etree
 from lxml import html as lxml_html
 
@@ -74,6 +75,31 @@ def parse_chinese_date(s: str) -> tuple[date, str] | None:
     """
     match = _FULL_DATE_RE.fullmatch(nfkc(s))
     return _date_from_match(match) if match else None
+
+
+# two defaults that differ in every field: a field dateutil filled in comes out different
+_DEFAULTS = (datetime(2001, 1, 1), datetime(2002, 2, 2))
+
+
+def parse_meta_date(s: str) -> tuple[date, str] | None:
+    """A meta tag's date (PubDate): the Chinese and ISO forms of parse_chinese_date, then any
+    other form python-dateutil reads (Thu, 27 Feb 2020 10:30:00 +0800; 20200227; Feb 2020).
+    dateutil fills missing fields from a default, so the value is parsed with two defaults: a
+    field that differs between them was not in the text, and lowers the precision instead."""
+    found = parse_chinese_date(s)
+    if found or not s.strip():
+        return found
+    try:
+        first, second = (dateparser.parse(s, default=d) for d in _DEFAULTS)
+    except (ValueError, OverflowError):
+        return None
+    if first.year != second.year or not _EARLIEST_YEAR <= first.year <= _LATEST_YEAR:
+        return None  # no year given: not a publish date
+    if first.month != second.month:
+        return date(first.year, 1, 1), "year"
+    if first.day != second.day:
+        return date(first.year, first.month, 1), "month"
+    return first.date(), "day"
 
 
 def _first_date(s: str) -> tuple[date, str] | None:
@@ -313,7 +339,7 @@ def extract_metadata(
     published = (
         _header_date(page_text)
         or _header_date(text)
-        or (parse_chinese_date(_meta(root, "PubDate") or "") if root is not None else None)
+        or (parse_meta_date(_meta(root, "PubDate") or "") if root is not None else None)
         or _signature_date(text, year)
     )
     meta_source = _meta(root, "ContentSource") if root is not None else None
