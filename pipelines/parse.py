@@ -13,6 +13,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from crawler.items import ReportPage
+from crawler.parsing.html import charset_from_content_type
 from crawler.parsing.model import ParsedReport
 from crawler.parsing.report import SourceDocument, parse_documents
 from crawler.parsing.text import clean_text
@@ -33,7 +34,7 @@ class ParsedItem:
 
 
 def source_documents(page: ReportPage) -> list[SourceDocument]:
-    charset = _charset(page.headers.get("Content-Type", ""))
+    charset = charset_from_content_type(page.headers.get("Content-Type"))
     docs = [SourceDocument(page.url, page.body, page.media_type, "page", charset)]
     docs += [
         SourceDocument(a.name or a.url, a.body, a.media_type, "attachment")
@@ -90,10 +91,3 @@ class ParsePipeline:
         self.crawler.stats.inc_value("govreports/metrics_parsed", len(parsed.metrics))
         return result
 
-
-def _charset(content_type: str) -> str | None:
-    for part in content_type.split(";")[1:]:
-        key, _, value = part.strip().partition("=")
-        if key.lower() == "charset" and value:
-            return value.strip().strip('"')
-    return None

@@ -8,7 +8,10 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
+import pytest
+
 from crawler.parsing.html import (
+    charset_from_content_type,
     decode_html,
     decode_text,
     find_content,
@@ -275,3 +278,17 @@ def test_find_content_returns_the_inner_html_of_the_container():
 def test_find_content_escapes_leading_text_and_returns_none_without_a_match():
     assert find_content('<div id="zoom">a &lt; b<p>c</p></div>', "#zoom") == "a &lt; b<p>c</p>"
     assert find_content("<div>no container</div>", "#zoom") is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("text/html; charset=GBK", "GBK"),
+        ('text/html; charset="gb2312"', "gb2312"),
+        ("text/html;charset=utf-8", "utf-8"),
+        ("text/html", None),
+        (None, None),
+    ],
+)
+def test_charset_from_content_type(value, expected):
+    assert charset_from_content_type(value) == expected

@@ -66,6 +66,15 @@ def normalize_charset(name: str | None) -> str | None:
         return None
 
 
+_CONTENT_TYPE_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+
+
+def charset_from_content_type(content_type: str | None) -> str | None:
+    """The charset parameter of a Content-Type header value, as declared (not normalised)."""
+    match = _CONTENT_TYPE_CHARSET.search(content_type or "")
+    return match.group(1) if match else None
+
+
 def meta_charset(body: bytes) -> str | None:
     """The charset declared by <meta charset> or <meta http-equiv=Content-Type> in the head."""
     head = body[:_META_SCAN_LIMIT]

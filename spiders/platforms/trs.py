@@ -26,7 +26,7 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from scrapy.http import Response, TextResponse
 
-from crawler.parsing.html import decode_html
+from crawler.parsing.html import charset_from_content_type, decode_html
 from crawler.parsing.text import clean_text
 from spiders.base import GovReportSpider, is_attachment_link
 
@@ -88,12 +88,6 @@ def body_from_title(title: str | None) -> str | None:
     return name or None
 
 
-def header_charset(response: Response) -> str | None:
-    ctype = response.headers.get("Content-Type", b"").decode("latin-1")
-    match = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", ctype, re.I)
-    return match.group(1) if match else None
-
-
 class TrsSpider(GovReportSpider):
     # Where the crawl starts: the report section's entry pages (paths on the portal).
     start_paths: tuple[str, ...] = ("/",)
@@ -128,7 +122,8 @@ class TrsSpider(GovReportSpider):
         charset header (or none) would otherwise come out garbled in titles and link texts."""
         if not isinstance(response, TextResponse):
             return response
-        page = decode_html(response.body, header_charset(response))
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        page = decode_html(response.body, charset_from_content_type(content_type))
         for finding in page.findings:
             self.logger.info("%s: %s", response.url, finding.detail)
         if codecs.lookup(page.encoding).name != codecs.lookup(response.encoding).name:
