@@ -193,13 +193,13 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def _exit_status(crawlers: list) -> int:
-    """Non-zero when any crawl's outcome (judged by the storage pipeline) is not ok."""
+    """Non-zero when any crawl's outcome is not ok (crawler.runrecord.exit_reason)."""
+    from crawler.runrecord import exit_reason
+
     status = 0
     for crawler in crawlers:
-        stats = crawler.stats.get_stats()
-        outcome = stats.get("govreports/outcome")
-        if outcome != "ok":
-            reason = stats.get("govreports/exit_reason") or f"crawl ended with {stats.get('finish_reason')}"
+        reason = exit_reason(crawler.stats.get_stats())
+        if reason:
             print(f"{crawler.spider.name if crawler.spider else '?'}: {reason}", file=sys.stderr)
             status = 1
     return status

@@ -35,3 +35,16 @@ def take_failures(crawler: Any) -> list[Failure]:
     taken = list(failures)
     failures.clear()
     return taken
+
+
+def exit_reason(stats: dict[str, Any]) -> str | None:
+    """Why a crawl must exit non-zero, or None. The storage pipeline judges the outcome (empty,
+    failed …) and says why; a crawl that nothing judged (pipelines disabled) fails only when it
+    did not finish."""
+    outcome = stats.get("govreports/outcome")
+    if outcome == "ok":
+        return None
+    if outcome is None:
+        finish = stats.get("finish_reason")
+        return None if finish == "finished" else f"crawl ended with {finish}"
+    return stats.get("govreports/exit_reason") or f"crawl {outcome}"

@@ -10,6 +10,8 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
+from crawler.runrecord import exit_reason
+
 
 class Command(ScrapyCrawlCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
@@ -22,7 +24,7 @@ class Command(ScrapyCrawlCommand):
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
             return
-        stats = crawler.stats.get_stats()
-        if stats.get("govreports/outcome", "ok") != "ok":
-            print(f"{args[0]}: {stats.get('govreports/exit_reason')}", file=sys.stderr)
+        reason = exit_reason(crawler.stats.get_stats())
+        if reason:
+            print(f"{args[0]}: {reason}", file=sys.stderr)
             self.exitcode = 1
