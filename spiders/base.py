@@ -15,6 +15,7 @@ from scrapy.http import Response
 
 from crawler.incremental import REPORT_META
 from crawler.items import Attachment, ReportPage
+from crawler.mediatypes import media_type_for_name
 from crawler.middlewares import FAILURE_KIND, FAILURE_REASON
 from crawler.parsing.classify import is_annual_report_title
 from crawler.urls import canonicalize, origin, rebase
@@ -259,15 +260,8 @@ def _media_type(response: Response, link_name: str | None = None) -> str:
         link_name or "",
     ]
     for name in names:
-        for ext, mt in (
-            (".pdf", "application/pdf"),
-            (".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-            (".doc", "application/msword"),
-            (".html", "text/html"),
-            (".htm", "text/html"),
-        ):
-            if name.lower().endswith(ext):
-                return mt
+        if found := media_type_for_name(name):
+            return found
     return ctype or "application/octet-stream"
 
 

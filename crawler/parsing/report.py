@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from crawler.mediatypes import media_type_for_name
 from crawler.metrics import load_metrics
 from crawler.parsing.classify import is_annual_report_title
 from crawler.parsing.documents import extract_document
@@ -138,7 +139,7 @@ def parse_documents(docs: list[SourceDocument], *, url: str | None = None, list_
 def parse_file(path: str | Path, url: str | None = None) -> ParsedReport:
     """`govreports parse FILE`: a saved page, text file, PDF or DOCX."""
     path = Path(path)
-    media = _media_type_for(path)
+    media = media_type_for_name(path.name)
     return parse_documents([SourceDocument(name=url or path.name, data=path.read_bytes(), media_type=media)], url=url)
 
 
@@ -167,17 +168,6 @@ def _looks_like_html(data: bytes) -> bool:
     head = data[:1024].lstrip().lower()
     return head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<body" in head
 
-
-def _media_type_for(path: Path) -> str | None:
-    return {
-        ".html": "text/html",
-        ".htm": "text/html",
-        ".shtml": "text/html",
-        ".txt": "text/plain",
-        ".pdf": "application/pdf",
-        ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        ".doc": "application/msword",
-    }.get(path.suffix.lower())
 
 
 def _short(name: str) -> str:
