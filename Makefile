@@ -27,7 +27,7 @@ system-deps:
 	@if [ -n "$(strip $(APT_PACKAGES))" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing $(strip $(APT_PACKAGES)) with apt-get"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null) \
+	    (apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq $(APT_PACKAGES) >/dev/null) \
 	      || echo "note: could not install $(strip $(APT_PACKAGES))"; \
 	  else echo "note: not installed (needs root and apt-get): $(strip $(APT_PACKAGES))"; fi; \
 	fi

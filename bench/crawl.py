@@ -56,12 +56,14 @@ class RequestLog:
         return cls(crawler, crawler.settings.get("BENCH_RECORD"))
 
     def received(self, response: Any, request: scrapy.Request, spider: scrapy.Spider) -> None:
-        self.requests.append({
-            "method": request.method,
-            "url": request.url,
-            "body": base64.b64encode(request.body).decode() if request.body else "",
-            "content_type": (request.headers.get("Content-Type") or b"").decode("latin-1"),
-        })
+        self.requests.append(
+            {
+                "method": request.method,
+                "url": request.url,
+                "body": base64.b64encode(request.body).decode() if request.body else "",
+                "content_type": (request.headers.get("Content-Type") or b"").decode("latin-1"),
+            }
+        )
 
     def closed(self, spider: scrapy.Spider) -> None:
         path = Path(self.path)
@@ -82,8 +84,15 @@ class BareSpider(scrapy.Spider):
     async def start(self):  # type: ignore[no-untyped-def]
         for r in self.recorded:
             headers = {"Content-Type": r["content_type"]} if r["content_type"] else {}
-            yield scrapy.Request(r["url"], method=r["method"], body=base64.b64decode(r["body"]),
-                                 headers=headers, callback=self.ignore, errback=self.ignore, dont_filter=True)
+            yield scrapy.Request(
+                r["url"],
+                method=r["method"],
+                body=base64.b64decode(r["body"]),
+                headers=headers,
+                callback=self.ignore,
+                errback=self.ignore,
+                dont_filter=True,
+            )
 
     def ignore(self, _: Any) -> None:
         return None
@@ -96,13 +105,18 @@ def crawl(args: argparse.Namespace) -> dict:
     if args.mode == "full":
         os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
         settings = get_project_settings()
-        settings.setdict({
-            "GOVREPORTS_DATABASE_URL": args.database or f"sqlite:///{workdir}/govreports.db",
-            "GOVREPORTS_ARCHIVE_DIR": str(workdir / "archive"),
-        }, priority="cmdline")
+        settings.setdict(
+            {
+                "GOVREPORTS_DATABASE_URL": args.database or f"sqlite:///{workdir}/govreports.db",
+                "GOVREPORTS_ARCHIVE_DIR": str(workdir / "archive"),
+            },
+            priority="cmdline",
+        )
         if args.record:
             settings.set("BENCH_RECORD", args.record, priority="cmdline")
-            settings.set("EXTENSIONS", {**settings.getdict("EXTENSIONS"), "bench.crawl.RequestLog": 0}, priority="cmdline")
+            settings.set(
+                "EXTENSIONS", {**settings.getdict("EXTENSIONS"), "bench.crawl.RequestLog": 0}, priority="cmdline"
+            )
     else:
         settings = Settings()
     settings.setdict({**FAST, "LOG_FILE": str(workdir / f"{args.mode}.log")}, priority="cmdline")
@@ -132,12 +146,25 @@ def crawl(args: argparse.Namespace) -> dict:
         profiler.dump_stats(args.profile)
     seconds = time.perf_counter() - started
     stats = {c.spider.name: c.stats.get_stats() for c in crawlers}
-    keep = ("downloader/request_count", "downloader/response_count", "item_scraped_count",
-            "item_dropped_count", "govreports/reports_new", "govreports/reports_changed",
-            "govreports/reports_unchanged", "govreports/reports_skipped", "govreports/metrics_parsed",
-            "retry/count", "finish_reason", "log_count/ERROR")
-    return {"mode": args.mode, "seconds": seconds,
-            "spiders": {name: {k: s.get(k) for k in keep if k in s} for name, s in stats.items()}}
+    keep = (
+        "downloader/request_count",
+        "downloader/response_count",
+        "item_scraped_count",
+        "item_dropped_count",
+        "govreports/reports_new",
+        "govreports/reports_changed",
+        "govreports/reports_unchanged",
+        "govreports/reports_skipped",
+        "govreports/metrics_parsed",
+        "retry/count",
+        "finish_reason",
+        "log_count/ERROR",
+    )
+    return {
+        "mode": args.mode,
+        "seconds": seconds,
+        "spiders": {name: {k: s.get(k) for k in keep if k in s} for name, s in stats.items()},
+    }
 
 
 def main() -> None:

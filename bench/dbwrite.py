@@ -22,9 +22,8 @@ from scrapy.utils.reactor import install_reactor
 from scrapy.utils.test import get_crawler
 
 from bench.parse import sample_pages
-from crawler.items import ReportPage
+from crawler.items import ReportPage, validate
 from crawler.parsing.report import SourceDocument, parse_documents
-from pipelines.parse import validate
 from pipelines.storage import StoragePipeline
 from spiders.dongsheng import DongshengSpider
 
@@ -33,10 +32,18 @@ def parsed_items(site: Path, limit: int) -> list:
     items = []
     for n, (path, body) in enumerate(sample_pages(site, limit)):
         url = f"http://www.ds.gov.cn{path}"
-        page = ReportPage(spider="dongsheng", url=url, canonical_url=url, body=body,
-                          headers={"Content-Type": "text/html; charset=utf-8"},
-                          body_name=f"鄂尔多斯市东胜区第{n % 40}单位", body_level="department",
-                          parent_body="鄂尔多斯市东胜区人民政府", sha256=f"{n:064x}", storage_path="-")
+        page = ReportPage(
+            spider="dongsheng",
+            url=url,
+            canonical_url=url,
+            body=body,
+            headers={"Content-Type": "text/html; charset=utf-8"},
+            body_name=f"鄂尔多斯市东胜区第{n % 40}单位",
+            body_level="department",
+            parent_body="鄂尔多斯市东胜区人民政府",
+            sha256=f"{n:064x}",
+            storage_path="-",
+        )
         parsed = parse_documents([SourceDocument(url, body, "text/html", "page", "utf-8")], url=url)
         items.append(validate(page, parsed))
     return items
@@ -45,8 +52,14 @@ def parsed_items(site: Path, limit: int) -> list:
 def write_once(items: list, database_url: str, workdir: Path, profile: str | None = None) -> dict:
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     settings = get_project_settings().copy_to_dict()
-    settings.update({"GOVREPORTS_DATABASE_URL": database_url, "GOVREPORTS_ARCHIVE_DIR": str(workdir / "archive"),
-                     "GOVREPORTS_DEADLETTER_DIR": str(workdir / "deadletter"), "LOG_LEVEL": "WARNING"})
+    settings.update(
+        {
+            "GOVREPORTS_DATABASE_URL": database_url,
+            "GOVREPORTS_ARCHIVE_DIR": str(workdir / "archive"),
+            "GOVREPORTS_DEADLETTER_DIR": str(workdir / "deadletter"),
+            "LOG_LEVEL": "WARNING",
+        }
+    )
     crawler = get_crawler(DongshengSpider, settings)
     crawler.spider = crawler._create_spider(base_url="http://www.ds.gov.cn")
     pipeline = StoragePipeline.from_crawler(crawler)
@@ -65,11 +78,17 @@ def write_once(items: list, database_url: str, workdir: Path, profile: str | Non
     if pipeline.engine is not None:
         pipeline.engine.dispose()
     rows = sum(len(i.parsed.metrics) for i in items)
-    return {"seconds": seconds, "metric_rows": rows, "rows_per_s": rows / seconds, "reports_per_s": len(items) / seconds}
+    return {
+        "seconds": seconds,
+        "metric_rows": rows,
+        "rows_per_s": rows / seconds,
+        "reports_per_s": len(items) / seconds,
+    }
 
 
-def measure(site: Path, reports: int = 200, repeats: int = 3, postgres: bool = True,
-            profile: str | None = None) -> dict:
+def measure(
+    site: Path, reports: int = 200, repeats: int = 3, postgres: bool = True, profile: str | None = None
+) -> dict:
     install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")  # a crawler wants one
     items = parsed_items(site, reports)
     backends = {"sqlite": lambda d: f"sqlite:///{d}/bench.db"}
@@ -89,9 +108,12 @@ def measure(site: Path, reports: int = 200, repeats: int = 3, postgres: bool = T
                 with tempfile.TemporaryDirectory() as tmp:
                     prof = f"{profile}.{name}" if profile and n == 0 else None
                     runs.append(write_once(items, url_for(tmp), Path(tmp), prof))
-            out[name] = {"rows_per_s": statistics.median(r["rows_per_s"] for r in runs),
-                         "reports_per_s": statistics.median(r["reports_per_s"] for r in runs),
-                         "metric_rows": runs[0]["metric_rows"], "seconds": [r["seconds"] for r in runs]}
+            out[name] = {
+                "rows_per_s": statistics.median(r["rows_per_s"] for r in runs),
+                "reports_per_s": statistics.median(r["reports_per_s"] for r in runs),
+                "metric_rows": runs[0]["metric_rows"],
+                "seconds": [r["seconds"] for r in runs],
+            }
     finally:
         if server is not None:
             server.stop()

@@ -12,7 +12,7 @@ Numbers are those of the consistent fixtures in tests/fixtures/statistics/ (and 
 built from metrics.csv), multiplied by a per-report factor: every sum still adds up. Every 20th
 report links a small PDF attachment (tests/fixtures/documents/table.pdf).
 
-Everything is synthetic (【合成测试数据】). Written as a mirror folder for crawler/mirror.py:
+Everything is synthetic (【合成测试数据】). Written as a mirror folder for crawler/mirror/server.py:
 root/ + handler.py (bench/mirror_handler.py) + manifest.json.
 
     python -m bench.generate --bodies 32 --years 16 --out bench/out/site-1x
@@ -31,7 +31,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from crawler.metrics import load_metrics
+from crawler.parsing.metrics import load_metrics
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"
@@ -120,7 +120,7 @@ def legacy_table() -> str:
         values[total] = sum((values[p] for p in _parts(total)), Decimal(0))
     for leaders in ("response.press_conferences_leaders", "response.online_interviews_leaders"):
         values[leaders] = min(values[leaders], values[leaders.removesuffix("_leaders")])
-    rows = ['<tr><td>统 计 指 标</td><td>单位</td><td>统计数</td></tr>']
+    rows = ["<tr><td>统 计 指 标</td><td>单位</td><td>统计数</td></tr>"]
     for code in LEGACY_CODES:
         label = metrics[code].labels[NATIONAL_LABEL.get(code, 0)].split(" > ")[-1]
         if code.endswith(".heading"):
@@ -278,7 +278,9 @@ def word_markup(html: str) -> str:
     """Article markup as pasted from Word into the CMS editor: every paragraph and cell wrapped
     in styled <p>/<span>s (real report pages are mostly this)."""
     html = _P.sub(rf"<p {P_STYLE}><span {SPAN_STYLE}>\1</span></p>", html)
-    return _TD.sub(rf'<td\1 {TD_STYLE}><p style="text-align:center;margin:0"><span {SPAN_STYLE}>\2</span></p></td>', html)
+    return _TD.sub(
+        rf'<td\1 {TD_STYLE}><p style="text-align:center;margin:0"><span {SPAN_STYLE}>\2</span></p></td>', html
+    )
 
 
 def statistics(r: Report, tables: dict[str, str]) -> str:
@@ -295,7 +297,7 @@ def attachment_link(r: Report, href: str) -> str:
 NAV = "".join(f'<li><a href="/col/col{37800 + i}/index.html">栏目{i}</a></li>' for i in range(24))
 FOOTER = (
     '<div class="footer"><p>主办:{who} 【合成测试数据】</p><p>地址:(基准测试镜像) 邮编:000000 电话:0000-0000000</p>'
-    '<p>网站标识码:0000000000 ICP备案号:(合成) 公安机关备案号:(合成)</p>'
+    "<p>网站标识码:0000000000 ICP备案号:(合成) 公安机关备案号:(合成)</p>"
     '<script type="text/javascript">var _hmt = _hmt || []; (function () {{ /* analytics stub */ }})();</script></div>'
 )
 
@@ -305,7 +307,7 @@ def page(title: str, head: str, body: str, who: str) -> str:
         '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta http-equiv="Content-Type" content="text/html; charset=utf-8">\n'
         f"<title>{title}</title>\n{head}"
         '<link rel="stylesheet" href="/css/style.css"><script type="text/javascript" src="/js/jquery.min.js"></script>\n'
-        f'</head>\n<body>\n<!-- {SYNTHETIC} benchmark mirror (bench/generate.py) -->\n'
+        f"</head>\n<body>\n<!-- {SYNTHETIC} benchmark mirror (bench/generate.py) -->\n"
         f'<div class="header"><div class="logo">{who}</div><ul class="nav">{NAV}</ul></div>\n'
         f"{body}\n{FOOTER.format(who=who)}\n</body>\n</html>\n"
     )
@@ -314,8 +316,12 @@ def page(title: str, head: str, body: str, who: str) -> str:
 def report_page(r: Report, tables: dict[str, str]) -> str:
     content = word_markup(prose(r, statistics(r, tables)))
     d = r.published
-    who = {"trs": "鄂尔多斯市东胜区人民政府", "hanweb": "东营市人民政府", "lonsun": "淮北市人民政府",
-           "vsb": "临沂沂河新区"}[r.platform]
+    who = {
+        "trs": "鄂尔多斯市东胜区人民政府",
+        "hanweb": "东营市人民政府",
+        "lonsun": "淮北市人民政府",
+        "vsb": "临沂沂河新区",
+    }[r.platform]
     source = f"{PORTAL[r.platform]}{r.dept or '人民政府办公室'}"
     if r.platform == "trs":
         body = (
@@ -365,9 +371,19 @@ def trs_lists(reports: list[Report], write) -> None:
     for r in reports:
         by_channel.setdefault(r.path.rsplit("/", 2)[0], []).append(r)
     hub = "".join(f'<li><a href="./{c.rsplit("/", 1)[-1]}/">{c}</a></li>' for c in by_channel if "/qzbm/" in c)
-    write("/gk/zfxxgknb/index.html", page("政府信息公开年报", "", '<ul class="list"><li><a href="./qzf/">区政府</a></li>'
-                                         '<li><a href="./qzbm/">政府部门</a></li></ul>', "鄂尔多斯市东胜区人民政府"))
-    write("/gk/zfxxgknb/qzbm/index.html", page("政府部门公开年报", "", f'<ul class="list">{hub}</ul>', "鄂尔多斯市东胜区人民政府"))
+    write(
+        "/gk/zfxxgknb/index.html",
+        page(
+            "政府信息公开年报",
+            "",
+            '<ul class="list"><li><a href="./qzf/">区政府</a></li><li><a href="./qzbm/">政府部门</a></li></ul>',
+            "鄂尔多斯市东胜区人民政府",
+        ),
+    )
+    write(
+        "/gk/zfxxgknb/qzbm/index.html",
+        page("政府部门公开年报", "", f'<ul class="list">{hub}</ul>', "鄂尔多斯市东胜区人民政府"),
+    )
     for channel, items in by_channel.items():
         rows = sorted(items, key=lambda r: r.published, reverse=True)
         rows_html = [(r.title, "." + r.path[len(channel) :], r.published) for r in rows]
@@ -375,12 +391,21 @@ def trs_lists(reports: list[Report], write) -> None:
         rows_html.insert(1, (title, "." + href[len(channel) :], rows[0].published))
         pages = chunks(rows_html, PER_PAGE)
         for n, chunk in enumerate(pages, start=1):
-            lis = "".join(f'<li><a href="{h}" title="{t}" target="_blank">{t[:24]}</a><span class="date">{d:%Y-%m-%d}</span></li>'
-                          for t, h, d in chunk)
+            lis = "".join(
+                f'<li><a href="{h}" title="{t}" target="_blank">{t[:24]}</a><span class="date">{d:%Y-%m-%d}</span></li>'
+                for t, h, d in chunk
+            )
             script = f"<script>createPageHTML('paging', {len(pages)}, {n}, 'index', 'html', {len(rows_html)});</script>"
             name = "index.html" if n == 1 else f"index_{n}.html"
-            write(f"{channel}/{name}", page("公开年报", "", f'<ul class="list">{lis}</ul><div class="page" id="paging"></div>{script}',
-                                             "鄂尔多斯市东胜区人民政府"))
+            write(
+                f"{channel}/{name}",
+                page(
+                    "公开年报",
+                    "",
+                    f'<ul class="list">{lis}</ul><div class="page" id="paging"></div>{script}',
+                    "鄂尔多斯市东胜区人民政府",
+                ),
+            )
 
 
 def hanweb_lists(reports: list[Report], write) -> None:
@@ -394,9 +419,15 @@ def hanweb_lists(reports: list[Report], write) -> None:
     params = "appid=1&amp;webid=1&amp;path=/&amp;columnid=164458&amp;unitid=4468466&amp;permissiontype=0"
 
     def store(n: int) -> str:
-        nextgroup = f'<nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page={n + 1}&amp;{params}"></a>]]></nextgroup>\n' if n < len(pages) else ""
-        return (f"<datastore>\n{nextgroup}<totalrecord>{total}</totalrecord><totalpage>{len(pages)}</totalpage>\n"
-                f"<recordset>\n{chr(10).join(pages[n - 1])}\n</recordset>\n</datastore>")
+        nextgroup = (
+            f'<nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page={n + 1}&amp;{params}"></a>]]></nextgroup>\n'
+            if n < len(pages)
+            else ""
+        )
+        return (
+            f"<datastore>\n{nextgroup}<totalrecord>{total}</totalrecord><totalpage>{len(pages)}</totalpage>\n"
+            f"<recordset>\n{chr(10).join(pages[n - 1])}\n</recordset>\n</datastore>"
+        )
 
     script = (
         "<script type=\"text/javascript\">var param_4468466 = {col:1,appid:1,webid:1,path:'/',columnid:164458,"
@@ -408,7 +439,10 @@ def hanweb_lists(reports: list[Report], write) -> None:
     write("/col/col164458/index.html", page("东营市人民政府 政府信息公开年报", "", body, "东营市人民政府"))
     for n in range(2, len(pages) + 1):  # dataproxy.jsp POST startrecord=S → _dataproxy/S.xml (handler)
         write(f"/_dataproxy/{(n - 1) * PER_PAGE + 1}.xml", '<?xml version="1.0" encoding="UTF-8"?>\n' + store(n))
-    write("/_xxgk/no_report.html", page("政府信息公开年报", "", '<div class="nb_content" id="zoom"><p>暂无信息</p></div>', "东营市人民政府"))
+    write(
+        "/_xxgk/no_report.html",
+        page("政府信息公开年报", "", '<div class="nb_content" id="zoom"><p>暂无信息</p></div>', "东营市人民政府"),
+    )
 
 
 def lonsun_lists(reports: list[Report], write) -> None:
@@ -425,15 +459,22 @@ def lonsun_lists(reports: list[Report], write) -> None:
             'catId: "", pageSize: 15, isDate: true, dateFormat: "yyyy-MM-dd", file: "/xxgk/publicInfoList_newest2020"};\n'
             f'Ls.pagination("#page_public_info", function (pageIndex) {{ }}, {{currPage: {n}, pageCount: {len(pages)}}});</script>'
         )
-        tree = ('<ul class="xxgk_tree"><li><a href="/zwgk/public/column/15?type=2&amp;action=list">政府信息公开指南</a></li>'
-                '<li class="on"><a href="/zwgk/public/column/15?type=3&amp;action=list">政府信息公开年报</a></li></ul>')
-        body = (f'<div class="xxgk_left">{tree}</div><div class="xxgk_right"><div class="xxgk_nav_con" id="public_info_list">{lis}'
-                f'</div><div id="page_public_info" class="pagination"></div></div>{script}')
+        tree = (
+            '<ul class="xxgk_tree"><li><a href="/zwgk/public/column/15?type=2&amp;action=list">政府信息公开指南</a></li>'
+            '<li class="on"><a href="/zwgk/public/column/15?type=3&amp;action=list">政府信息公开年报</a></li></ul>'
+        )
+        body = (
+            f'<div class="xxgk_left">{tree}</div><div class="xxgk_right"><div class="xxgk_nav_con" id="public_info_list">{lis}'
+            f'</div><div id="page_public_info" class="pagination"></div></div>{script}'
+        )
         write(f"/_lonsun/column_{n}.html", page("政府信息公开年报_淮北市人民政府", "", body, "淮北市人民政府"))
         # the label fragment the pager loads (the spider reads pages 2… from it)
         pager = "".join(f'<a href="javascript:;" paged="{k}">{k}</a>' for k in range(1, len(pages) + 1) if k != n)
-        write(f"/_lonsun/label_{n}.html", f'<div class="xxgk_nav_con">{lis}</div>\n<div id="page_public_info" class="pagination">'
-                                          f'<span class="current">{n}</span>{pager}<span>共{len(pages)}页</span></div>')
+        write(
+            f"/_lonsun/label_{n}.html",
+            f'<div class="xxgk_nav_con">{lis}</div>\n<div id="page_public_info" class="pagination">'
+            f'<span class="current">{n}</span>{pager}<span>共{len(pages)}页</span></div>',
+        )
 
 
 def vsb_lists(reports: list[Report], write) -> None:
@@ -449,7 +490,10 @@ def vsb_lists(reports: list[Report], write) -> None:
                 for i, r in enumerate(chunk)
             )
             pager = f'<div class="pager"><table><tr><td nowrap="nowrap">共{len(rows)}条&nbsp;&nbsp;{p}/{len(pages)}&nbsp;</td></tr></table></div>'
-            write(path, page("公开年报-临沂沂河新区", "", f'<div class="list"><ul>{lis}</ul></div>{pager}', "临沂沂河新区"))
+            write(
+                path,
+                page("公开年报-临沂沂河新区", "", f'<div class="list"><ul>{lis}</ul></div>{pager}', "临沂沂河新区"),
+            )
 
 
 # ---------------------------------------------------------------------------------------------

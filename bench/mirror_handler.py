@@ -8,7 +8,7 @@ a conditional request that matches them."""
 import os
 from email.utils import formatdate, parsedate_to_datetime
 
-from crawler.mirror import DEFAULT_TYPES, MirrorResponse
+from crawler.mirror.server import DEFAULT_TYPES, MirrorResponse
 
 XML = {"Content-Type": "text/xml; charset=utf-8"}
 HTML = {"Content-Type": "text/html; charset=utf-8"}

@@ -92,10 +92,15 @@ def machine() -> dict:
     cpu = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
     mem = re.search(r"MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text())
     pg = shutil.which("postgres") or next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"))), None)
-    pg_version = subprocess.run([str(pg), "--version"], capture_output=True, text=True).stdout.strip() if pg else "not installed"
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
-                           capture_output=True, text=True).stdout.strip()
+    pg_version = (
+        subprocess.run([str(pg), "--version"], capture_output=True, text=True).stdout.strip() if pg else "not installed"
+    )
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO, capture_output=True, text=True
+    ).stdout.strip()
     return {
         "cpu": cpu.group(1).strip() if cpu else platform.processor(),
         "cores": os.cpu_count(),
@@ -113,12 +118,17 @@ def machine() -> dict:
 
 def bench(args: argparse.Namespace) -> dict:
     OUT.mkdir(exist_ok=True)
-    results: dict = {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
-                     "load_before": os.getloadavg()}
+    results: dict = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        "load_before": os.getloadavg(),
+    }
     small = generate(OUT / "site-1x", args.bodies, args.years)
     large = generate(OUT / f"site-{args.scale}x", args.bodies * args.scale, args.years)
-    results["sites"] = {k: {x: v[x] for x in ("reports", "attachments", "files", "bytes", "templates")}
-                        for k, v in (("1x", small), (f"{args.scale}x", large))}
+    results["sites"] = {
+        k: {x: v[x] for x in ("reports", "attachments", "files", "bytes", "templates")}
+        for k, v in (("1x", small), (f"{args.scale}x", large))
+    }
     runs = OUT / "runs"
     shutil.rmtree(runs, ignore_errors=True)
     with served(OUT / "site-1x") as url:
@@ -152,9 +162,11 @@ def bench(args: argparse.Namespace) -> dict:
 
 
 def incremental_present() -> bool:
-    """Whether this checkout's crawl skips unchanged reports (crawler/incremental.py in settings)."""
+    """Whether this checkout's crawl skips unchanged reports (crawler/middlewares/incremental.py in settings)."""
     settings = (REPO / "crawler" / "settings.py").read_text()
-    return (REPO / "crawler" / "incremental.py").exists() and "crawler.incremental" in settings
+    return (
+        REPO / "crawler" / "middlewares" / "incremental.py"
+    ).exists() and "crawler.middlewares.incremental" in settings
 
 
 def write_profile(prof: Path, out: Path) -> None:
@@ -178,11 +190,17 @@ def figures(r: dict) -> str:
     crawl_ratio = median(full, "seconds") / median(bare, "seconds")
     cpu_ratio = median(full, "cpu_s") / median(bare, "cpu_s")
     rss_growth = median(large, "peak_rss_mib") / median(full, "peak_rss_mib") - 1
-    pending = "" if r["incremental"] else " — **pending: the incremental feature is not in this checkout; this is a plain re-crawl**"
+    pending = (
+        ""
+        if r["incremental"]
+        else " — **pending: the incremental feature is not in this checkout; this is a plain re-crawl**"
+    )
 
     def row(name: str, runs: list[dict]) -> str:
-        return (f"| {name} | {median(runs, 'wall_s'):.1f} | {median(runs, 'seconds'):.1f} | {median(runs, 'cpu_s'):.1f} | "
-                f"{median(runs, 'peak_rss_mib'):.0f} | {statistics.median(requests(x) for x in runs)} |")
+        return (
+            f"| {name} | {median(runs, 'wall_s'):.1f} | {median(runs, 'seconds'):.1f} | {median(runs, 'cpu_s'):.1f} | "
+            f"{median(runs, 'peak_rss_mib'):.0f} | {statistics.median(requests(x) for x in runs)} |"
+        )
 
     lines = [
         BEGIN,
@@ -216,7 +234,11 @@ def figures(r: dict) -> str:
         f"| (d) peak RSS, {scale} ÷ 1× | {median(large, 'peak_rss_mib'):.0f} / {median(full, 'peak_rss_mib'):.0f} MiB: "
         f"**{rss_growth:+.0%}** ({reports(large[0])} vs {n_reports} reports; samples {peaks(large)} / {peaks(full)}) | < +20% |",
         f"| (e) database writes, metric rows/s | SQLite **{db['sqlite']['rows_per_s']:,.0f}**"
-        + (f", PostgreSQL **{db['postgresql']['rows_per_s']:,.0f}**" if "postgresql" in db else ", PostgreSQL: not installed")
+        + (
+            f", PostgreSQL **{db['postgresql']['rows_per_s']:,.0f}**"
+            if "postgresql" in db
+            else ", PostgreSQL: not installed"
+        )
         + f" ({db['reports']} reports × ~{db['sqlite']['metric_rows'] // db['reports']} rows, batches of {db['batch_size']}) | — |",
         END,
     ]

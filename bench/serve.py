@@ -1,4 +1,4 @@
-"""Serve a generated benchmark mirror with crawler/mirror.py in a process of its own, so the
+"""Serve a generated benchmark mirror with crawler/mirror/server.py in a process of its own, so the
 crawl under measurement has the other core. Prints the base URL, then serves until killed.
 
     python -m bench.serve bench/out/site-1x
@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
-from crawler.mirror import Mirror
+from crawler.mirror.server import Mirror
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -23,8 +23,9 @@ REPO = Path(__file__).resolve().parent.parent
 @contextmanager
 def served(site: Path) -> Iterator[str]:
     """Start `python -m bench.serve site` and yield its base URL; stop it afterwards."""
-    server = subprocess.Popen([sys.executable, "-m", "bench.serve", str(site)], cwd=REPO,
-                              stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bench.serve", str(site)], cwd=REPO, stdout=subprocess.PIPE, text=True
+    )
     try:
         yield server.stdout.readline().strip()
     finally:

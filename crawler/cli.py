@@ -1,17 +1,17 @@
 """`govreports`: the command line.
 
-    govreports db upgrade|downgrade REV|current   manage the schema (Alembic)
-    govreports crawl SPIDER [--base-url URL]      crawl one portal (same as `scrapy crawl`)
-    govreports crawl --all                        crawl every portal in one process
-    govreports crawl … --job-dir D [--refresh]    scheduled crawls: a killed one resumes; refresh re-fetches all
-    govreports reparse [--spider S]               rebuild statistics from the raw archive (no network)
-    govreports demo                               crawl the local mirrors into data/demo.db
-    govreports parse FILE [--url URL]             parse one saved page/text/PDF/DOCX to JSON
-    govreports export [--format csv|parquet|jsonl] [--spider S] [--year Y] [--metric CODE] [--out DIR] [--bom]
-                                                  tidy files of the analysts' views, with a data dictionary
-    govreports serve [--port P] [--host H]           the (SQLite) database in Datasette, with canned queries
-    govreports plot METRIC [--body NAME] [--out F]   a metric over years per body as a PNG line chart
-    govreports coverage [--out F.png|F.html]         bodies × years: reports parsed, found or missing
+govreports db upgrade|downgrade REV|current   manage the schema (Alembic)
+govreports crawl SPIDER [--base-url URL]      crawl one portal (same as `scrapy crawl`)
+govreports crawl --all                        crawl every portal in one process
+govreports crawl … --job-dir D [--refresh]    scheduled crawls: a killed one resumes; refresh re-fetches all
+govreports reparse [--spider S]               rebuild statistics from the raw archive (no network)
+govreports demo                               crawl the local mirrors into data/demo.db
+govreports parse FILE [--url URL]             parse one saved page/text/PDF/DOCX to JSON
+govreports export [--format csv|parquet|jsonl] [--spider S] [--year Y] [--metric CODE] [--out DIR] [--bom]
+                                              tidy files of the analysts' views, with a data dictionary
+govreports serve [--port P] [--host H]           the (SQLite) database in Datasette, with canned queries
+govreports plot METRIC [--body NAME] [--out F]   a metric over years per body as a PNG line chart
+govreports coverage [--out F.png|F.html]         bodies × years: reports parsed, found or missing
 """
 
 from __future__ import annotations
@@ -47,7 +47,9 @@ class UsageError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="govreports", description="Government information-disclosure annual reports crawler")
+    parser = argparse.ArgumentParser(
+        prog="govreports", description="Government information-disclosure annual reports crawler"
+    )
     sub = parser.add_subparsers(metavar="COMMAND")
 
     p = sub.add_parser("db", help="create, migrate or inspect the database schema")
@@ -63,7 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-a", dest="spider_args", action="append", default=[], metavar="NAME=VALUE", help="spider argument")
     p.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE", help="Scrapy setting")
     p.add_argument("--database-url")
-    p.add_argument("--job-dir", help="job directory (dead letters, run marker): a killed crawl restarted with it resumes")
+    p.add_argument(
+        "--job-dir", help="job directory (dead letters, run marker): a killed crawl restarted with it resumes"
+    )
     p.add_argument("--refresh", action="store_true", help="fetch every report page again, even those held unchanged")
     p.set_defaults(func=cmd_crawl)
 
@@ -74,12 +78,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("export", help="write reports, metric values and findings as tidy files with a data dictionary")
-    p.add_argument("--format", choices=["csv", "parquet", "jsonl"], default="csv", help="default csv (parquet needs the [export] extra)")
+    p.add_argument(
+        "--format",
+        choices=["csv", "parquet", "jsonl"],
+        default="csv",
+        help="default csv (parquet needs the [export] extra)",
+    )
     p.add_argument("--spider", help="only reports crawled by this spider")
     p.add_argument("--year", type=int, help="only reports of this report year")
     p.add_argument("--metric", metavar="CODE", help="only this metric code (and the reports and findings that have it)")
     p.add_argument("--out", default="data/export", metavar="DIR", help="output folder (default data/export)")
-    p.add_argument("--bom", action="store_true", help="CSV with a UTF-8 BOM, so spreadsheet programs read the Chinese right")
+    p.add_argument(
+        "--bom", action="store_true", help="CSV with a UTF-8 BOM, so spreadsheet programs read the Chinese right"
+    )
     p.add_argument("--database-url")
     p.set_defaults(func=cmd_export)
 
@@ -93,7 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("metric", metavar="METRIC", help="metric code, e.g. review.total")
     p.add_argument("--spider", help="only reports crawled by this spider")
     p.add_argument("--body", action="append", metavar="NAME", help="only this body (repeat for several)")
-    p.add_argument("--scope", choices=["self", "region"], help="本级 or 本行政区域 (legacy tables); default region, else self")
+    p.add_argument(
+        "--scope", choices=["self", "region"], help="本级 or 本行政区域 (legacy tables); default region, else self"
+    )
     p.add_argument("--applicant", default="total", help="applicant column of 2019+ tables (default total)")
     p.add_argument("--out", metavar="FILE.png", help="default METRIC.png; the data drawn goes to FILE.json")
     p.add_argument("--database-url")
@@ -101,11 +114,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("coverage", help="heat map of bodies × years: reports parsed, found or missing")
     p.add_argument("--spider", help="only this spider's reports")
-    p.add_argument("--out", default="coverage.png", metavar="FILE.png|FILE.html", help="default coverage.png (PNG data also to FILE.json)")
+    p.add_argument(
+        "--out",
+        default="coverage.png",
+        metavar="FILE.png|FILE.html",
+        help="default coverage.png (PNG data also to FILE.json)",
+    )
     p.add_argument("--database-url")
     p.set_defaults(func=cmd_coverage)
 
-    p = sub.add_parser("reparse", help="rebuild metrics and findings of stored reports from the raw archive (no network)")
+    p = sub.add_parser(
+        "reparse", help="rebuild metrics and findings of stored reports from the raw archive (no network)"
+    )
     p.add_argument("--spider", help="only this spider's reports")
     p.add_argument("--database-url")
     p.add_argument("--archive-dir", help="default: $GOVREPORTS_ARCHIVE_DIR or data/archive")
@@ -128,7 +148,7 @@ def database_url(args: argparse.Namespace) -> str:
 
 
 def cmd_db(args: argparse.Namespace) -> int:
-    from crawler import db
+    from crawler.storage import db
 
     url = database_url(args)
     if args.action == "upgrade":
@@ -137,7 +157,9 @@ def cmd_db(args: argparse.Namespace) -> int:
         if not args.revision:
             raise UsageError("db downgrade needs a revision (e.g. base)")
         db.downgrade(url, args.revision)
-    print(f"{_safe_url(url)}: revision {db.current_revision(db.make_engine(url)) or 'none'} (head {db.head_revision(url)})")
+    print(
+        f"{_safe_url(url)}: revision {db.current_revision(db.make_engine(url)) or 'none'} (head {db.head_revision(url)})"
+    )
     return 0
 
 
@@ -193,8 +215,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def _exit_status(crawlers: list) -> int:
-    """Non-zero when any crawl's outcome is not ok (crawler.runrecord.exit_reason)."""
-    from crawler.runrecord import exit_reason
+    """Non-zero when any crawl's outcome is not ok (crawler.extensions.runrecord.exit_reason)."""
+    from crawler.extensions.runrecord import exit_reason
 
     status = 0
     for crawler in crawlers:
@@ -209,20 +231,22 @@ def _exit_status(crawlers: list) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from crawler.mirror import Mirror, sites_dir
+    from crawler.mirror.server import Mirror, sites_dir
 
     # the demo is offline by design: tldextract (Scrapy's cookies) uses its bundled suffix list
     os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
     sites = Path(args.sites) if args.sites else sites_dir()
     if not sites.is_dir():
         raise UsageError(f"no mirrors at {sites}: run the demo from a source checkout or pass --sites")
-    process = _process({
-        "GOVREPORTS_DATABASE_URL": args.database_url,
-        "GOVREPORTS_ARCHIVE_DIR": args.archive_dir,
-        "DOWNLOAD_DELAY": 0,
-        "AUTOTHROTTLE_ENABLED": False,
-        "LOG_LEVEL": "WARNING",
-    })
+    process = _process(
+        {
+            "GOVREPORTS_DATABASE_URL": args.database_url,
+            "GOVREPORTS_ARCHIVE_DIR": args.archive_dir,
+            "DOWNLOAD_DELAY": 0,
+            "AUTOTHROTTLE_ENABLED": False,
+            "LOG_LEVEL": "WARNING",
+        }
+    )
     names = [n for n in process.spider_loader.list() if (sites / n / "root").is_dir()]
     if not names:
         raise UsageError(f"no spider has a mirror under {sites}")
@@ -248,16 +272,32 @@ def summary_table(url: str) -> str:
     from sqlalchemy import func, select
     from sqlalchemy.orm import Session
 
-    from crawler.db import make_engine
-    from crawler.models import Body, Report, ReportMetric, ValidationFinding
+    from crawler.storage.db import make_engine
+    from crawler.storage.models import Body, Report, ReportMetric, ValidationFinding
 
     engine = make_engine(url)
     with Session(engine) as session:
         rows = session.execute(
-            select(Body.name, Report.report_year, func.count(Report.id)).join(Report).group_by(Body.name, Report.report_year)
+            select(Body.name, Report.report_year, func.count(Report.id))
+            .join(Report)
+            .group_by(Body.name, Report.report_year)
         ).all()
-        metric_counts = dict(session.execute(select(Body.name, func.count(ReportMetric.id)).join(Report, Report.body_id == Body.id).join(ReportMetric).group_by(Body.name)).all())
-        finding_counts = dict(session.execute(select(Body.name, func.count(ValidationFinding.id)).join(Report, Report.body_id == Body.id).join(ValidationFinding).group_by(Body.name)).all())
+        metric_counts = dict(
+            session.execute(
+                select(Body.name, func.count(ReportMetric.id))
+                .join(Report, Report.body_id == Body.id)
+                .join(ReportMetric)
+                .group_by(Body.name)
+            ).all()
+        )
+        finding_counts = dict(
+            session.execute(
+                select(Body.name, func.count(ValidationFinding.id))
+                .join(Report, Report.body_id == Body.id)
+                .join(ValidationFinding)
+                .group_by(Body.name)
+            ).all()
+        )
     engine.dispose()
     if not rows:
         return "no reports in the database"
@@ -270,10 +310,16 @@ def summary_table(url: str) -> str:
     lines = [header, "-" * _width(header)]
     for body in sorted(grid):
         cells = "".join(f"{grid[body].get(y, ''):>6}" for y in years)
-        lines.append(_pad(body, width) + cells + f"{sum(grid[body].values()):>9}{metric_counts.get(body, 0):>9}{finding_counts.get(body, 0):>10}")
+        lines.append(
+            _pad(body, width)
+            + cells
+            + f"{sum(grid[body].values()):>9}{metric_counts.get(body, 0):>9}{finding_counts.get(body, 0):>10}"
+        )
     total = sum(n for _, _, n in rows)
     lines.append("-" * _width(header))
-    lines.append(f"{len(grid)} bodies, {total} reports, {sum(metric_counts.values())} metrics, {sum(finding_counts.values())} findings in {_safe_url(url)}")
+    lines.append(
+        f"{len(grid)} bodies, {total} reports, {sum(metric_counts.values())} metrics, {sum(finding_counts.values())} findings in {_safe_url(url)}"
+    )
     return "\n".join(lines)
 
 
@@ -296,12 +342,14 @@ def _safe_url(url: str) -> str:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from crawler.db import make_engine
-    from crawler.export import ExportError, Filters, export, summary
+    from crawler.analysis.export import ExportError, Filters, export, summary
+    from crawler.storage.db import make_engine
 
     engine = make_engine(database_url(args))
     try:
-        written = export(engine, Path(args.out), args.format, Filters(args.spider, args.year, args.metric), bom=args.bom)
+        written = export(
+            engine, Path(args.out), args.format, Filters(args.spider, args.year, args.metric), bom=args.bom
+        )
     except ExportError as exc:
         raise UsageError(str(exc)) from exc
     finally:
@@ -314,7 +362,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from crawler.serve import ServeError, serve
+    from crawler.analysis.serve import ServeError, serve
 
     try:
         serve(database_url(args), host=args.host, port=args.port)
@@ -324,12 +372,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from crawler.plots import PlotError, draw_metric, metric_series
+    from crawler.analysis.plots import PlotError, draw_metric, metric_series
 
     out = _out_file(args.out or f"{args.metric}.png", (".png",))
     try:
-        data = metric_series(database_url(args), args.metric, spider=args.spider, bodies=args.body,
-                             scope=args.scope, applicant=args.applicant)
+        data = metric_series(
+            database_url(args),
+            args.metric,
+            spider=args.spider,
+            bodies=args.body,
+            scope=args.scope,
+            applicant=args.applicant,
+        )
         draw_metric(data, out)
     except PlotError as exc:
         raise UsageError(str(exc)) from exc
@@ -338,7 +392,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
-    from crawler.plots import PlotError, coverage_matrix, draw_coverage
+    from crawler.analysis.plots import PlotError, coverage_matrix, draw_coverage
 
     out = _out_file(args.out, (".png", ".html"))
     try:
@@ -364,9 +418,9 @@ def cmd_reparse(args: argparse.Namespace) -> int:
     from sqlalchemy.orm import Session
 
     from crawler import settings
-    from crawler.archive import Archive
-    from crawler.db import ensure_schema
-    from crawler.reparse import reparse
+    from crawler.analysis.reparse import reparse
+    from crawler.storage.archive import Archive
+    from crawler.storage.db import ensure_schema
 
     archive_dir = Path(args.archive_dir or settings.GOVREPORTS_ARCHIVE_DIR)
     if not archive_dir.is_dir():

@@ -1,8 +1,27 @@
-"""Items a spider yields. Spiders find and fetch; they never parse statistics."""
+"""The types every side of a crawl shares: the items a spider yields (ReportPage, Attachment),
+the parsed item the storage writes (ParsedItem, made by `read_page`), a recorded Failure and the
+request-meta keys spiders, middlewares and extensions pass to each other.
+
+This module may import crawler.parsing and crawler.urls only (no Scrapy, no database), so that
+spiders, pipelines, middlewares and storage can all import it."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from crawler.parsing.html import charset_from_content_type
+from crawler.parsing.model import ParsedReport
+from crawler.parsing.report import SourceDocument, parse_documents
+from crawler.parsing.text import clean_text
+from crawler.urls import origin
+
+# request.meta keys
+REPORT_META = "govreports_report"  # a report page: {"canonical_url", "list_date"} (incremental crawls)
+CONDITIONAL = "govreports_conditional"  # this request carries validators (If-None-Match …)
+FAILURE_KIND = "govreports_failure_kind"  # the kind a failure of this request is recorded as
+FAILURE_REASON = "govreports_failure_reason"  # set to the reason once a failure is recorded
 
 
 @dataclass
@@ -44,3 +63,75 @@ class ReportPage:
     related_links: list[tuple[str, str]] = field(default_factory=list)  # (text, url): 图解, H5 …
     sha256: str | None = None  # set by the archive pipeline
     storage_path: str | None = None
+
+
+@dataclass
+class ParsedItem:
+    """What the storage pipeline writes: the fetched page and what was read from it."""
+
+    page: ReportPage
+    parsed: ParsedReport
+    title: str
+    year: int
+    content_hash: str
+
+
+@dataclass
+class Failure:
+    """One permanent failure of a crawl run, written to crawl_failures."""
+
+    url: str | None
+    kind: str  # rejected_item | download | http_status | attachment | blocked | …
+    reason: str
+    at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(tzinfo=None))
+
+
+class Rejected(ValueError):
+    """A fetched page is not a report the database may hold; the message says why."""
+
+
+def source_documents(page: ReportPage) -> list[SourceDocument]:
+    charset = charset_from_content_type(page.headers.get("Content-Type"))
+    docs = [SourceDocument(page.url, page.body, page.media_type, "page", charset)]
+    docs += [
+        SourceDocument(a.name or a.url, a.body, a.media_type, "attachment")
+        for a in page.attachments
+        if a.body is not None
+    ]
+    return docs
+
+
+def content_hash(page: ReportPage) -> str:
+    """Changes when the page or any attachment changes — and only then: the hash is taken of the
+    content as on the real portal, so crawling a mirror on another port is not an edit."""
+    crawled, real = origin(page.url).encode(), origin(page.canonical_url).encode()
+
+    def as_on_portal(data: bytes) -> bytes:
+        return data.replace(crawled, real) if crawled != real else data
+
+    digest = hashlib.sha256(hashlib.sha256(as_on_portal(page.body)).digest())
+    for a in sorted(page.attachments, key=lambda a: as_on_portal(a.url.encode())):
+        digest.update(as_on_portal(a.url.encode()))
+        digest.update(hashlib.sha256(a.body or b"").digest())
+    return digest.hexdigest()
+
+
+def validate(page: ReportPage, parsed: ParsedReport) -> ParsedItem:
+    """The checks an item must pass to become a report; Rejected says why it did not."""
+    title = clean_text(parsed.metadata.title or page.list_title or "")
+    if not title:
+        raise Rejected(f"no title on {page.url}")
+    if not parsed.is_report:
+        raise Rejected(f"not an annual report: {title!r} ({page.url})")
+    if parsed.metadata.year is None:
+        raise Rejected(f"no report year in title or statistics period: {title!r} ({page.url})")
+    if not page.body_name:
+        raise Rejected(f"spider {page.spider} gave no body for {page.url}")
+    return ParsedItem(page=page, parsed=parsed, title=title, year=parsed.metadata.year, content_hash=content_hash(page))
+
+
+def read_page(page: ReportPage) -> ParsedItem:
+    """ReportPage -> ParsedItem: the one way a fetched page is parsed and checked, shared by the
+    parse pipeline and the dead-letter replay (Rejected when it is no report)."""
+    parsed = parse_documents(source_documents(page), url=page.url, list_title=page.list_title)
+    return validate(page, parsed)

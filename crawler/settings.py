@@ -19,7 +19,7 @@ COMMANDS_MODULE = "crawler.commands"  # `scrapy crawl` exits non-zero on a faile
 GOVREPORTS_DATABASE_URL = _env("GOVREPORTS_DATABASE_URL", "sqlite:///data/govreports.db")
 # Raw archive of every downloaded body, content-addressed by sha256 and gzip-compressed (env).
 GOVREPORTS_ARCHIVE_DIR = _env("GOVREPORTS_ARCHIVE_DIR", "data/archive")
-# A scheduled crawl's job directory: its dead letters and run marker (crawler/incremental.py) (env).
+# A scheduled crawl's job directory: its dead letters and run marker (crawler/middlewares/incremental.py) (env).
 GOVREPORTS_JOB_DIR = _env("GOVREPORTS_JOB_DIR", "")
 # Batches the database refused, re-applied by the next run; <job dir>/deadletter when one is set (env).
 GOVREPORTS_DEADLETTER_DIR = _env("GOVREPORTS_DEADLETTER_DIR", "data/deadletter")
@@ -42,24 +42,24 @@ DOWNLOAD_TIMEOUT = int(_env("GOVREPORTS_DOWNLOAD_TIMEOUT", "60"))
 DOWNLOAD_MAXSIZE = int(_env("GOVREPORTS_DOWNLOAD_MAXSIZE", str(40 * 1024 * 1024)))
 DOWNLOAD_WARNSIZE = 10 * 1024 * 1024
 # Transient errors (5xx, timeouts, resets, truncated bodies) are retried RETRY_TIMES times, waiting
-# GOVREPORTS_RETRY_BACKOFF · 2^(n-1) seconds (at most …_MAX) before retry n (env; crawler/middlewares.py).
+# GOVREPORTS_RETRY_BACKOFF · 2^(n-1) seconds (at most …_MAX) before retry n (env; crawler/middlewares/failures.py).
 RETRY_TIMES = int(_env("GOVREPORTS_RETRY_TIMES", "3"))
 GOVREPORTS_RETRY_BACKOFF = float(_env("GOVREPORTS_RETRY_BACKOFF", "2.0"))
 GOVREPORTS_RETRY_BACKOFF_MAX = 60.0
 COOKIES_ENABLED = True
-# WebShield challenges are followed, 瑞数/加速乐 reported as blocked (crawler/antibot.py).
+# WebShield challenges are followed, 瑞数/加速乐 reported as blocked (crawler/middlewares/antibot.py).
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.antibot.AntiBotMiddleware": 650,
-    # retries with backoff; every request that still fails recorded once (crawler/middlewares.py)
+    "crawler.middlewares.antibot.AntiBotMiddleware": 650,
+    # retries with backoff; every request that still fails recorded once (crawler/middlewares/failures.py)
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "crawler.middlewares.BackoffRetryMiddleware": 550,
-    "crawler.middlewares.FailureRecorder": 540,
+    "crawler.middlewares.failures.BackoffRetryMiddleware": 550,
+    "crawler.middlewares.failures.FailureRecorder": 540,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
-    "crawler.middlewares.RecordingRedirectMiddleware": 600,
+    "crawler.middlewares.failures.RecordingRedirectMiddleware": 600,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
-    "crawler.middlewares.RecordingMetaRefreshMiddleware": 580,
-    # incremental crawls: skip report pages the database holds unchanged (crawler/incremental.py)
-    "crawler.incremental.IncrementalMiddleware": 840,
+    "crawler.middlewares.failures.RecordingMetaRefreshMiddleware": 580,
+    # incremental crawls: skip report pages the database holds unchanged (crawler/middlewares/incremental.py)
+    "crawler.middlewares.incremental.IncrementalMiddleware": 840,
 }
 
 # spiders find and fetch; pipelines archive, parse (metadata, statistics, 勾稽 checks) and store.
@@ -69,8 +69,8 @@ ITEM_PIPELINES = {
     "pipelines.storage.StoragePipeline": 900,
 }
 
-# Progress: one line per spider every LOGSTATS_INTERVAL seconds, instead of LogStats (crawler/progress.py).
-EXTENSIONS = {"scrapy.extensions.logstats.LogStats": None, "crawler.progress.Progress": 500}
+# Progress: one line per spider every LOGSTATS_INTERVAL seconds, instead of LogStats (crawler/extensions/progress.py).
+EXTENSIONS = {"scrapy.extensions.logstats.LogStats": None, "crawler.extensions.progress.Progress": 500}
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = _env("GOVREPORTS_LOG_LEVEL", "INFO")

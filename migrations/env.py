@@ -1,4 +1,4 @@
-"""Alembic environment: runs migrations against the URL set by crawler.db.alembic_config
+"""Alembic environment: runs migrations against the URL set by crawler.storage.db.alembic_config
 (or GOVREPORTS_DATABASE_URL when the alembic CLI is used with migrations/alembic.ini)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import os
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from crawler.models import Base
+from crawler.storage.models import Base
 
 config = context.config
 if not config.get_main_option("sqlalchemy.url"):
@@ -30,10 +30,14 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    connectable = engine_from_config(config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool)
+    connectable = engine_from_config(
+        config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool
+    )
     with connectable.connect() as connection:
         # batch mode: SQLite cannot ALTER most things in place
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True, compare_type=True)
+        context.configure(
+            connection=connection, target_metadata=target_metadata, render_as_batch=True, compare_type=True
+        )
         with context.begin_transaction():
             context.run_migrations()
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from scrapy.crawler import Crawler
 
-from crawler.archive import Archive
 from crawler.items import ReportPage
+from crawler.storage.archive import Archive
 
 
 class ArchivePipeline:

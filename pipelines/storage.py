@@ -1,7 +1,7 @@
 """Write parsed reports to the database in batches, each batch in one transaction; keep one
 crawl-run row per run with its counts and every failure recorded during the run. A batch the
 database refuses (unreachable at open, a failed transaction) is kept as a dead letter and
-re-applied at the start of the next run (crawler/deadletter.py)."""
+re-applied at the start of the next run (crawler/storage/deadletter.py)."""
 
 from __future__ import annotations
 
@@ -15,13 +15,13 @@ from scrapy.crawler import Crawler
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from crawler.db import ensure_schema, session_factory
-from crawler.deadletter import DeadLetters
-from crawler.incremental import take_seen
-from crawler.models import CrawlFailure, CrawlRun, Report
-from crawler.runrecord import record_failure, take_failures
-from crawler.store import ReportWriter, WriteCounts, utcnow
-from pipelines.parse import ParsedItem
+from crawler.extensions.runrecord import record_failure, take_failures
+from crawler.items import ParsedItem
+from crawler.middlewares.incremental import take_seen
+from crawler.storage.db import ensure_schema, session_factory
+from crawler.storage.deadletter import DeadLetters
+from crawler.storage.models import CrawlFailure, CrawlRun, Report
+from crawler.storage.store import ReportWriter, WriteCounts, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,8 @@ class StoragePipeline:
             sessions = session_factory(self.engine)
             with sessions.begin() as session:
                 self.held_before = session.scalar(
-                    select(func.count()).select_from(Report).where(Report.spider == self.crawler.spider.name))
+                    select(func.count()).select_from(Report).where(Report.spider == self.crawler.spider.name)
+                )
                 run = CrawlRun(spider=self.crawler.spider.name, started_at=utcnow(), outcome="running")
                 session.add(run)
                 session.flush()
@@ -110,8 +111,15 @@ class StoragePipeline:
         if not batch and not failures and not seen:
             return
         spider = self.crawler.spider
-        items = [(item, {a.url: spider.canonical_url(a.url) for a in item.page.attachments}
-                  if hasattr(spider, "canonical_url") else {}) for item in batch]
+        items = [
+            (
+                item,
+                {a.url: spider.canonical_url(a.url) for a in item.page.attachments}
+                if hasattr(spider, "canonical_url")
+                else {},
+            )
+            for item in batch
+        ]
         self.count_failures(failures)
         counts = WriteCounts()
         try:
@@ -134,9 +142,15 @@ class StoragePipeline:
         stored = self.totals.new + self.totals.changed + self.totals.unchanged
         if stored - self.logged_progress >= PROGRESS_EVERY:
             self.logged_progress = stored
-            log.info("%s: %d reports stored so far (%d new, %d changed, %d unchanged), %d failures",
-                     self.crawler.spider.name, stored, self.totals.new, self.totals.changed,
-                     self.totals.unchanged, sum(self.failure_kinds.values()))
+            log.info(
+                "%s: %d reports stored so far (%d new, %d changed, %d unchanged), %d failures",
+                self.crawler.spider.name,
+                stored,
+                self.totals.new,
+                self.totals.changed,
+                self.totals.unchanged,
+                sum(self.failure_kinds.values()),
+            )
 
     def count_failures(self, failures: list) -> None:
         for f in failures:
@@ -152,8 +166,12 @@ class StoragePipeline:
         self.count_failures(own)
         path = self.dead_letters.keep(self.crawler.spider.name, self.run_id, items, failures + own, seen, why)
         self.kept += len(items)
-        log.error("%s: the database refused a batch of %d reports; kept in %s for the next run",
-                  self.crawler.spider.name, len(items), path)
+        log.error(
+            "%s: the database refused a batch of %d reports; kept in %s for the next run",
+            self.crawler.spider.name,
+            len(items),
+            path,
+        )
 
     def close_spider(self) -> None:
         self.flush()
@@ -172,15 +190,22 @@ class StoragePipeline:
                 self.write_run(reason, summary, outcome, exit_reason, stats)
         except SQLAlchemyError as exc:
             log.error("%s: crawl run %s not recorded: %s", spider.name, self.run_id, _short(exc))
-        log.info("crawl run %s of %s: %s%s\n%s", self.run_id, spider.name, outcome,
-                 f" ({exit_reason})" if exit_reason else "", format_summary(summary))
+        log.info(
+            "crawl run %s of %s: %s%s\n%s",
+            self.run_id,
+            spider.name,
+            outcome,
+            f" ({exit_reason})" if exit_reason else "",
+            format_summary(summary),
+        )
         if exit_reason:
             log.error("%s: %s", spider.name, exit_reason)
         if self.engine is not None:
             self.engine.dispose()
 
-    def write_run(self, reason: str, summary: dict[str, Any], outcome: str, exit_reason: str | None,
-                  stats: dict[str, Any]) -> None:
+    def write_run(
+        self, reason: str, summary: dict[str, Any], outcome: str, exit_reason: str | None, stats: dict[str, Any]
+    ) -> None:
         with self.sessions.begin() as session:
             run = session.get(CrawlRun, self.run_id)
             run.finished_at = utcnow()
@@ -204,12 +229,17 @@ class StoragePipeline:
         # a retried request is one request that failed or not: retries must not dilute the rate
         requests = int(stats.get("downloader/request_count", 0)) - int(stats.get("retry/count", 0))
         failed = sum(n for kind, n in self.failure_kinds.items() if kind in REQUEST_FAILURES)
-        skipped = int(stats.get("govreports/reports_skipped", 0))  # held, not fetched (crawler/incremental.py)
+        skipped = int(
+            stats.get("govreports/reports_skipped", 0)
+        )  # held, not fetched (crawler/middlewares/incremental.py)
         return {
             "pages": int(stats.get("downloader/response_count", 0)),
             "requests": requests,
-            "reports": {"new": self.totals.new, "changed": self.totals.changed,
-                        "unchanged": self.totals.unchanged + skipped},
+            "reports": {
+                "new": self.totals.new,
+                "changed": self.totals.changed,
+                "unchanged": self.totals.unchanged + skipped,
+            },
             "reports_skipped": skipped,
             "dead_letters": {"kept": self.kept, "replayed": self.replayed},
             "rejected_items": self.rejected,
@@ -224,8 +254,10 @@ class StoragePipeline:
         """ok, or failed/empty with the reason the crawl must exit non-zero."""
         stored = sum(summary["reports"].values())
         if self.database_down:
-            return "failed", (f"{self.database_down}; {self.kept} reports kept as dead letters in "
-                              f"{self.dead_letters.directory}, re-applied by the next run")
+            return "failed", (
+                f"{self.database_down}; {self.kept} reports kept as dead letters in "
+                f"{self.dead_letters.directory}, re-applied by the next run"
+            )
         if finish_reason != "finished":
             return "failed", f"crawl ended with {finish_reason}"
         if stored == 0 and self.held_before:
@@ -233,8 +265,10 @@ class StoragePipeline:
         if stored == 0:
             return "empty", "found no report at all (an empty crawl is an error)"
         if summary["failure_rate"] > self.max_failure_rate:
-            return "failed", (f"failure rate {summary['failure_rate']:.0%} above the threshold "
-                              f"{self.max_failure_rate:.0%} (GOVREPORTS_MAX_FAILURE_RATE)")
+            return "failed", (
+                f"failure rate {summary['failure_rate']:.0%} above the threshold "
+                f"{self.max_failure_rate:.0%} (GOVREPORTS_MAX_FAILURE_RATE)"
+            )
         return "ok", None
 
 
@@ -259,10 +293,15 @@ def format_summary(summary: dict[str, Any]) -> str:
     lines += [f"    {n} × {reason}" for reason, n in summary["failures_by_reason"].items()]
     letters = summary.get("dead_letters") or {}
     if letters.get("kept") or letters.get("replayed"):
-        lines.append(f"  dead letters: {letters['kept']} reports kept for the next run, {letters['replayed']} re-applied")
+        lines.append(
+            f"  dead letters: {letters['kept']} reports kept for the next run, {letters['replayed']} re-applied"
+        )
     return "\n".join(lines)
 
 
 def _jsonable(stats: dict[str, Any]) -> dict[str, Any]:
-    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in stats.items()
-            if isinstance(v, (int, float, str, bool, datetime)) or v is None}
+    return {
+        k: (v.isoformat() if isinstance(v, datetime) else v)
+        for k, v in stats.items()
+        if isinstance(v, (int, float, str, bool, datetime)) or v is None
+    }

@@ -13,11 +13,9 @@ from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 import scrapy
 from scrapy.http import Response
 
-from crawler.incremental import REPORT_META
-from crawler.items import Attachment, ReportPage
-from crawler.mediatypes import media_type_for_name
-from crawler.middlewares import FAILURE_KIND, FAILURE_REASON
+from crawler.items import FAILURE_KIND, FAILURE_REASON, REPORT_META, Attachment, ReportPage
 from crawler.parsing.classify import is_annual_report_title
+from crawler.parsing.mediatypes import media_type_for_name
 from crawler.urls import canonicalize, origin, rebase
 
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".ofd", ".zip", ".rar")
@@ -122,7 +120,7 @@ class GovReportSpider(scrapy.Spider):
             callback=self.parse_report,
             headers=headers,
             cb_kwargs={"listing": {"list_title": list_title, "list_date": list_date, **body}},
-            # crawler/incremental.py skips it when the database holds this report as listed
+            # crawler/middlewares/incremental.py skips it when the database holds this report as listed
             meta={REPORT_META: {"canonical_url": self.canonical_url(url), "list_date": list_date}},
         )
 
@@ -214,7 +212,7 @@ class GovReportSpider(scrapy.Spider):
         request = failure.request
         kw = request.cb_kwargs
         response = getattr(failure.value, "response", None)
-        # recorded as a crawl failure already (crawler/middlewares.py): the same reason, not again
+        # recorded as a crawl failure already (crawler/middlewares/failures.py): the same reason, not again
         error = request.meta.get(FAILURE_REASON) or f"{type(failure.value).__name__}: {failure.getErrorMessage()}"
         kw["page"].attachments.append(
             Attachment(

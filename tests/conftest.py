@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from scrapy.http import HtmlResponse, Request, TextResponse, XmlResponse
 
-from crawler.mirror import Mirror
+from crawler.mirror.server import Mirror
 
 # Tests are offline: Scrapy's cookie middleware uses tldextract, which would fetch the Public
 # Suffix List from the internet; an empty URL list makes it use its bundled snapshot. Subprocess

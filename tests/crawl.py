@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from crawler.models import (
+from crawler.storage.models import (
     Body,
     CrawlFailure,
     CrawlRun,
@@ -64,21 +64,35 @@ class CrawlResult:
         with self._session() as s:
             rows = s.execute(
                 select(ReportMetric.metric_code, ReportMetric.scope, ReportMetric.applicant, ReportMetric.value)
-                .join(Report).where(Report.title == title)
+                .join(Report)
+                .where(Report.title == title)
             ).all()
             return {(c, sc or None, ap or None): v for c, sc, ap, v in rows if c is not None}
 
     def findings(self, title: str) -> list[tuple[str, str]]:
         with self._session() as s:
-            return [tuple(r) for r in s.execute(
-                select(ValidationFinding.rule, ValidationFinding.detail).join(Report).where(Report.title == title)
-            ).all()]
+            return [
+                tuple(r)
+                for r in s.execute(
+                    select(ValidationFinding.rule, ValidationFinding.detail).join(Report).where(Report.title == title)
+                ).all()
+            ]
 
     def counts(self) -> dict[str, int]:
         with self._session() as s:
-            return {m.__tablename__: s.scalar(select(func.count()).select_from(m))
-                    for m in (Body, Report, ReportVersion, Document, ReportMetric, ValidationFinding,
-                              CrawlRun, CrawlFailure)}
+            return {
+                m.__tablename__: s.scalar(select(func.count()).select_from(m))
+                for m in (
+                    Body,
+                    Report,
+                    ReportVersion,
+                    Document,
+                    ReportMetric,
+                    ValidationFinding,
+                    CrawlRun,
+                    CrawlFailure,
+                )
+            }
 
     def runs(self) -> list[CrawlRun]:
         with self._session() as s:
@@ -89,8 +103,15 @@ class CrawlResult:
             return [(f.kind, f.url, f.reason) for f in s.scalars(select(CrawlFailure).order_by(CrawlFailure.id))]
 
 
-def run_crawl(spider: str, base_url: str, tmp_path: Path, *, settings: dict[str, str] | None = None,
-              args: dict[str, str] | None = None, env: dict[str, str] | None = None) -> CrawlResult:
+def run_crawl(
+    spider: str,
+    base_url: str,
+    tmp_path: Path,
+    *,
+    settings: dict[str, str] | None = None,
+    args: dict[str, str] | None = None,
+    env: dict[str, str] | None = None,
+) -> CrawlResult:
     """`scrapy crawl SPIDER -a base_url=…` into tmp_path/govreports.db; call twice with the same
     tmp_path to re-crawl into the same database. `env`: GOVREPORTS_* variables for this crawl
     (the test's own environment never leaks in)."""

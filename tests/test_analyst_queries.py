@@ -23,10 +23,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from crawler import db
-from crawler.export import FILES
-from crawler.store import ReportWriter
-from crawler.views import HEADLINE_COLUMNS
+from crawler.analysis.export import FILES
+from crawler.storage import db
+from crawler.storage.store import ReportWriter
+from crawler.storage.views import HEADLINE_COLUMNS
 from tests.test_export import dongying_2019
 from tests.test_views import synthetic_2019, zhucheng_2017
 
@@ -94,11 +94,31 @@ def test_q1_review_per_body_and_year(demo_database_url):
 @demo
 def test_q2_applications_by_outcome(demo_database_url):
     rows = by([r for r in run(demo_database_url, "Q2") if r["year"] == 2017], "code")
-    answers = {code.removeprefix("applications.answer."): (r["applications"], r["reports"]) for (code,), r in rows.items()}
-    assert {k: answers[k] for k in ("already_public", "granted", "partially_granted", "refused", "not_this_agency",
-                                    "not_exist", "clarification_requested", "other_channel")} == {
-        "already_public": (18, 1), "granted": (21, 1), "partially_granted": (0, 1), "refused": (3, 1),
-        "not_this_agency": (19, 1), "not_exist": (25, 1), "clarification_requested": (2, 1), "other_channel": (0, 1)}
+    answers = {
+        code.removeprefix("applications.answer."): (r["applications"], r["reports"]) for (code,), r in rows.items()
+    }
+    assert {
+        k: answers[k]
+        for k in (
+            "already_public",
+            "granted",
+            "partially_granted",
+            "refused",
+            "not_this_agency",
+            "not_exist",
+            "clarification_requested",
+            "other_channel",
+        )
+    } == {
+        "already_public": (18, 1),
+        "granted": (21, 1),
+        "partially_granted": (0, 1),
+        "refused": (3, 1),
+        "not_this_agency": (19, 1),
+        "not_exist": (25, 1),
+        "clarification_requested": (2, 1),
+        "other_channel": (0, 1),
+    }
     assert rows[("applications.answer.granted",)]["label_zh"] == "2.同意公开答复数"
 
 
@@ -112,7 +132,9 @@ def test_q3_share_disclosed(demo_database_url):
 def test_q4_answers_add_up_in_both_tables(demo_database_url):
     rows = [r for r in run(demo_database_url, "Q4") if r["body"] == ZHUCHENG]
     assert [(r["year"], r["scope"], r["stated"], r["sum_of_parts"]) for r in rows] == [
-        (2017, "region", 88, 88), (2017, "self", 88, 88)]
+        (2017, "region", 88, 88),
+        (2017, "self", 88, 88),
+    ]
 
 
 @demo
@@ -134,8 +156,11 @@ def test_q6_missing_years(demo_database_url):
 @demo
 def test_q7_before_and_after_2019(demo_database_url):
     rows = by(run(demo_database_url, "Q7"), "body", "year")
-    picked = {key: (r["regulation"], r["applications"], r["review_total"], r["litigation_total"])
-              for key, r in rows.items() if key in {(HUAIBEI, 2018), (DONGYING, 2019), (LINYI, 2019), (DONGSHENG, 2017)}}
+    picked = {
+        key: (r["regulation"], r["applications"], r["review_total"], r["litigation_total"])
+        for key, r in rows.items()
+        if key in {(HUAIBEI, 2018), (DONGYING, 2019), (LINYI, 2019), (DONGSHENG, 2017)}
+    }
     assert picked == {
         (HUAIBEI, 2018): ("before 2019", 101, 0, 0),
         (DONGSHENG, 2017): ("before 2019", 2, 0, 1),
@@ -149,8 +174,11 @@ def test_q7_before_and_after_2019(demo_database_url):
 def test_q8_self_and_region(demo_database_url):
     rows = by([r for r in run(demo_database_url, "Q8") if r["body"] == ZHUCHENG], "year", "code")
     assert {code: (r["self_value"], r["region_value"]) for (_, code), r in rows.items()} == {
-        "proactive.total": (22794, 27519), "applications.received": (88, 88),
-        "review.total": (2, 2), "litigation.total": (1, 1)}
+        "proactive.total": (22794, 27519),
+        "applications.received": (88, 88),
+        "review.total": (2, 2),
+        "litigation.total": (1, 1),
+    }
 
 
 @demo
@@ -187,7 +215,12 @@ def seeded(database_url) -> str:
 def test_q5_lists_a_broken_rule(seeded):
     (row,) = run(seeded, "Q5")
     assert (row["body"], row["year"], row["rule"], row["findings"], row["example"]) == (
-        ZHUCHENG, 2019, "sum_mismatch", 1, "apps.result.total 9 != 8")
+        ZHUCHENG,
+        2019,
+        "sum_mismatch",
+        1,
+        "apps.result.total 9 != 8",
+    )
 
 
 def test_q6_lists_the_year_between_two_reports(seeded):

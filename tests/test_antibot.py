@@ -1,4 +1,4 @@
-"""crawler.antibot: the 安全狗 WebShield challenge is followed in the same cookie session and
+"""crawler.middlewares.antibot: the 安全狗 WebShield challenge is followed in the same cookie session and
 bounded; 瑞数 and 加速乐 answers are reported as blocked (portals.md §1 "Anti-bot layers")."""
 
 from __future__ import annotations
@@ -10,7 +10,12 @@ from scrapy import Spider
 from scrapy.http import HtmlResponse, Request, Response
 from scrapy.utils.test import get_crawler
 
-from crawler.antibot import AntiBotMiddleware, Blocked, WebShieldFailed, webshield_target
+from crawler.middlewares.antibot import (
+    AntiBotMiddleware,
+    Blocked,
+    WebShieldFailed,
+    webshield_target,
+)
 
 URL = "http://xxgk.zhucheng.gov.cn/XXGK/XXGKNB/SZFBGS/index.htm"
 # The challenge page as the WAF sends it (gb2312, a few hundred bytes).
@@ -37,7 +42,12 @@ def test_challenge_is_followed_with_a_get_that_keeps_the_cookie_jar_and_skips_th
     follow = mw.process_response(request, html(URL, CHALLENGE, request=request))
     assert isinstance(follow, Request)
     assert follow.url == VERIFY_URL
-    assert (follow.method, follow.dont_filter, follow.meta["cookiejar"], follow.cb_kwargs) == ("GET", True, "s1", {"x": 1})
+    assert (follow.method, follow.dont_filter, follow.meta["cookiejar"], follow.cb_kwargs) == (
+        "GET",
+        True,
+        "s1",
+        {"x": 1},
+    )
     assert mw.crawler.stats.get_value("antibot/webshield/challenges") == 1
 
 
@@ -47,7 +57,7 @@ def test_challenge_location_with_a_query_and_window_location_href():
 
 
 def test_a_big_page_that_mentions_webshield_is_not_a_challenge(mw):
-    body = b"<html><body>" + b"<p>WebShield self.location=\"/?WebShieldSessionVerify=x\"</p>" * 200 + b"</body></html>"
+    body = b"<html><body>" + b'<p>WebShield self.location="/?WebShieldSessionVerify=x"</p>' * 200 + b"</body></html>"
     response = html(URL, body)
     assert webshield_target(response) is None
     assert mw.process_response(Request(URL), response) is response

@@ -4,7 +4,7 @@ import gzip
 
 import pytest
 
-from crawler.archive import Archive
+from crawler.storage.archive import Archive
 
 
 def test_bodies_are_stored_once_compressed_and_read_back(tmp_path):

@@ -7,12 +7,20 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from crawler import db
-from crawler.metrics import load_metrics
-from crawler.models import Base, MetricDefinition
+from crawler.parsing.metrics import load_metrics
+from crawler.storage import db
+from crawler.storage.models import Base, MetricDefinition
 
-TABLES = {"bodies", "reports", "documents", "metric_definitions", "report_metrics",
-          "validation_findings", "crawl_runs", "crawl_failures"}
+TABLES = {
+    "bodies",
+    "reports",
+    "documents",
+    "metric_definitions",
+    "report_metrics",
+    "validation_findings",
+    "crawl_runs",
+    "crawl_failures",
+}
 
 
 def test_first_use_creates_and_migrates_the_database(tmp_path):

@@ -1,4 +1,4 @@
-"""Dead letters (crawler/deadletter.py, pipelines/storage.py): a batch the database refuses is kept
+"""Dead letters (crawler/storage/deadletter.py, pipelines/storage.py): a batch the database refuses is kept
 in a file and re-applied at the start of the next run; no item is lost, and the rows end equal to
 a clean crawl's. On SQLite and PostgreSQL.
 
@@ -20,13 +20,12 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from crawler import db
-from crawler.archive import Archive
-from crawler.deadletter import DeadLetters, page_from_json, page_to_json, parse_page
-from crawler.items import Attachment, ReportPage
-from crawler.mirror import Mirror
-from crawler.models import CrawlFailure, CrawlRun, Report, ReportMetric
-from crawler.runrecord import Failure
+from crawler.items import Attachment, Failure, ReportPage, read_page
+from crawler.mirror.server import Mirror
+from crawler.storage import db
+from crawler.storage.archive import Archive
+from crawler.storage.deadletter import DeadLetters, page_from_json, page_to_json
+from crawler.storage.models import CrawlFailure, CrawlRun, Report, ReportMetric
 from tests.conftest import SITES
 from tests.crawl import run_crawl
 from tests.rows import stored_rows
@@ -39,10 +38,20 @@ REAL = "https://www.huaibei.gov.cn/zwgk/public/15/99000121.html"
 
 def page_2019(archive: Archive, attachments: list[Attachment] | None = None) -> ReportPage:
     body = PAGE_2019.read_bytes()
-    page = ReportPage(spider="huaibei", url="http://127.0.0.1:1/zwgk/public/15/99000121.html", canonical_url=REAL,
-                      body=body, headers={"Content-Type": "text/html; charset=utf-8"}, list_title=T2019,
-                      list_date="2020-01-20", body_name="淮北市人民政府", body_level="city", region_code="340600",
-                      attachments=attachments or [], related_links=[("图解", "http://x/t.html")])
+    page = ReportPage(
+        spider="huaibei",
+        url="http://127.0.0.1:1/zwgk/public/15/99000121.html",
+        canonical_url=REAL,
+        body=body,
+        headers={"Content-Type": "text/html; charset=utf-8"},
+        list_title=T2019,
+        list_date="2020-01-20",
+        body_name="淮北市人民政府",
+        body_level="city",
+        region_code="340600",
+        attachments=attachments or [],
+        related_links=[("图解", "http://x/t.html")],
+    )
     page.sha256, page.storage_path = archive.put(body)
     return page
 
@@ -63,7 +72,7 @@ def test_a_page_goes_to_json_without_bodies_and_comes_back_from_the_archive(tmp_
 
 def test_letters_are_found_by_spider_and_database(tmp_path):
     archive = Archive(tmp_path / "archive")
-    item = parse_page(page_2019(archive))
+    item = read_page(page_2019(archive))
     letters = DeadLetters(tmp_path / "dl", "sqlite:///a.db", tmp_path / "archive")
     path = letters.keep("huaibei", None, [(item, {})], [], [], "boom")
     assert letters.pending("huaibei") == [path]
@@ -73,11 +82,17 @@ def test_letters_are_found_by_spider_and_database(tmp_path):
 
 def test_replay_writes_the_batch_and_its_failures_then_deletes_the_letter(database_url, tmp_path):
     archive = Archive(tmp_path / "archive")
-    item = parse_page(page_2019(archive))
+    item = read_page(page_2019(archive))
     letters = DeadLetters(tmp_path / "dl", database_url, tmp_path / "archive")
     at = datetime(2024, 5, 1, 12, 0)
-    letters.keep("huaibei", None, [(item, {})], [Failure("http://x/b.doc", "attachment", "HttpError: 404", at)],
-                 [], "OperationalError: database is locked")
+    letters.keep(
+        "huaibei",
+        None,
+        [(item, {})],
+        [Failure("http://x/b.doc", "attachment", "HttpError: 404", at)],
+        [],
+        "OperationalError: database is locked",
+    )
     engine = db.ensure_schema(database_url)
     sessions = db.session_factory(engine)
     with sessions.begin() as s:
@@ -101,7 +116,7 @@ def test_replay_writes_the_batch_and_its_failures_then_deletes_the_letter(databa
 def test_a_letter_whose_body_left_the_archive_is_kept_and_named(database_url, tmp_path):
     archive = Archive(tmp_path / "archive")
     page = page_2019(archive)
-    item = parse_page(page)
+    item = read_page(page)
     letters = DeadLetters(tmp_path / "dl", database_url, tmp_path / "archive")
     path = letters.keep("huaibei", None, [(item, {})], [], [], "boom")
     (tmp_path / "archive" / page.storage_path).unlink()
@@ -142,12 +157,16 @@ def database(kind: str, request, tmp_path) -> str:
 
 
 REFUSE = {  # refuse the documents of the 2020 report (page 99000111): its batch fails at commit
-    "sqlite": ["CREATE TRIGGER refuse BEFORE INSERT ON documents WHEN NEW.url LIKE '%99000111%' "
-               "BEGIN SELECT RAISE(ABORT, 'injected fault'); END"],
-    "postgresql": ["CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
-                   "$$ BEGIN RAISE EXCEPTION 'injected fault'; END $$",
-                   "CREATE TRIGGER refuse BEFORE INSERT ON documents FOR EACH ROW "
-                   "WHEN (NEW.url LIKE '%99000111%') EXECUTE FUNCTION refuse()"],
+    "sqlite": [
+        "CREATE TRIGGER refuse BEFORE INSERT ON documents WHEN NEW.url LIKE '%99000111%' "
+        "BEGIN SELECT RAISE(ABORT, 'injected fault'); END"
+    ],
+    "postgresql": [
+        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'injected fault'; END $$",
+        "CREATE TRIGGER refuse BEFORE INSERT ON documents FOR EACH ROW "
+        "WHEN (NEW.url LIKE '%99000111%') EXECUTE FUNCTION refuse()",
+    ],
 }
 ALLOW = {"sqlite": ["DROP TRIGGER refuse"], "postgresql": ["DROP TRIGGER refuse ON documents"]}
 
@@ -161,8 +180,11 @@ def execute(url: str, statements: list[str]) -> None:
 
 
 def crawl(mirror: Mirror, tmp_path: Path, url: str):
-    settings = {"GOVREPORTS_DATABASE_URL": url, "GOVREPORTS_DEADLETTER_DIR": str(tmp_path / "deadletter"),
-                "GOVREPORTS_BATCH_SIZE": "1"}  # one report per batch
+    settings = {
+        "GOVREPORTS_DATABASE_URL": url,
+        "GOVREPORTS_DEADLETTER_DIR": str(tmp_path / "deadletter"),
+        "GOVREPORTS_BATCH_SIZE": "1",
+    }  # one report per batch
     return run_crawl("huaibei", mirror.base_url, tmp_path, settings=settings)
 
 

@@ -25,13 +25,26 @@ SEED_REPORT_OF = {
 
 def run_demo(tmp_path):
     url = f"sqlite:///{tmp_path}/demo.db"
-    cmd = [sys.executable, "-m", "crawler.cli", "demo", "--database-url", url, "--archive-dir", str(tmp_path / "archive")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "crawler.cli",
+        "demo",
+        "--database-url",
+        url,
+        "--archive-dir",
+        str(tmp_path / "archive"),
+    ]
     done = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=600)
     return done, CrawlResult(done.returncode, done.stdout + done.stderr, url)
 
 
 def test_demo_crawls_every_mirror_and_a_second_run_changes_nothing(tmp_path):
-    spiders = [n for n in SpiderLoader.from_settings(get_project_settings()).list() if (REPO / "tests/sites" / n / "root").is_dir()]
+    spiders = [
+        n
+        for n in SpiderLoader.from_settings(get_project_settings()).list()
+        if (REPO / "tests/sites" / n / "root").is_dir()
+    ]
     assert spiders, "no spider has a mirror"
     done, result = run_demo(tmp_path)
     assert done.returncode == 0, result.log[-3000:]

@@ -75,8 +75,15 @@ def test_column_page_gives_its_own_jpage_list_with_full_titles_and_dates():
     (jlist,) = jlists
     assert jlist.unit_id == "4468466"
     assert jlist.params == {
-        "col": "1", "appid": "1", "webid": "1", "path": "/", "columnid": "164458",
-        "sourceContentType": "1", "unitid": "4468466", "webname": "东营市人民政府", "permissiontype": "0",
+        "col": "1",
+        "appid": "1",
+        "webid": "1",
+        "path": "/",
+        "columnid": "164458",
+        "sourceContentType": "1",
+        "unitid": "4468466",
+        "webname": "东营市人民政府",
+        "permissiontype": "0",
     }
     assert (jlist.per_page, jlist.total_record, jlist.total_pages) == (3, 9, 3)
     assert jlist.proxy_url == PROXY
@@ -86,10 +93,16 @@ def test_column_page_gives_its_own_jpage_list_with_full_titles_and_dates():
     assert jlist.records == [
         # absolute link to the portal: rewritten onto the mirror
         Record(f"{BASE}/art/2022/1/28/art_164458_10290001.html", T2021, "2022-01-28"),
-        Record(f"{BASE}/art/2022/1/10/art_164458_10280001.html",
-               "东营市人民政府办公室关于做好2021年度政府信息公开工作年度报告编制和发布工作的通知", "2022-01-10"),
-        Record(f"{BASE}/art/2020/3/31/art_90054_9302490.html",
-               "图解:东营市人民政府2019年政府信息公开工作年度报告", "2020-03-31"),
+        Record(
+            f"{BASE}/art/2022/1/10/art_164458_10280001.html",
+            "东营市人民政府办公室关于做好2021年度政府信息公开工作年度报告编制和发布工作的通知",
+            "2022-01-10",
+        ),
+        Record(
+            f"{BASE}/art/2020/3/31/art_90054_9302490.html",
+            "图解:东营市人民政府2019年政府信息公开工作年度报告",
+            "2020-03-31",
+        ),
     ]
 
 
@@ -112,7 +125,9 @@ def test_column_page_asks_for_the_report_and_posts_for_page_two_with_referer():
 
 def test_column_page_in_unsketched_markup_still_gives_its_records():
     # the datastore script not directly inside the unit's div (the real markup is a pattern)
-    body = page("col/col164458/index.html").body.replace(b'<div id="4468466"><script', b'<div id="4468466"><div><script')
+    body = page("col/col164458/index.html").body.replace(
+        b'<div id="4468466"><script', b'<div id="4468466"><div><script'
+    )
     body = body.replace(b'<div id="4468470"><script', b'<div id="4468470"><div><script')
     (jlist,) = spider().jpage_lists(fake_response(COLUMN, body), "164458")
     assert jlist.unit_id == "4468466" and jlist.params["unitid"] == "4468466"
@@ -172,8 +187,11 @@ def test_missing_nextgroup_stops_before_totalpage():
 
 def test_a_page_repeating_the_previous_one_stops():
     s = spider()
-    previous = [f"{BASE}/art/2020/3/20/art_164458_9301001.html", f"{BASE}/art/2020/2/27/art_164458_841.html",
-                f"{BASE}/art/2020/2/26/art_164458_820.html"]
+    previous = [
+        f"{BASE}/art/2020/3/20/art_164458_9301001.html",
+        f"{BASE}/art/2020/2/27/art_164458_841.html",
+        f"{BASE}/art/2020/2/26/art_164458_820.html",
+    ]
     assert list_requests(parse_list_page(s, "_lists/164458_p2.xml", 2, previous=previous)) == []
 
 
@@ -186,8 +204,14 @@ def test_get_form_keeps_the_nextgroup_parameters_and_counts_pages():
     (more,) = list_requests(s.parse_dataproxy(response, jlist, 2, "GET", False, None))
     assert more.method == "GET"
     assert dict(parse_qsl(urlsplit(more.url).query)) == {
-        "page": "3", "appid": "1", "webid": "1", "path": "/", "columnid": "164458", "unitid": "4468466",
-        "webname": "东营市人民政府", "permissiontype": "0",
+        "page": "3",
+        "appid": "1",
+        "webid": "1",
+        "path": "/",
+        "columnid": "164458",
+        "unitid": "4468466",
+        "webname": "东营市人民政府",
+        "permissiontype": "0",
     }
     assert more.headers["Referer"] == COLUMN.encode()
 
@@ -211,10 +235,18 @@ def test_a_failing_first_post_falls_back_to_get_once():
 
 def test_records_on_other_sites_are_not_followed():
     s = DongyingSpider()  # the real portal: requests are only built here, nothing is fetched
-    records = [Record("http://m.sd.gov.cn/art/2017/4/8/art_97636_9226468.html",
-                      "东营市人民政府2016年政府信息公开工作年度报告", "2017-04-08"),
-               Record("http://sydxrhfzbgs.dongying.gov.cn/art/2022/1/17/art_92222_10282718.html",
-                      "东营市某部门2021年政府信息公开工作年度报告", "2022-01-17")]
+    records = [
+        Record(
+            "http://m.sd.gov.cn/art/2017/4/8/art_97636_9226468.html",
+            "东营市人民政府2016年政府信息公开工作年度报告",
+            "2017-04-08",
+        ),
+        Record(
+            "http://sydxrhfzbgs.dongying.gov.cn/art/2022/1/17/art_92222_10282718.html",
+            "东营市某部门2021年政府信息公开工作年度报告",
+            "2022-01-17",
+        ),
+    ]
     # the provincial copy stays out; a dongying.gov.cn sub-host is the portal's
     assert [r.url for r in s.report_requests(records, COLUMN)] == [records[1].url]
 
@@ -238,7 +270,10 @@ def test_xxgk_page_of_a_report_not_in_the_column_becomes_a_report():
     (item,) = xxgk(spider(), "dongyingshi_2020.html", 2020)
     assert isinstance(item, ReportPage)
     assert item.list_title == T2020
-    assert item.canonical_url == "http://www.dongying.gov.cn/module/xxgk/xxgkAnnualReport.jsp?area=dongyingshi&fbtime=2020&showType=2"
+    assert (
+        item.canonical_url
+        == "http://www.dongying.gov.cn/module/xxgk/xxgkAnnualReport.jsp?area=dongyingshi&fbtime=2020&showType=2"
+    )
     assert item.body_name == "东营市人民政府" and item.attachments == []
 
 
@@ -261,9 +296,14 @@ def test_seed_page_attachments_and_related_links():
     s = spider()
     attachments, related = s.attachment_links(page("art/2020/2/27/art_164458_841.html"))
     assert attachments == [
-        (f"{BASE}/attach/0/9f3c2a7b41d04c7e8a1b6d2e5f0c3a91.doc", "东营市人民政府2019年政府信息公开工作年度报告(最终版).doc"),
-        (f"{BASE}/module/download/downfile.jsp?classid=0&filename=2002271630453821.pdf",
-         "东营市人民政府2019年政府信息公开工作年度报告(最终版).pdf"),
+        (
+            f"{BASE}/attach/0/9f3c2a7b41d04c7e8a1b6d2e5f0c3a91.doc",
+            "东营市人民政府2019年政府信息公开工作年度报告(最终版).doc",
+        ),
+        (
+            f"{BASE}/module/download/downfile.jsp?classid=0&filename=2002271630453821.pdf",
+            "东营市人民政府2019年政府信息公开工作年度报告(最终版).pdf",
+        ),
     ]
     assert related == [
         ("https://www.yunzhan365.com/33421620.html", "https://www.yunzhan365.com/33421620.html"),
@@ -276,8 +316,9 @@ def test_downfile_pdf_served_as_octet_stream_is_typed_by_its_filename():
     s = spider()
     item = ReportPage(spider="dongying", url="u", canonical_url="u", body=b"")
     url = f"{BASE}/module/download/downfile.jsp?classid=0&filename=2002271630453821.pdf"
-    response = fake_response(url, (ROOT / "_files/2002271630453821.pdf").read_bytes(),
-                             headers={"Content-Type": "application/octet-stream"})
+    response = fake_response(
+        url, (ROOT / "_files/2002271630453821.pdf").read_bytes(), headers={"Content-Type": "application/octet-stream"}
+    )
     (done,) = list(s._on_attachment(response, item, "东营市人民政府2019年政府信息公开工作年度报告(最终版).pdf", []))
     assert done.attachments[0].media_type == "application/pdf"
     assert done.attachments[0].body.startswith(b"%PDF")
@@ -310,8 +351,12 @@ def drive(s, on_idle: Callable[[], Iterable[Request]]) -> list[ReportPage]:
             continue
         seen.add(key)
         assert urllib.parse.urlsplit(request.url).hostname == "127.0.0.1", f"left the mirror: {request.url}"
-        raw = urllib.request.Request(request.url, data=request.body or None, method=request.method,
-                                     headers={k.decode(): v[0].decode() for k, v in request.headers.items()})
+        raw = urllib.request.Request(
+            request.url,
+            data=request.body or None,
+            method=request.method,
+            headers={k.decode(): v[0].decode() for k, v in request.headers.items()},
+        )
         try:
             with urllib.request.urlopen(raw) as answer:
                 status, headers, body = answer.status, dict(answer.headers), answer.read()
@@ -349,8 +394,14 @@ def test_spider_requests_against_the_running_mirror(mirror_for):
     assert "POST /module/web/jpage/dataproxy.jsp?startrecord=4&endrecord=6&perpage=3" in asked
     assert "POST /module/web/jpage/dataproxy.jsp?startrecord=7&endrecord=9&perpage=3" in asked
     assert not [p for p in asked if "startrecord=10" in p or "columnid=90054" in p]
-    never = ("art_170062_7018", "art_164458_10280001", "art_90054_9302490", "art_164458_9301001",
-             "art_164458_820", "art_164458_6901")
+    never = (
+        "art_170062_7018",
+        "art_164458_10280001",
+        "art_90054_9302490",
+        "art_164458_9301001",
+        "art_164458_820",
+        "art_164458_6901",
+    )
     assert not [p for p in asked if any(n in p for n in never)]
 
 

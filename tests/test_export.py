@@ -15,18 +15,19 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from crawler import db
+from crawler.analysis.export import DICTIONARY, FILES, ExportError, Filters, export
 from crawler.cli import main
-from crawler.export import DICTIONARY, FILES, ExportError, Filters, export
-from crawler.store import ReportWriter
+from crawler.storage import db
+from crawler.storage.store import ReportWriter
 from tests.test_views import seed_item, zhucheng_2017
 
 DONGYING_URL = "http://www.dongying.gov.cn/art/2020/2/27/art_164458_841.html"
 
 
 def dongying_2019():
-    return seed_item("000", spider="dongying", url=DONGYING_URL, body_name="东营市人民政府", body_level="city",
-                     region_code="370500")
+    return seed_item(
+        "000", spider="dongying", url=DONGYING_URL, body_name="东营市人民政府", body_level="city", region_code="370500"
+    )
 
 
 def fill(url: str) -> None:
@@ -71,8 +72,12 @@ def test_csv_export_writes_tidy_files_the_same_on_both_databases(seeded, tmp_pat
     reports = {r["body"]: r for r in read_csv(out / "reports.csv")}
     zhucheng = reports["诸城市人民政府"]
     assert (zhucheng["year"], zhucheng["published_at"], zhucheng["template"]) == ("2017", "2018-03-29", "legacy")
-    assert (zhucheng["proactive_total"], zhucheng["applications"], zhucheng["review_total"], zhucheng["litigation_total"]) == (
-        "27519", "88", "2", "1")
+    assert (
+        zhucheng["proactive_total"],
+        zhucheng["applications"],
+        zhucheng["review_total"],
+        zhucheng["litigation_total"],
+    ) == ("27519", "88", "2", "1")
     assert (reports["东营市人民政府"]["review_total"], reports["东营市人民政府"]["applications"]) == ("10", "")
 
     values = read_csv(out / "metric_values.csv")
@@ -80,7 +85,12 @@ def test_csv_export_writes_tidy_files_the_same_on_both_databases(seeded, tmp_pat
     proactive = sorted((r["scope"], r["value"]) for r in values if r["code"] == "proactive.total")
     assert proactive == [("region", "27519"), ("self", "22794")]
     (amount,) = [r for r in values if r["code"] == "art20.procurement.amount"]
-    assert (amount["value"], amount["unit"], amount["raw_value"], amount["scope"]) == ("1148226.228", "万元", "1148226.228万元", "")
+    assert (amount["value"], amount["unit"], amount["raw_value"], amount["scope"]) == (
+        "1148226.228",
+        "万元",
+        "1148226.228万元",
+        "",
+    )
     (projects,) = [r for r in values if r["code"] == "art20.procurement.projects"]
     assert projects["value"] == "1088"  # an integer never prints as 1088.0 or 1088.000000
 
@@ -106,7 +116,10 @@ def test_filters_select_reports_values_and_findings(sqlite_seeded, tmp_path):
     counts = run_export(sqlite_seeded, tmp_path / "review", filters=Filters(metric="review.total"))
     values = read_csv(tmp_path / "review" / "metric_values.csv")
     assert sorted((r["body"], r["year"], r["scope"], r["value"]) for r in values) == [
-        ("东营市人民政府", "2019", "", "10"), ("诸城市人民政府", "2017", "region", "2"), ("诸城市人民政府", "2017", "self", "2")]
+        ("东营市人民政府", "2019", "", "10"),
+        ("诸城市人民政府", "2017", "region", "2"),
+        ("诸城市人民政府", "2017", "self", "2"),
+    ]
     assert counts["reports.csv"] == 2
 
     counts = run_export(sqlite_seeded, tmp_path / "amount", filters=Filters(metric="art20.procurement.amount"))
@@ -129,7 +142,13 @@ def test_bom_only_when_asked(sqlite_seeded, tmp_path):
 def test_jsonl_has_numbers_and_nulls(sqlite_seeded, tmp_path):
     run_export(sqlite_seeded, tmp_path, "jsonl", Filters(metric="art20.procurement.amount"))
     (row,) = [json.loads(line) for line in (tmp_path / "metric_values.jsonl").read_text("utf-8").splitlines()]
-    assert (row["body"], row["year"], row["value"], row["scope"], row["applicant"]) == ("东营市人民政府", 2019, 1148226.228, None, None)
+    assert (row["body"], row["year"], row["value"], row["scope"], row["applicant"]) == (
+        "东营市人民政府",
+        2019,
+        1148226.228,
+        None,
+        None,
+    )
 
 
 def test_parquet_keeps_types(sqlite_seeded, tmp_path):
@@ -137,7 +156,11 @@ def test_parquet_keeps_types(sqlite_seeded, tmp_path):
     run_export(sqlite_seeded, tmp_path, "parquet")
     reports = pq.read_table(tmp_path / "reports.parquet").to_pylist()
     (zhucheng,) = [r for r in reports if r["year"] == 2017]
-    assert (zhucheng["proactive_total"], zhucheng["applications"], str(zhucheng["published_at"])) == (27519.0, 88.0, "2018-03-29")
+    assert (zhucheng["proactive_total"], zhucheng["applications"], str(zhucheng["published_at"])) == (
+        27519.0,
+        88.0,
+        "2018-03-29",
+    )
     values = pq.read_table(tmp_path / "metric_values.parquet")
     assert str(values.schema.field("value").type) == "double" and str(values.schema.field("year").type) == "int64"
     assert 1148226.228 in values.column("value").to_pylist()
@@ -150,13 +173,16 @@ def test_parquet_without_pyarrow_says_how_to_install_it(sqlite_seeded, tmp_path,
         run_export(sqlite_seeded, tmp_path, "parquet")
 
 
-@pytest.mark.parametrize(("filters", "kw", "message"), [
-    (Filters(metric="review.totl"), {}, r"unknown metric code 'review.totl'; close codes: review.total, "),
-    (Filters(metric="apps.result.disclose"), {}, r"close codes: apps.result.disclosed"),
-    (Filters(spider="dongyin"), {}, r"unknown spider 'dongyin' \(spiders: .*dongying"),
-    (Filters(), {"fmt": "jsonl", "bom": True}, r"--bom is for --format csv only"),
-    (Filters(), {"fmt": "xlsx"}, r"unknown format 'xlsx'"),
-])
+@pytest.mark.parametrize(
+    ("filters", "kw", "message"),
+    [
+        (Filters(metric="review.totl"), {}, r"unknown metric code 'review.totl'; close codes: review.total, "),
+        (Filters(metric="apps.result.disclose"), {}, r"close codes: apps.result.disclosed"),
+        (Filters(spider="dongyin"), {}, r"unknown spider 'dongyin' \(spiders: .*dongying"),
+        (Filters(), {"fmt": "jsonl", "bom": True}, r"--bom is for --format csv only"),
+        (Filters(), {"fmt": "xlsx"}, r"unknown format 'xlsx'"),
+    ],
+)
 def test_bad_input_is_refused_before_anything_is_written(sqlite_seeded, tmp_path, filters, kw, message):
     with pytest.raises(ExportError, match=message):
         run_export(sqlite_seeded, tmp_path / "out", filters=filters, **kw)

@@ -1,4 +1,4 @@
-"""Crawling the real web: each fault the fault mirror can act out (crawler/mirror.py), crawled by
+"""Crawling the real web: each fault the fault mirror can act out (crawler/mirror/server.py), crawled by
 a real `scrapy crawl` against the synthetic faults portal (tests/sites/faults/README.md).
 
 A clean crawl of that portal is 9 requests (robots.txt, 2 list pages, 4 report pages, 2 PDFs) and
@@ -22,11 +22,16 @@ from scrapy.utils.test import get_crawler
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from crawler.middlewares import FAILURE_KIND, FailureRecorder, backoff_delay, error_page_title
-from crawler.mirror import ERROR_PAGE, Mirror
-from crawler.models import Document, Report, ValidationFinding
-from crawler.progress import Progress
-from crawler.runrecord import pending_failures
+from crawler.extensions.progress import Progress
+from crawler.extensions.runrecord import pending_failures
+from crawler.middlewares.failures import (
+    FAILURE_KIND,
+    FailureRecorder,
+    backoff_delay,
+    error_page_title,
+)
+from crawler.mirror.server import ERROR_PAGE, Mirror
+from crawler.storage.models import Document, Report, ValidationFinding
 from tests.conftest import SITES
 from tests.crawl import REPO, CrawlResult, run_crawl
 from tests.sites.faults.spider import FaultsSpider
@@ -70,14 +75,20 @@ def asked(mirror: Mirror, path: str) -> int:
 def attachment_of(result: CrawlResult, year: int) -> dict:
     """The one attachment document of a report: how it was stored."""
     with Session(create_engine(result.database_url)) as s:
-        doc = s.scalars(select(Document).join(Report).where(Report.report_year == year, Document.role == "attachment")).one()
+        doc = s.scalars(
+            select(Document).join(Report).where(Report.report_year == year, Document.role == "attachment")
+        ).one()
         return {"fetched": doc.sha256 is not None, "extracted": doc.extracted, "note": doc.note}
 
 
 def findings_of(result: CrawlResult, year: int) -> list[tuple[str, str]]:
     with Session(create_engine(result.database_url)) as s:
-        return [tuple(r) for r in s.execute(
-            select(ValidationFinding.rule, ValidationFinding.detail).join(Report).where(Report.report_year == year))]
+        return [
+            tuple(r)
+            for r in s.execute(
+                select(ValidationFinding.rule, ValidationFinding.detail).join(Report).where(Report.report_year == year)
+            )
+        ]
 
 
 # -- transient and permanent HTTP errors -----------------------------------------------------------
@@ -228,7 +239,11 @@ def test_a_page_redirecting_to_itself_is_recorded_as_a_loop_not_dropped_silently
         # 50 MB announced by Content-Length, over the default DOWNLOAD_MAXSIZE of 40 MiB: refused unread
         ({"fault": "huge", "size": 50_000_000}, {}, ("50000000 bytes", "max size (41943040)")),
         # the same body without Content-Length: cut off once more than 1 MiB has arrived
-        ({"fault": "huge", "size": 50_000_000, "content_length": False}, {"DOWNLOAD_MAXSIZE": "1048576"}, ("max size (1048576)",)),
+        (
+            {"fault": "huge", "size": 50_000_000, "content_length": False},
+            {"DOWNLOAD_MAXSIZE": "1048576"},
+            ("max size (1048576)",),
+        ),
     ],
     ids=["content-length", "streamed"],
 )
@@ -293,7 +308,11 @@ def test_a_gbk_page_with_a_wrong_charset_header_is_read_right(tmp_path):
     with Mirror(SITE) as mirror:
         result = crawl(mirror, tmp_path)
     [report] = [r for r in result.reports() if r["year"] == 2021]
-    assert (report["title"], report["source"], report["published_at"]) == (title(2021), "合成县人民政府办公室", "2022-01-18")
+    assert (report["title"], report["source"], report["published_at"]) == (
+        title(2021),
+        "合成县人民政府办公室",
+        "2022-01-18",
+    )
     assert result.failures() == []
 
 
@@ -305,10 +324,12 @@ def test_progress_lines_name_the_spider_and_replace_logstats(tmp_path):
     # a 1 s timeout keeps the crawl running for several 0.2 s progress intervals
     with Mirror(SITE, faults={R2019: [{"fault": "timeout", "seconds": 3}]}) as mirror:
         result = crawl(mirror, tmp_path, RETRY_TIMES="0", LOGSTATS_INTERVAL="0.2")
-    lines = re.findall(r"\[crawler\.progress\] INFO: (.*)", result.log)
+    lines = re.findall(r"\[crawler\.extensions\.progress\] INFO: (.*)", result.log)
     assert lines, result.log[-3000:]
-    pattern = (r"faults: found \d+ lists, \d+ reports, \d+ attachments; \d+ reports scraped \(\d+ stored\), "
-               r"\d+ rejected, \d+ held; \d+ responses \(\d+/min\), \d+ retries, \d+ failures; \d+ queued, \d+ downloading")
+    pattern = (
+        r"faults: found \d+ lists, \d+ reports, \d+ attachments; \d+ reports scraped \(\d+ stored\), "
+        r"\d+ rejected, \d+ held; \d+ responses \(\d+/min\), \d+ retries, \d+ failures; \d+ queued, \d+ downloading"
+    )
     assert all(re.fullmatch(pattern, line) for line in lines), lines
     assert "Crawled " not in result.log  # Scrapy's LogStats lines, which name no spider
 
@@ -316,9 +337,25 @@ def test_progress_lines_name_the_spider_and_replace_logstats(tmp_path):
 def govreports_crawl(mirror: Mirror, tmp_path, *settings: str) -> subprocess.CompletedProcess:
     """The command a scheduler runs, against the mirror."""
     tmp_path.mkdir()
-    cmd = [sys.executable, "-m", "crawler.cli", "crawl", "faults", "--base-url", mirror.base_url,
-           "--database-url", f"sqlite:///{tmp_path}/govreports.db", "-s", f"SPIDER_MODULES={SPIDER_MODULES}",
-           "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", f"GOVREPORTS_ARCHIVE_DIR={tmp_path}/archive"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "crawler.cli",
+        "crawl",
+        "faults",
+        "--base-url",
+        mirror.base_url,
+        "--database-url",
+        f"sqlite:///{tmp_path}/govreports.db",
+        "-s",
+        f"SPIDER_MODULES={SPIDER_MODULES}",
+        "-s",
+        "DOWNLOAD_DELAY=0",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=0",
+        "-s",
+        f"GOVREPORTS_ARCHIVE_DIR={tmp_path}/archive",
+    ]
     for setting in settings:
         cmd += ["-s", setting]
     return subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=120)
@@ -329,7 +366,9 @@ def test_the_scheduled_command_exits_0_when_ok_and_1_with_the_reason_when_not(tm
     with Mirror(SITE) as mirror:
         ok = govreports_crawl(mirror, tmp_path / "ok")
     assert ok.returncode == 0, ok.stderr[-3000:]
-    with Mirror(SITE, faults={LIST_2: [{"status": 404}], R2019: [{"status": 404}], PDF_2020: [{"status": 404}]}) as mirror:
+    with Mirror(
+        SITE, faults={LIST_2: [{"status": 404}], R2019: [{"status": 404}], PDF_2020: [{"status": 404}]}
+    ) as mirror:
         failed = govreports_crawl(mirror, tmp_path / "failed")
     assert failed.returncode == 1
     assert "faults: failure rate 43% above the threshold 30% (GOVREPORTS_MAX_FAILURE_RATE)" in failed.stderr
@@ -340,8 +379,9 @@ def test_error_answers_a_spider_expects_are_no_failures(mirror_for, tmp_path):
     # hanweb_example: the xxgk module answers 404 for years without a report, and the older
     # dataproxy path refuses the POST with 404 before the spider falls back to GET (its README)
     mirror = mirror_for("hanweb_example")
-    result = run_crawl("hanweb_example", mirror.base_url, tmp_path,
-                       settings={"SPIDER_MODULES": "spiders,tests.test_hanweb_new_portal"})
+    result = run_crawl(
+        "hanweb_example", mirror.base_url, tmp_path, settings={"SPIDER_MODULES": "spiders,tests.test_hanweb_new_portal"}
+    )
     assert result.returncode == 0, result.log[-3000:]
     assert len(result.reports()) == 4
     assert result.failures() == []
@@ -374,7 +414,9 @@ def test_error_pages_are_told_by_their_title_or_first_heading():
 def test_a_progress_line_counts_what_was_found_and_what_became_of_it():
     crawler = get_crawler(FaultsSpider)
     crawler.spider = FaultsSpider(base_url="http://127.0.0.1:1")
-    crawler._engine = SimpleNamespace(_slot=SimpleNamespace(scheduler=[1, 2, 3]), downloader=SimpleNamespace(active={1, 2}))
+    crawler._engine = SimpleNamespace(
+        _slot=SimpleNamespace(scheduler=[1, 2, 3]), downloader=SimpleNamespace(active={1, 2})
+    )
     progress = Progress(crawler, interval=60.0)
     spider = crawler.spider
     for url, callback, meta in [
@@ -389,9 +431,14 @@ def test_a_progress_line_counts_what_was_found_and_what_became_of_it():
     ]:
         progress.request_scheduled(Request(url, callback=callback, meta=meta), spider)
     for key, value in {
-        "response_received_count": 12, "item_scraped_count": 3, "item_dropped_count": 1,
-        "govreports/reports_new": 2, "govreports/reports_skipped": 4, "retry/count": 5,
-        "govreports/failures/http_status": 2, "govreports/failures/rejected_item": 1,
+        "response_received_count": 12,
+        "item_scraped_count": 3,
+        "item_dropped_count": 1,
+        "govreports/reports_new": 2,
+        "govreports/reports_skipped": 4,
+        "retry/count": 5,
+        "govreports/failures/http_status": 2,
+        "govreports/failures/rejected_item": 1,
     }.items():
         crawler.stats.set_value(key, value)
     assert progress.line() == (
@@ -422,7 +469,9 @@ def test_answers_and_decisions_are_no_failures():
     mw = recorder()
     url = "http://h/gk/nb/"
     mw.process_exception(Request(url), IgnoreRequest("Forbidden by robots.txt"))
-    mw.process_response(Request(url + "robots.txt", callback=NO_CALLBACK), html_response(b"", b"text/plain").replace(status=404))
+    mw.process_response(
+        Request(url + "robots.txt", callback=NO_CALLBACK), html_response(b"", b"text/plain").replace(status=404)
+    )
     mw.process_response(Request(url, meta={"handle_httpstatus_list": [404]}), html_response(b"").replace(status=404))
     mw.process_response(Request(url), html_response(b"").replace(status=304))  # a conditional request's answer
     assert recorded(mw) == []

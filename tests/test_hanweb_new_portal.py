@@ -26,8 +26,7 @@ SYN = "(合成测试数据)"
 def test_new_hanweb_portal_crawls_end_to_end(mirror_for, tmp_path):
     mirror = mirror_for("hanweb_example")
     # The spider lives in this test module: let `scrapy crawl` find it there too.
-    result = run_crawl("hanweb_example", mirror.base_url, tmp_path,
-                       settings={"SPIDER_MODULES": f"spiders,{__name__}"})
+    result = run_crawl("hanweb_example", mirror.base_url, tmp_path, settings={"SPIDER_MODULES": f"spiders,{__name__}"})
     assert result.returncode == 0, result.log[-3000:]
     reports = result.reports()
     assert [(r["body"], r["year"], r["title"], r["published_at"], len(r["attachments"])) for r in reports] == [

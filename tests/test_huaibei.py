@@ -82,13 +82,22 @@ def test_rows_of_title_and_span_date_shape_with_http_links_to_the_portal():
 
 def test_links_to_the_home_host_take_its_https_scheme_and_host_families_are_the_portal():
     real = HuaibeiSpider()  # no base_url: the real portal
-    assert real.link("http://www.huaibei.gov.cn/zwgk/public/15/1.html", real.home_url) == "https://www.huaibei.gov.cn/zwgk/public/15/1.html"
-    assert real.link("http://gxq.huaibei.gov.cn/zwgk/public/121/2.html", real.home_url) == "http://gxq.huaibei.gov.cn/zwgk/public/121/2.html"
+    assert (
+        real.link("http://www.huaibei.gov.cn/zwgk/public/15/1.html", real.home_url)
+        == "https://www.huaibei.gov.cn/zwgk/public/15/1.html"
+    )
+    assert (
+        real.link("http://gxq.huaibei.gov.cn/zwgk/public/121/2.html", real.home_url)
+        == "http://gxq.huaibei.gov.cn/zwgk/public/121/2.html"
+    )
     on_mirror = spider()
     assert on_mirror.site_url("http://gxq.huaibei.gov.cn/zwgk/public/121/2.html") == f"{BASE}/zwgk/public/121/2.html"
     assert on_mirror.site_url("https://www.hbdj.gov.cn/zwgk/public/35/3.html") == f"{BASE}/zwgk/public/35/3.html"
     assert on_mirror.site_url("https://www.ah.gov.cn/public/1681/4.html") == "https://www.ah.gov.cn/public/1681/4.html"
-    assert on_mirror.canonical_url(f"{BASE}/zwgk/public/15/10359541.html") == "https://www.huaibei.gov.cn/zwgk/public/15/10359541.html"
+    assert (
+        on_mirror.canonical_url(f"{BASE}/zwgk/public/15/10359541.html")
+        == "https://www.huaibei.gov.cn/zwgk/public/15/10359541.html"
+    )
 
 
 # -- label call and pagination ------------------------------------------------------------
@@ -109,7 +118,12 @@ def test_label_call_is_copied_from_the_column_script():
     }
     # the $.ajax form: its `type: "get"` is the HTTP method, not the list type
     label = s.label_params(response(COLUMN_NODE, "lists/column_15_node_99000001.html"), ("4", "99000001"))
-    assert (label["type"], label["catId"], label["file"], label["siteId"]) == ("4", "99000001", "/zwgk/publicInfoList_doc2020", "9900001")
+    assert (label["type"], label["catId"], label["file"], label["siteId"]) == (
+        "4",
+        "99000001",
+        "/zwgk/publicInfoList_doc2020",
+        "9900001",
+    )
 
 
 def test_page_count_from_ls_pagination_or_the_pager():
@@ -118,7 +132,14 @@ def test_page_count_from_ls_pagination_or_the_pager():
     assert s.page_count(response(f"{BASE}/p1", "lists/label_15_type3_p1.html")) == 2  # a[paged="2"]
     assert s.page_count(response(f"{BASE}/p2", "lists/label_15_type3_p2.html")) == 2  # 共2页 (尾页 no longer a link)
     assert s.page_count(response(f"{BASE}/n1", "lists/label_15_node_99000001_p1.html")) == 1
-    assert s.page_count(fake_response(f"{BASE}/x", b"<ul class='doc_list'><li><a href='/zwgk/public/15/1.html' title='t'>t</a></li></ul>")) is None
+    assert (
+        s.page_count(
+            fake_response(
+                f"{BASE}/x", b"<ul class='doc_list'><li><a href='/zwgk/public/15/1.html' title='t'>t</a></li></ul>"
+            )
+        )
+        is None
+    )
 
 
 def test_first_column_page_requests_reports_the_report_node_and_the_next_label_page():
@@ -148,9 +169,18 @@ def test_first_column_page_requests_reports_the_report_node_and_the_next_label_p
     (label,) = [r for r in requests if r.callback == s.parse_fragment]
     assert urlsplit(label.url).path == "/site/label/8888"
     assert query(label.url) == {
-        "IsAjax": "1", "dataType": "html", "labelName": "publicInfoList", "organId": "15", "type": "3",
-        "siteId": "9900001", "pageSize": "15", "isDate": "true", "dateFormat": "yyyy-MM-dd",
-        "file": "/xxgk/publicInfoList_newest2020", "pageIndex": "2", "action": "list",
+        "IsAjax": "1",
+        "dataType": "html",
+        "labelName": "publicInfoList",
+        "organId": "15",
+        "type": "3",
+        "siteId": "9900001",
+        "pageSize": "15",
+        "isDate": "true",
+        "dateFormat": "yyyy-MM-dd",
+        "file": "/xxgk/publicInfoList_newest2020",
+        "pageIndex": "2",
+        "action": "list",
     }
     assert label.headers["Referer"] == COLUMN_3.encode()
 
@@ -169,7 +199,9 @@ def test_last_label_page_stops_and_skips_the_look_alike():
 def test_column_page_without_rows_asks_the_label_for_them():
     s = spider()
     s._lists_seen.add(("4", "99000001"))  # found on the type=3 page before
-    (request,) = s.parse_column(response(COLUMN_NODE, "lists/column_15_node_99000001.html"), node=("4", "99000001"), page=1)
+    (request,) = s.parse_column(
+        response(COLUMN_NODE, "lists/column_15_node_99000001.html"), node=("4", "99000001"), page=1
+    )
     assert request.callback == s.parse_fragment
     assert query(request.url)["pageIndex"] == "1"
     assert query(request.url)["catId"] == "99000001"
@@ -209,13 +241,27 @@ def test_mirror_seed_page_carries_the_seed_text():
 def test_report_page_fetches_the_fastdfs_pdf_in_the_body_only():
     s = spider()
     url = f"{BASE}/zwgk/public/15/99000111.html"
-    (request,) = s.parse_report(response(url, "zwgk/public/15/99000111.html"), {"list_title": T2020, "list_date": "2021-01-29"})
+    (request,) = s.parse_report(
+        response(url, "zwgk/public/15/99000111.html"), {"list_title": T2020, "list_date": "2021-01-29"}
+    )
     assert request.url == BASE + PDF  # not 政府信息公开申请表.doc, which is outside div.wzcon
-    pdf = Response(BASE + PDF, body=(ROOT / PDF.lstrip("/")).read_bytes(), headers={"Content-Type": "application/pdf"}, request=request)
+    pdf = Response(
+        BASE + PDF,
+        body=(ROOT / PDF.lstrip("/")).read_bytes(),
+        headers={"Content-Type": "application/pdf"},
+        request=request,
+    )
     (page,) = request.callback(pdf, **request.cb_kwargs)
     assert isinstance(page, ReportPage)
-    assert (page.body_name, page.body_level, page.parent_body, page.region_code) == ("淮北市人民政府", "city", None, "340600")
-    assert [(a.url, a.name, a.media_type) for a in page.attachments] == [(BASE + PDF, f"{T2020}.pdf", "application/pdf")]
+    assert (page.body_name, page.body_level, page.parent_body, page.region_code) == (
+        "淮北市人民政府",
+        "city",
+        None,
+        "340600",
+    )
+    assert [(a.url, a.name, a.media_type) for a in page.attachments] == [
+        (BASE + PDF, f"{T2020}.pdf", "application/pdf")
+    ]
     assert page.attachments[0].body.startswith(b"%PDF-")
     assert page.canonical_url == "https://www.huaibei.gov.cn/zwgk/public/15/99000111.html"
 
@@ -223,11 +269,17 @@ def test_report_page_fetches_the_fastdfs_pdf_in_the_body_only():
 def test_office_report_is_kept_apart_by_body():
     s = spider()
     (request,) = requests_of(
-        r for r in s.parse_column(response(COLUMN_3, "lists/column_15_type3_p1.html"), node=("3", ""), page=1)
+        r
+        for r in s.parse_column(response(COLUMN_3, "lists/column_15_type3_p1.html"), node=("3", ""), page=1)
         if r.url.endswith("/99000131.html")
     )
     (page,) = request.callback(response(request.url, "zwgk/public/15/99000131.html"), **request.cb_kwargs)
-    assert (page.body_name, page.body_level, page.parent_body, page.region_code) == (OFFICE, "department", "淮北市人民政府", "340600")
+    assert (page.body_name, page.body_level, page.parent_body, page.region_code) == (
+        OFFICE,
+        "department",
+        "淮北市人民政府",
+        "340600",
+    )
     assert (page.list_title, page.list_date, page.attachments) == (T2019_OFFICE, "2020-01-18", [])
 
 
@@ -291,7 +343,16 @@ def test_end_to_end_crawl_stores_five_reports_and_a_second_crawl_adds_no_rows(mi
     assert result.returncode == 0, result.log[-3000:]
     real = "https://www.huaibei.gov.cn/zwgk/public/15"
     got = [
-        (r["body"], r["body_level"], r["parent"], r["year"], r["title"], r["published_at"], r["canonical_url"], r["attachments"])
+        (
+            r["body"],
+            r["body_level"],
+            r["parent"],
+            r["year"],
+            r["title"],
+            r["published_at"],
+            r["canonical_url"],
+            r["attachments"],
+        )
         for r in result.reports()
     ]
     assert got == [

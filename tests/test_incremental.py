@@ -1,4 +1,4 @@
-"""Incremental crawls (crawler/incremental.py): list pages every time, report pages only when
+"""Incremental crawls (crawler/middlewares/incremental.py): list pages every time, report pages only when
 they may have changed; conditional requests; refresh; the run marker of a job directory.
 
 Expected values are typed from tests/sites/huaibei and tests/sites/dongying (their READMEs and
@@ -18,10 +18,10 @@ import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from crawler.incremental import CONDITIONAL_FETCH, FETCH, SKIP, RunMarker, decide
-from crawler.mirror import Mirror, MirrorRequest, MirrorResponse, not_modified
-from crawler.models import Report, ReportVersion
-from crawler.store import HeldReport
+from crawler.middlewares.incremental import CONDITIONAL_FETCH, FETCH, SKIP, RunMarker, decide
+from crawler.mirror.server import Mirror, MirrorRequest, MirrorResponse, not_modified
+from crawler.storage.models import Report, ReportVersion
+from crawler.storage.store import HeldReport
 from tests.conftest import SITES
 from tests.crawl import run_crawl
 from tests.rows import stored_rows
@@ -54,8 +54,18 @@ def held(list_date="2020-01-20", etag=None, last_modified=None, complete=True, l
         (held(etag='"r1"'), "2020-02-03", {}, FETCH),  # list date wins over validators
         (held(), "2020-01-20", {"refresh": True}, FETCH),
         # a resumed refresh: stored since the refresh started -> done; before -> fetch
-        (held(last_seen=datetime(2024, 5, 2)), "2020-01-20", {"refresh": True, "refreshed_since": datetime(2024, 5, 1)}, SKIP),
-        (held(last_seen=datetime(2024, 4, 30)), "2020-01-20", {"refresh": True, "refreshed_since": datetime(2024, 5, 1)}, FETCH),
+        (
+            held(last_seen=datetime(2024, 5, 2)),
+            "2020-01-20",
+            {"refresh": True, "refreshed_since": datetime(2024, 5, 1)},
+            SKIP,
+        ),
+        (
+            held(last_seen=datetime(2024, 4, 30)),
+            "2020-01-20",
+            {"refresh": True, "refreshed_since": datetime(2024, 5, 1)},
+            FETCH,
+        ),
     ],
 )
 def test_decide(stored, list_date, options, expected):
@@ -65,9 +75,9 @@ def test_decide(stored, list_date, options, expected):
 def test_the_held_index_has_stored_reports_only_and_knows_incomplete_ones(database_url):
     """A bare report row (content_hash '', left by a failed batch on SQLite) is not held; a report
     whose attachment failed is held but incomplete."""
-    from crawler import db
-    from crawler.models import Body, Document
-    from crawler.store import held_reports
+    from crawler.storage import db
+    from crawler.storage.models import Body, Document
+    from crawler.storage.store import held_reports
 
     engine = db.ensure_schema(database_url)
     with Session(engine) as s, s.begin():
@@ -75,17 +85,53 @@ def test_the_held_index_has_stored_reports_only_and_knows_incomplete_ones(databa
         s.add(body)
         s.flush()
         for n, content in ((1, "ab12"), (2, ""), (3, "cd34")):
-            s.add(Report(id=n, body_id=body.id, report_year=2019 + n, title=f"r{n}", url=f"http://m/{n}",
-                         canonical_url=f"https://p/{n}", content_hash=content, list_date="2020-01-20",
-                         spider="huaibei", first_seen=SEEN, last_seen=SEEN))
+            s.add(
+                Report(
+                    id=n,
+                    body_id=body.id,
+                    report_year=2019 + n,
+                    title=f"r{n}",
+                    url=f"http://m/{n}",
+                    canonical_url=f"https://p/{n}",
+                    content_hash=content,
+                    list_date="2020-01-20",
+                    spider="huaibei",
+                    first_seen=SEEN,
+                    last_seen=SEEN,
+                )
+            )
         s.flush()
-        s.add_all([
-            Document(report_id=1, role="page", url="http://m/1", canonical_url="https://p/1", sha256="e1",
-                     etag='"r1"', last_modified=None, fetched_at=SEEN),
-            Document(report_id=3, role="page", url="http://m/3", canonical_url="https://p/3", sha256="e3", fetched_at=SEEN),
-            Document(report_id=3, role="attachment", url="http://m/3.pdf", canonical_url="https://p/3.pdf", sha256=None,
-                     note="download failed", fetched_at=SEEN),
-        ])
+        s.add_all(
+            [
+                Document(
+                    report_id=1,
+                    role="page",
+                    url="http://m/1",
+                    canonical_url="https://p/1",
+                    sha256="e1",
+                    etag='"r1"',
+                    last_modified=None,
+                    fetched_at=SEEN,
+                ),
+                Document(
+                    report_id=3,
+                    role="page",
+                    url="http://m/3",
+                    canonical_url="https://p/3",
+                    sha256="e3",
+                    fetched_at=SEEN,
+                ),
+                Document(
+                    report_id=3,
+                    role="attachment",
+                    url="http://m/3.pdf",
+                    canonical_url="https://p/3.pdf",
+                    sha256=None,
+                    note="download failed",
+                    fetched_at=SEEN,
+                ),
+            ]
+        )
     with Session(engine) as s:
         assert held_reports(s, "huaibei") == {
             "https://p/1": held(etag='"r1"'),
@@ -103,10 +149,16 @@ def mirror_request(**headers: str) -> MirrorRequest:
 
 
 def test_mirror_answers_304_only_when_validators_match():
-    page = MirrorResponse(200, {"Content-Type": "text/html", "ETag": '"r1"', "Last-Modified": "Mon, 20 Jan 2020 08:30:00 GMT"}, b"page")
+    page = MirrorResponse(
+        200, {"Content-Type": "text/html", "ETag": '"r1"', "Last-Modified": "Mon, 20 Jan 2020 08:30:00 GMT"}, b"page"
+    )
     assert not_modified(mirror_request(), page) is page  # not conditional
     answer = not_modified(mirror_request(**{"If-None-Match": '"r1"'}), page)
-    assert (answer.status, answer.body, answer.headers) == (304, b"", {"ETag": '"r1"', "Last-Modified": "Mon, 20 Jan 2020 08:30:00 GMT"})
+    assert (answer.status, answer.body, answer.headers) == (
+        304,
+        b"",
+        {"ETag": '"r1"', "Last-Modified": "Mon, 20 Jan 2020 08:30:00 GMT"},
+    )
     assert not_modified(mirror_request(**{"If-None-Match": '"r0", "r1"'}), page).status == 304  # one of a list
     assert not_modified(mirror_request(**{"If-None-Match": '"r0"'}), page).status == 200
     # If-Modified-Since: not modified since a later or equal date; If-None-Match wins when both are sent
@@ -114,7 +166,9 @@ def test_mirror_answers_304_only_when_validators_match():
     assert not_modified(mirror_request(**{"If-Modified-Since": "Sun, 19 Jan 2020 00:00:00 GMT"}), page).status == 200
     both = {"If-None-Match": '"r0"', "If-Modified-Since": "Tue, 21 Jan 2020 00:00:00 GMT"}
     assert not_modified(mirror_request(**both), page).status == 200
-    assert not_modified(mirror_request(**{"If-None-Match": '"r1"'}), MirrorResponse(404, {"ETag": '"r1"'})).status == 404
+    assert (
+        not_modified(mirror_request(**{"If-None-Match": '"r1"'}), MirrorResponse(404, {"ETag": '"r1"'})).status == 404
+    )
 
 
 # -- the run marker ------------------------------------------------------------------------------
@@ -160,13 +214,16 @@ def requests_since(mirror: Mirror, start: int) -> list[tuple[str, str | None, st
     return sorted(out, key=str)
 
 
-HUAIBEI_LISTS = sorted([
-    ("/robots.txt", None, None, None),
-    ("/zwgk/public/column/15", "3", None, "1"),  # column page with the page-1 rows
-    ("/site/label/8888", "3", None, "2"),  # label page 2
-    ("/zwgk/public/column/15", "4", "99000001", "1"),  # the 主动公开 node found in the tree
-    ("/site/label/8888", "4", "99000001", "1"),  # its label page
-], key=str)
+HUAIBEI_LISTS = sorted(
+    [
+        ("/robots.txt", None, None, None),
+        ("/zwgk/public/column/15", "3", None, "1"),  # column page with the page-1 rows
+        ("/site/label/8888", "3", None, "2"),  # label page 2
+        ("/zwgk/public/column/15", "4", "99000001", "1"),  # the 主动公开 node found in the tree
+        ("/site/label/8888", "4", "99000001", "1"),  # its label page
+    ],
+    key=str,
+)
 
 
 def last_seen(database_url: str) -> dict[str, datetime]:
@@ -252,7 +309,9 @@ def test_a_report_edited_on_the_portal_gets_a_new_version(tmp_path):
 def test_pages_with_an_etag_are_asked_conditionally_and_a_304_skips_them(tmp_path):
     site = site_copy(tmp_path, "huaibei")
     routes = json.loads((site / "routes.json").read_text("utf-8"))
-    (site / "routes.json").write_text(json.dumps(routes + [{"path": f"{PUBLIC}*", "headers": {"ETag": '"r1"'}}]), "utf-8")
+    (site / "routes.json").write_text(
+        json.dumps(routes + [{"path": f"{PUBLIC}*", "headers": {"ETag": '"r1"'}}]), "utf-8"
+    )
     with Mirror(site) as mirror:
         first = run_crawl("huaibei", mirror.base_url, tmp_path)
         assert first.returncode == 0, first.log[-3000:]
@@ -285,14 +344,15 @@ def test_refresh_fetches_every_report_again(tmp_path):
         again = run_crawl("huaibei", mirror.base_url, tmp_path, args={"refresh": "1"})
     assert again.returncode == 0, again.log[-3000:]
     assert requests_since(mirror, start) == sorted(
-        HUAIBEI_LISTS + [(p, None, None, None) for p in [*HUAIBEI_REPORTS, HUAIBEI_PDF]], key=str)
+        HUAIBEI_LISTS + [(p, None, None, None) for p in [*HUAIBEI_REPORTS, HUAIBEI_PDF]], key=str
+    )
     run = again.runs()[-1]
     assert (run.reports_new, run.reports_changed, run.reports_unchanged, run.summary["reports_skipped"]) == (0, 0, 5, 0)
     assert stored_rows(again.database_url) == rows
 
 
 def test_reading_the_held_index_never_creates_a_database(tmp_path):
-    from crawler.incremental import load_held
+    from crawler.middlewares.incremental import load_held
 
     missing = tmp_path / "sub" / "govreports.db"
     assert load_held(f"sqlite:///{missing}", "dongying") == {}

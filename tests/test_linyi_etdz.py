@@ -15,7 +15,7 @@ import pytest
 from scrapy.http import Request, Response
 
 from crawler.items import ReportPage
-from crawler.mirror import Mirror
+from crawler.mirror.server import Mirror
 from spiders.linyi_etdz import LinyiEtdzSpider
 from tests.conftest import SITES, fake_response
 from tests.crawl import REPO, run_crawl
@@ -92,9 +92,15 @@ def test_links_to_other_portals_are_not_followed():
 def test_pagination_runs_backwards_from_the_first_page():
     spider = LinyiEtdzSpider(base_url=BASE)
     # 共9条 1/3: user page 2 is /xxgk/gknb/2.htm, user page 3 (the last) is /xxgk/gknb/1.htm
-    assert crawl_lists(spider, "xxgk/gknb", "xxgk/gknb.htm")[1] == [f"{BASE}/xxgk/gknb/2.htm", f"{BASE}/xxgk/gknb/1.htm"]
+    assert crawl_lists(spider, "xxgk/gknb", "xxgk/gknb.htm")[1] == [
+        f"{BASE}/xxgk/gknb/2.htm",
+        f"{BASE}/xxgk/gknb/1.htm",
+    ]
     # a later page names the same pages again (Scrapy's duplicate filter drops them) and never page 3.htm
-    assert crawl_lists(spider, "xxgk/gknb", "xxgk/gknb/2.htm")[1] == [f"{BASE}/xxgk/gknb/2.htm", f"{BASE}/xxgk/gknb/1.htm"]
+    assert crawl_lists(spider, "xxgk/gknb", "xxgk/gknb/2.htm")[1] == [
+        f"{BASE}/xxgk/gknb/2.htm",
+        f"{BASE}/xxgk/gknb/1.htm",
+    ]
     # 共3条 1/1: no other page
     assert crawl_lists(spider, "xxgk/bmnb", "xxgk/bmnb.htm")[1] == []
 
@@ -154,7 +160,9 @@ def follow(request: Request, body: bytes, headers: dict) -> list:
 
 def test_seed_pdf_embedded_by_showVsbpdfIframe_becomes_the_first_attachment():
     spider = LinyiEtdzSpider(base_url=BASE)
-    (request,) = spider.parse_report(page("info/2820/72001.htm"), {"list_title": "临沂经济技术开发区2019年政府信息公开工作年度报告"})
+    (request,) = spider.parse_report(
+        page("info/2820/72001.htm"), {"list_title": "临沂经济技术开发区2019年政府信息公开工作年度报告"}
+    )
     assert request.url == BASE + SEED_PDF
     assert request.headers["Referer"] == f"{BASE}/info/2820/72001.htm".encode()
     pdf = (SITE / "root" / SEED_PDF.lstrip("/")).read_bytes()
@@ -202,9 +210,14 @@ def test_viewer_and_bare_local_pdfs_are_found_and_come_before_other_attachments(
 )
 def test_download_jsp_attachment_named_by_content_disposition(relpath, wbfileid, link_text, disposition):
     (request,) = LinyiEtdzSpider(base_url=BASE).parse_report(page(relpath), {})
-    assert request.url == f"{BASE}/system/_content/download.jsp?urltype=news.DownloadAttachUrl&owner=1591034987&wbfileid={wbfileid}"
+    assert (
+        request.url
+        == f"{BASE}/system/_content/download.jsp?urltype=news.DownloadAttachUrl&owner=1591034987&wbfileid={wbfileid}"
+    )
     assert request.cb_kwargs["name"] == link_text
-    (item,) = follow(request, b"PK\x03\x04", {"Content-Type": "application/octet-stream", "Content-Disposition": disposition})
+    (item,) = follow(
+        request, b"PK\x03\x04", {"Content-Type": "application/octet-stream", "Content-Disposition": disposition}
+    )
     year = "2022" if wbfileid == "4500001" else "2021"
     assert [(a.name, a.media_type) for a in item.attachments] == [
         (f"临沂经济技术开发区{year}年政府信息公开工作年度报告.docx", DOCX)
@@ -219,8 +232,23 @@ def test_spider_crawls_the_mirror(tmp_path):
     """`scrapy crawl linyi_etdz` without pipelines: what the spider yields, and what it asked for."""
     out = tmp_path / "items.pickle"
     with Mirror(SITE) as mirror:
-        cmd = [sys.executable, "-m", "scrapy", "crawl", "linyi_etdz", "-a", f"base_url={mirror.base_url}",
-               "-s", "ITEM_PIPELINES={}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-O", str(out)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "linyi_etdz",
+            "-a",
+            f"base_url={mirror.base_url}",
+            "-s",
+            "ITEM_PIPELINES={}",
+            "-s",
+            "DOWNLOAD_DELAY=0",
+            "-s",
+            "AUTOTHROTTLE_ENABLED=0",
+            "-O",
+            str(out),
+        ]
         done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=180)
         requested = {path for _, path in mirror.requests}
     assert done.returncode == 0, done.stderr[-3000:]
@@ -232,8 +260,12 @@ def test_spider_crawls_the_mirror(tmp_path):
             except EOFError:
                 break
     got = {
-        (i["canonical_url"].removeprefix("http://www.leda.gov.cn"), i["body_name"], i["body_level"],
-         tuple((a.name, a.status) for a in i["attachments"]))
+        (
+            i["canonical_url"].removeprefix("http://www.leda.gov.cn"),
+            i["body_name"],
+            i["body_level"],
+            tuple((a.name, a.status) for a in i["attachments"]),
+        )
         for i in items
     }
     assert got == {
@@ -261,29 +293,76 @@ def test_crawl_stores_the_reports_and_reads_the_seed_pdf(tmp_path):
         result = run_crawl("linyi_etdz", mirror.base_url, tmp_path)
     assert result.returncode == 0, result.log[-3000:]
     got = {
-        r["title"]: (r["body"], r["body_level"], r["parent"], r["year"], r["published_at"], r["canonical_url"], r["attachments"])
+        r["title"]: (
+            r["body"],
+            r["body_level"],
+            r["parent"],
+            r["year"],
+            r["published_at"],
+            r["canonical_url"],
+            r["attachments"],
+        )
         for r in result.reports()
     }
     zone = (OWN, "zone", "临沂市人民政府")
     info = "http://www.leda.gov.cn/info/"
     assert got == {
         "临沂沂河新区2023年政府信息公开工作年度报告": (
-            *zone, 2023, "2024-01-19", info + "2820/107640.htm", ["临沂沂河新区2023年政府信息公开工作年度报告.docx"]),
+            *zone,
+            2023,
+            "2024-01-19",
+            info + "2820/107640.htm",
+            ["临沂沂河新区2023年政府信息公开工作年度报告.docx"],
+        ),
         "临沂经济技术开发区2022年政府信息公开工作年度报告": (
-            *zone, 2022, "2023-01-18", info + "2820/98765.htm", ["临沂经济技术开发区2022年政府信息公开工作年度报告.docx"]),
+            *zone,
+            2022,
+            "2023-01-18",
+            info + "2820/98765.htm",
+            ["临沂经济技术开发区2022年政府信息公开工作年度报告.docx"],
+        ),
         "临沂经济技术开发区2021年政府信息公开工作年度报告": (
-            *zone, 2021, "2022-01-25", info + "2820/90123.htm", ["临沂经济技术开发区2021年政府信息公开工作年度报告.docx"]),
+            *zone,
+            2021,
+            "2022-01-25",
+            info + "2820/90123.htm",
+            ["临沂经济技术开发区2021年政府信息公开工作年度报告.docx"],
+        ),
         "临沂经济技术开发区2020年政府信息公开工作年度报告": (*zone, 2020, "2021-01-28", info + "2820/81234.htm", []),
         "临沂经济技术开发区2019年政府信息公开工作年度报告": (
-            *zone, 2019, "2020-01-21", info + "2820/72001.htm", ["98AE1C2B3D4F5A6B7C8D9E0F1A2B3C4D_5E6F7A8B.pdf"]),
+            *zone,
+            2019,
+            "2020-01-21",
+            info + "2820/72001.htm",
+            ["98AE1C2B3D4F5A6B7C8D9E0F1A2B3C4D_5E6F7A8B.pdf"],
+        ),
         "临沂经济技术开发区2018年政府信息公开工作年度报告": (*zone, 2018, "2019-01-30", info + "2820/63001.htm", []),
         "临沂沂河新区财政金融局2023年政府信息公开工作年度报告": (
-            "临沂沂河新区财政金融局", "department", OWN, 2023, "2024-01-26", info + "2821/107655.htm", []),
+            "临沂沂河新区财政金融局",
+            "department",
+            OWN,
+            2023,
+            "2024-01-26",
+            info + "2821/107655.htm",
+            [],
+        ),
         "经开区行政审批服务局2022年政府信息公开工作年度报告": (
-            "经开区行政审批服务局", "department", OWN, 2022, "2023-01-20", info + "2821/98801.htm", []),
+            "经开区行政审批服务局",
+            "department",
+            OWN,
+            2022,
+            "2023-01-20",
+            info + "2821/98801.htm",
+            [],
+        ),
     }
     # the 通知, 一图读懂, 临沂市人民政府's report and the content.jsp item were never fetched, so never dropped
     assert result.failures() == []
     # the 2019 page is an empty shell: its headline numbers came out of the seed PDF (seed 004 text)
-    values = {code: value for (code, _scope, _applicant), value in result.metrics("临沂经济技术开发区2019年政府信息公开工作年度报告").items()}
+    values = {
+        code: value
+        for (code, _scope, _applicant), value in result.metrics(
+            "临沂经济技术开发区2019年政府信息公开工作年度报告"
+        ).items()
+    }
     assert (values["apps.new"], values["review.total"], values["litigation.total"]) == (9, 7, 8)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.mediatypes import media_type_for_name
+from crawler.parsing.mediatypes import media_type_for_name
 
 
 @pytest.mark.parametrize(

@@ -65,11 +65,7 @@ def test_seed_pdf_headline_sentences_come_out_exactly(seed_pdf):
 def test_seed_pdf_gives_one_line_per_seed_paragraph(seed_pdf):
     """Hard-wrapped lines are joined back: the text is the seed's non-blank lines, with the
     screenshot's tab-separated columns read as single spaces."""
-    expected = [
-        " ".join(line.replace("\t", " ").split())
-        for line in seed_text("004").splitlines()
-        if line.strip()
-    ]
+    expected = [" ".join(line.replace("\t", " ").split()) for line in seed_text("004").splitlines() if line.strip()]
     assert seed_pdf.text.split("\n") == expected
 
 
@@ -321,14 +317,10 @@ def test_doc_with_antiword():
 @pytest.mark.skipif(shutil.which("catdoc") is None, reason="catdoc not installed")
 def test_doc_with_catdoc_when_antiword_is_missing(monkeypatch):
     real_which = shutil.which
-    monkeypatch.setattr(
-        documents.shutil, "which", lambda name: None if name == "antiword" else real_which(name)
-    )
+    monkeypatch.setattr(documents.shutil, "which", lambda name: None if name == "antiword" else real_which(name))
     doc = extract_doc(fixture("table.doc"), name="table.doc")
     assert doc.extracted is True
-    assert doc.text.startswith(
-        "合成测试文件,数字为虚构。\n四、政府信息公开行政复议、行政诉讼情况\n"
-    )
+    assert doc.text.startswith("合成测试文件,数字为虚构。\n四、政府信息公开行政复议、行政诉讼情况\n")
     assert "五、存在的主要问题及改进情况" in doc.text
 
 
@@ -343,9 +335,7 @@ def test_failing_converter_gives_its_message(monkeypatch, tmp_path):
     script = tmp_path / "antiword"
     script.write_text("#!/bin/sh\necho 'is not a Word Document.' >&2\nexit 1\n")
     script.chmod(0o755)
-    monkeypatch.setattr(
-        documents.shutil, "which", lambda name: str(script) if name == "antiword" else None
-    )
+    monkeypatch.setattr(documents.shutil, "which", lambda name: str(script) if name == "antiword" else None)
     doc = extract_doc(fixture("table.doc"), name="table.doc")
     assert doc.extracted is False
     assert doc.note == "antiword failed (exit 1): is not a Word Document."

@@ -23,7 +23,9 @@ from crawler.parsing.html import (
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "html"
 
 
-CONTAINERS = "#zoom, .j-fontContent, .TRS_Editor, .trs_editor_view, .wzcon, #vsb_content .v_news_content, .v_news_content"
+CONTAINERS = (
+    "#zoom, .j-fontContent, .TRS_Editor, .trs_editor_view, .wzcon, #vsb_content .v_news_content, .v_news_content"
+)
 
 
 def fixture_bytes(name: str) -> bytes:
@@ -140,8 +142,7 @@ def test_text_inside_inline_elements_is_kept_in_place():
     text = html_to_text(fixture_html("inline_separators.html"), container=CONTAINERS)
     lines = text.split("\n")
     assert lines[0] == (
-        "按照《淮北市人民政府办公室关于印发政务公开工作要点的通知》"
-        "(淮政办秘〔2016〕75号)要求,落实“五公开”要求。"
+        "按照《淮北市人民政府办公室关于印发政务公开工作要点的通知》(淮政办秘〔2016〕75号)要求,落实“五公开”要求。"
     )
     assert lines[1] == "依申请公开办理答复率分别为10.57%、13.74%、4.5%。"
     # bold number and a comment inside running text: no space inserted, comment text dropped

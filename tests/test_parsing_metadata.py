@@ -73,9 +73,7 @@ def test_seed_004_linyi_month_precision_signature_in_chinese_numerals():
 
 def test_seed_000_signature_date_when_the_header_is_missing():
     lines = seed_text("000").splitlines()
-    without_header = "\n".join(
-        line for line in lines if "发布日期" not in line and "来源:" not in line
-    )
+    without_header = "\n".join(line for line in lines if "发布日期" not in line and "来源:" not in line)
     md = extract_metadata(without_header)
     assert (md.published_at, md.published_precision) == (date(2020, 2, 27), "day")
 
@@ -86,9 +84,7 @@ def test_seed_000_signature_date_when_the_header_is_missing():
 def test_hanweb_page_meta_tags_and_header():
     html = (FIXTURES / "hanweb_article.html").read_text("utf-8")
     body = html_to_text(html, skip_tables=True, container=CONTAINERS)
-    md = extract_metadata(
-        body, html=html, url="http://www.dongying.gov.cn/art/2020/2/27/art_164458_841.html"
-    )
+    md = extract_metadata(body, html=html, url="http://www.dongying.gov.cn/art/2020/2/27/art_164458_841.html")
     assert md.title == "东营市人民政府2019年政府信息公开工作年度报告"
     assert md.year == 2019
     assert (md.published_at, md.published_precision) == (date(2020, 2, 27), "day")
@@ -123,9 +119,7 @@ def test_republished_page_header_date_wins_over_meta_pubdate_and_title_keeps_its
         "<div>资料来源:东胜区人民政府办公室 发布日期:2018-03-26 11:07</div>"
         '<div class="TRS_Editor"><p>正文</p></div></body></html>'
     )
-    md = extract_metadata(
-        "正文", html=html, url="http://ds.gov.cn/gk/zfxxgknb/qzf/202205/t20220509_3210628.html"
-    )
+    md = extract_metadata("正文", html=html, url="http://ds.gov.cn/gk/zfxxgknb/qzf/202205/t20220509_3210628.html")
     assert md.year == 2017
     assert (md.published_at, md.published_precision) == (date(2018, 3, 26), "day")
 
@@ -167,17 +161,13 @@ def test_empty_source_label_gives_none():
 
 def test_list_title_when_the_page_names_no_report():
     html = "<html><head><title>中国·东营</title></head><body><p>正文</p></body></html>"
-    md = extract_metadata(
-        "正文", html=html, list_title="东营市人民政府2019年政府信息公开工作年度报告"
-    )
+    md = extract_metadata("正文", html=html, list_title="东营市人民政府2019年政府信息公开工作年度报告")
     assert md.title == "东营市人民政府2019年政府信息公开工作年度报告"
     assert md.year == 2019
 
 
 def test_a_graphic_version_keeps_its_own_title_even_when_its_text_names_the_report():
-    html = (
-        "<html><head><title>图解:东营市人民政府2019年政府信息公开工作年度报告</title></head></html>"
-    )
+    html = "<html><head><title>图解:东营市人民政府2019年政府信息公开工作年度报告</title></head></html>"
     text = "东营市人民政府2019年政府信息公开工作年度报告\n一图读懂"
     md = extract_metadata(text, html=html)
     assert md.title == "图解:东营市人民政府2019年政府信息公开工作年度报告"

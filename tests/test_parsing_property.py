@@ -13,7 +13,7 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crawler.metrics import load_metrics
+from crawler.parsing.metrics import load_metrics
 from crawler.parsing.model import APPLICANTS
 from crawler.parsing.statistics import read_statistics
 from crawler.parsing.tables import table_from_rows, tables_from_html
@@ -41,10 +41,7 @@ Layout = list[list[C]]
 def render_html(layout: Layout) -> str:
     rows = []
     for row in layout:
-        cells = "".join(
-            f'<td rowspan="{c.rowspan}" colspan="{c.colspan}">{c.text or "&nbsp;"}</td>'
-            for c in row
-        )
+        cells = "".join(f'<td rowspan="{c.rowspan}" colspan="{c.colspan}">{c.text or "&nbsp;"}</td>' for c in row)
         rows.append(f"<tr>{cells}</tr>")
     return '<table border="1">' + "".join(rows) + "</table>"
 
@@ -290,8 +287,7 @@ def apps_table(draw, gen: int):
                   for i in range(6)]  # fmt: skip
     cols["apps.carried_in"] = carried_in + [sum(carried_in)]
     cols["apps.new"] = [
-        cols["apps.result.total"][i] + cols["apps.carried_out"][i] - cols["apps.carried_in"][i]
-        for i in range(7)
+        cols["apps.result.total"][i] + cols["apps.carried_out"][i] - cols["apps.carried_in"][i] for i in range(7)
     ]
 
     def vals(code: str) -> list[C]:

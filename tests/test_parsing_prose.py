@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from crawler.metrics import load_metrics
+from crawler.parsing.metrics import load_metrics
 from crawler.parsing.prose import headline_metrics
 from tests.conftest import seed_text
 
@@ -192,9 +192,7 @@ def test_zero_only_where_the_count_is_stated_as_zero():
 
 def test_full_width_digits_and_spaces_are_read_and_quoted_as_printed():
     found = headline_metrics("全 市 主动公开政府信息 １２３４５ 条。", 2017, set())
-    assert summary(found) == [
-        ("proactive.total", "region", None, Decimal(12345), "１２３４５", "text line 1")
-    ]
+    assert summary(found) == [("proactive.total", "region", None, Decimal(12345), "１２３４５", "text line 1")]
     assert found[0].raw_label == "全 市 主动公开政府信息 １２３４５ 条"
 
 

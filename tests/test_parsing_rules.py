@@ -17,9 +17,7 @@ from crawler.parsing.statistics import read_statistics
 from crawler.parsing.tables import tables_from_html
 
 
-def rows(
-    values: dict[str, int | None], *, scope: str | None = None, source: str = "table"
-) -> list[MetricValue]:
+def rows(values: dict[str, int | None], *, scope: str | None = None, source: str = "table") -> list[MetricValue]:
     """One MetricValue per code of a single-column table."""
     return [
         MetricValue(
@@ -254,9 +252,7 @@ def test_seed_002_both_tables_pass_every_rule(template):
 
 def test_seed_002_differences_that_are_not_rules():
     """§5.11: the seed breaks these "identities", and they give no finding."""
-    channels = [
-        f"proactive.channel.{c}" for c in ("gazette", "website", "weibo", "wechat", "other")
-    ]
+    channels = [f"proactive.channel.{c}" for c in ("gazette", "website", "weibo", "wechat", "other")]
     assert sum(ZHUCHENG_SELF[c] for c in channels) == 24968 != ZHUCHENG_SELF["proactive.total"]
     assert ZHUCHENG_SELF["org.reading_points"] == 87 != ZHUCHENG_SELF["reading_points.total"]
     assert ZHUCHENG_SELF["proactive.total"] != ZHUCHENG_REGION["proactive.total"]
@@ -432,9 +428,7 @@ def test_legacy_rule_fails_with_its_numbers(code, value, expected):
 
 def test_legacy_rule_with_null_operand_is_skipped():
     # 44 would break legacy.received (see above); with 当面申请数 blank the rule cannot be judged
-    broken = changed(
-        self_table_with("applications.received.online", 44), "applications.received.in_person", None
-    )
+    broken = changed(self_table_with("applications.received.online", 44), "applications.received.in_person", None)
     assert check_rules(broken, "legacy") == []
     # a blank total is skipped as well, never read as 0
     assert check_rules(self_table_with("org.staff", None), "legacy") == []
@@ -447,12 +441,7 @@ def test_legacy_rule_with_missing_row_is_skipped():
 
 def test_optional_rows_may_be_absent_but_not_blank():
     # 5.其他形式 is a Shandong row: a national table without it still sums 9 + 0 + 45 + 34 = 88
-    assert (
-        check_rules(
-            without(rows(ZHUCHENG_SELF, scope="self"), "applications.received.other"), "legacy"
-        )
-        == []
-    )
+    assert check_rules(without(rows(ZHUCHENG_SELF, scope="self"), "applications.received.other"), "legacy") == []
     # the self table has no 镇政府 row: 71 = 3 + 68 is checked without it ...
     assert check_rules(self_table_with("reading_points.departments", 67), "legacy")[0].detail == (
         "reading_points.total = 71 ≠ Σ reading_points.* = 3 + 67 = 70 (scope self)"
@@ -482,9 +471,7 @@ def test_text_values_are_not_checked_against_table_values():
 
 
 def test_a_row_printed_twice_with_different_values_is_not_judged():
-    metrics = rows({"org.staff": 160, "org.staff.full_time": 69, "org.staff.part_time": 91}) + rows(
-        {"org.staff": 150}
-    )
+    metrics = rows({"org.staff": 160, "org.staff.full_time": 69, "org.staff.part_time": 91}) + rows({"org.staff": 150})
     assert check_rules(metrics, "legacy") == []
 
 
@@ -585,9 +572,7 @@ def test_balance_rule_is_a_warning_with_its_numbers():
     )
     expected = "apps.new + apps.carried_in = 12 + 3 = 15 ≠ apps.result.total + apps.carried_out = 13 + 1 = 14"
     assert check_rules(metrics, "gov2019") == [
-        Finding(
-            "apps.balance", "warning", f"{expected} (applicant natural_person)", "apps.result.total"
-        ),
+        Finding("apps.balance", "warning", f"{expected} (applicant natural_person)", "apps.result.total"),
         Finding("apps.balance", "warning", f"{expected} (applicant total)", "apps.result.total"),
     ]
 
@@ -614,9 +599,7 @@ def test_result_total_rule_2019_names_every_operand():
 
 
 def test_result_total_rule_2021_sums_the_three_other_items():
-    broken = changed(
-        apps_table(GOV2021_APPS), "apps.result.other.unpaid_fee", 1, applicant="natural_person"
-    )
+    broken = changed(apps_table(GOV2021_APPS), "apps.result.other.unpaid_fee", 1, applicant="natural_person")
     found = {f.rule: f for f in check_rules(broken, None)}
     assert found["apps.result.total"].detail == (
         "apps.result.total = 21 ≠ apps.result.disclosed + apps.result.partial + Σ apps.result.withheld.*"
@@ -658,19 +641,13 @@ def test_result_total_rule_2021_sums_the_three_other_items():
 )
 def test_printed_group_subtotal_must_equal_its_items(rule, total_code, value, detail):
     metrics = apps_table(GOV2019_APPS)
-    metrics.append(
-        MetricValue(total_code, Decimal(value), "件", total_code, str(value), applicant="total")
-    )
+    metrics.append(MetricValue(total_code, Decimal(value), "件", total_code, str(value), applicant="total"))
     assert check_rules(metrics, "gov2019") == [Finding(rule, "error", detail, total_code)]
 
 
 def test_group_subtotal_that_matches_its_items_is_fine():
     metrics = apps_table(GOV2019_APPS)
-    metrics.append(
-        MetricValue(
-            "apps.result.withheld.total", Decimal(2), "件", "(三)不予公开", "2", applicant="total"
-        )
-    )
+    metrics.append(MetricValue("apps.result.withheld.total", Decimal(2), "件", "(三)不予公开", "2", applicant="total"))
     assert check_rules(metrics, "gov2019") == []
 
 
@@ -813,9 +790,7 @@ def test_full_fixtures_give_no_rule_finding(name, template, read):
     stats = read_fixture(name)
     assert stats.template == template
     # the rules had something to check
-    assert {key: value_of(stats, *key) for key in read} == {
-        key: Decimal(v) for key, v in read.items()
-    }
+    assert {key: value_of(stats, *key) for key in read} == {key: Decimal(v) for key, v in read.items()}
     assert check_rules(stats.metrics, stats.template) == []
 
 

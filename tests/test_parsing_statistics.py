@@ -155,9 +155,7 @@ def test_seed_002_units_come_from_the_dictionary_and_printed_units_are_checked(s
     budget = got[("org.budget", "self", None)]
     assert (budget.value, budget.unit, budget.raw_value) == (Decimal(0), "万元", "0")
     # the label wraps mid-word over two lines in Z; the raw label keeps both lines
-    assert budget.raw_label == (
-        "(四)政府信息公开专项经费(不包括用于政府公报编辑管理及政府网站建设维\n护等方面的经费)"
-    )
+    assert budget.raw_label == ("(四)政府信息公开专项经费(不包括用于政府公报编辑管理及政府网站建设维\n护等方面的经费)")
     attendees = got[("training.attendees", "region", None)]
     assert (attendees.value, attendees.unit) == (Decimal(860), "人次")
     assert got[("reading_point_visitors.total", "self", None)].unit == "人次"
@@ -351,9 +349,7 @@ def expected_full(apps: dict, review: dict, art20: dict) -> dict[tuple, Decimal]
         for applicant, number in zip(APPLICANTS, row, strict=True):
             out[(code, None, applicant)] = Decimal(number)
     for block, row in review.items():
-        for result, number in zip(
-            ("upheld", "corrected", "other", "pending", "total"), row, strict=True
-        ):
+        for result, number in zip(("upheld", "corrected", "other", "pending", "total"), row, strict=True):
             out[(f"{block}.{result}", None, None)] = Decimal(number)
     for code, number in art20.items():
         out[(code, None, None)] = Decimal(number)
@@ -365,10 +361,7 @@ def check_rules_on_typed_numbers(apps: dict, review: dict, art20: dict, gen: int
     items = [c for c in apps if c.count(".") == 3 or c == "apps.result.other" and gen == 2019]
     for i in range(7):
         col = {code: row[i] for code, row in apps.items()}
-        assert (
-            col["apps.new"] + col["apps.carried_in"]
-            == col["apps.result.total"] + col["apps.carried_out"]
-        )  # rule 1
+        assert col["apps.new"] + col["apps.carried_in"] == col["apps.result.total"] + col["apps.carried_out"]  # rule 1
         parts = col["apps.result.disclosed"] + col["apps.result.partial"]
         parts += sum(col[c] for c in items)
         assert col["apps.result.total"] == parts  # rule 2
@@ -378,9 +371,7 @@ def check_rules_on_typed_numbers(apps: dict, review: dict, art20: dict, gen: int
         assert row[4] == sum(row[:4])  # rule 5
     if gen == 2019:  # rule 6 (soft)
         for stem in ("regulations", "normative_docs"):
-            assert int(art20[f"art20.{stem}.published"]) <= int(
-                art20[f"art20.{stem}.in_force_total"]
-            )
+            assert int(art20[f"art20.{stem}.published"]) <= int(art20[f"art20.{stem}.in_force_total"])
 
 
 def test_fixture_numbers_satisfy_every_rule():
@@ -456,9 +447,7 @@ def test_blank_and_slash_cells_are_none_with_findings_never_zero():
 
 
 def test_unknown_row_is_kept_raw_with_a_finding():
-    stats = read_statistics(
-        "", tables_from_html((FIXTURES / "gov2019_unknown_row.html").read_text("utf-8"))
-    )
+    stats = read_statistics("", tables_from_html((FIXTURES / "gov2019_unknown_row.html").read_text("utf-8")))
     unknown = [m for m in stats.metrics if m.code is None]
     assert [(m.raw_label, m.raw_value, m.value) for m in unknown] == [
         ("行政确认 > 上一年项目数量", "17", Decimal(17)),
@@ -539,9 +528,7 @@ def test_legacy_grid_tables_distinguished_by_scope_caption():
         ("applications.received", "region", None): Decimal(90),
         ("litigation.total", "region", None): Decimal(1),
     }
-    assert (
-        by_key(stats)[("applications.received", "region", None)].location == "table 2 row 2 col 3"
-    )
+    assert by_key(stats)[("applications.received", "region", None)].location == "table 2 row 2 col 3"
 
 
 def test_legacy_grid_title_rows_inside_the_table_name_the_scope():
@@ -692,9 +679,7 @@ def test_bare_procurement_amount_is_kept_with_an_info_finding():
 def test_incompatible_unit_in_a_cell_is_none_with_a_finding():
     text = "统计指标\n单位\n统计数\n（一）收到申请数\n\n88条\n"
     stats = read_statistics(text, [])
-    assert [(m.code, m.value, m.raw_value) for m in stats.metrics] == [
-        ("applications.received", None, "88条")
-    ]
+    assert [(m.code, m.value, m.raw_value) for m in stats.metrics] == [("applications.received", None, "88条")]
     assert [f.rule for f in stats.findings] == ["unit_mismatch"]
 
 
@@ -734,9 +719,7 @@ def test_art20_grid_whose_header_cell_is_not_xinxi_neirong():
         ["规章", "1", "1", "7"],
         ["行政许可", "10", "+2", "300"],  # a block without a header: 3 values decide the columns
     ]
-    stats = read_statistics(
-        "", [table_from_rows(rows[:2], "docx"), table_from_rows(rows[2:], "docx")]
-    )
+    stats = read_statistics("", [table_from_rows(rows[:2], "docx"), table_from_rows(rows[2:], "docx")])
     assert {k[0]: v for k, v in values(stats).items()} == {
         "art20.regulations.new": 1,
         "art20.regulations.published": 1,

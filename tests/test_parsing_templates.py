@@ -241,16 +241,10 @@ def test_detect_template_by_labels_never_by_year():
     assert detect_template([], []) is None
     assert detect_template(["统计指标"], []) is None  # nothing read: no statistics table
     assert detect_template(["本年制发件数", "本年新制作数量"], ["art20"]) == "gov2021"
-    assert (
-        detect_template(["1.申请人无正当理由逾期不补正、行政机关不再处理"], ["apps"]) == "gov2021"
-    )
+    assert detect_template(["1.申请人无正当理由逾期不补正、行政机关不再处理"], ["apps"]) == "gov2021"
     assert detect_template(["本年新 制作数量"], ["art20"]) == "gov2019"
     assert detect_template(["本年增/"], ["art20"]) == "gov2019"
     assert detect_template(["一、本年新收政府信息公开申请数量"], ["apps"]) == "gov2019"
     assert detect_template(["统 计 指 标", "单位", "统计数"], ["rows"]) == "legacy"
-    assert detect_template(
-        ["（一）主动公开政府信息数（不同渠道和方式公开相同信息计1条）"], ["rows"]
-    ) == ("legacy")
-    assert (
-        detect_template(["公开类别", "单位", "数量", "主动公开政府信息总数"], ["rows"]) == "other"
-    )
+    assert detect_template(["（一）主动公开政府信息数（不同渠道和方式公开相同信息计1条）"], ["rows"]) == ("legacy")
+    assert detect_template(["公开类别", "单位", "数量", "主动公开政府信息总数"], ["rows"]) == "other"

@@ -59,18 +59,14 @@ def test_not_applicable_markers_are_none(raw):
     assert raw.strip() in parsed.problem
 
 
-@pytest.mark.parametrize(
-    "raw", ["3200余", "约5", "1,23", "1.2.3", "97%", "abc", "5件件", "0 0 22", "1 088"]
-)
+@pytest.mark.parametrize("raw", ["3200余", "约5", "1,23", "1.2.3", "97%", "abc", "5件件", "0 0 22", "1 088"])
 def test_unreadable_is_none(raw):
     parsed = parse_value(raw, "件")
     assert parsed.value is None
     assert parsed.rule == "unreadable_value"
 
 
-@pytest.mark.parametrize(
-    ("raw", "unit"), [("5条", "件"), ("3人", "人次"), ("100元", "件"), ("2件", "万元")]
-)
+@pytest.mark.parametrize(("raw", "unit"), [("5条", "件"), ("3人", "人次"), ("100元", "件"), ("2件", "万元")])
 def test_incompatible_unit_is_none(raw, unit):
     parsed = parse_value(raw, unit)
     assert parsed.value is None

@@ -10,10 +10,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import Session
 
-from crawler import cli, plots
-from crawler.db import ensure_schema
-from crawler.models import Body, Report, ReportMetric
-from crawler.plots import coverage_matrix, covers, metric_series
+from crawler import cli
+from crawler.analysis import plots
+from crawler.analysis.plots import coverage_matrix, covers, metric_series
+from crawler.storage.db import ensure_schema
+from crawler.storage.models import Body, Report, ReportMetric
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -39,7 +40,9 @@ def test_review_total_per_body_and_year(demo_database_url):
 def test_scope_picks_the_table(demo_database_url):
     # seed 002: 主动公开政府信息数 22794 (市本级 table), 27519 (本行政区域 table)
     def zhucheng(**kwargs):
-        return metric_series(demo_database_url, "proactive.total", bodies=["诸城市人民政府"], **kwargs).series["诸城市人民政府"][2017]
+        return metric_series(demo_database_url, "proactive.total", bodies=["诸城市人民政府"], **kwargs).series[
+            "诸城市人民政府"
+        ][2017]
 
     assert zhucheng(scope="self") == 22794
     assert zhucheng(scope="region") == 27519
@@ -63,7 +66,9 @@ def test_spider_and_body_choose_the_bodies(demo_database_url):
 def test_unknown_metric_is_a_clear_error(demo_database_url, tmp_path, capsys):
     assert cli.main(["plot", "review.totl", "--database-url", demo_database_url, "--out", str(tmp_path / "x.png")]) == 2
     assert "no metric 'review.totl'" in capsys.readouterr().err
-    assert cli.main(["plot", "review.total", "--database-url", demo_database_url, "--out", str(tmp_path / "x.svg")]) == 2
+    assert (
+        cli.main(["plot", "review.total", "--database-url", demo_database_url, "--out", str(tmp_path / "x.svg")]) == 2
+    )
     assert "--out must end in .png" in capsys.readouterr().err
 
 
@@ -72,8 +77,23 @@ def test_unknown_metric_is_a_clear_error(demo_database_url, tmp_path, capsys):
 
 def test_plot_writes_a_png_and_the_data_it_draws(demo_database_url, tmp_path):
     out = tmp_path / "charts" / "review.png"
-    assert cli.main(["plot", "review.total", "--database-url", demo_database_url, "--spider", "linyi_etdz",
-                     "--body", "临沂经济技术开发区管理委员会", "--out", str(out)]) == 0
+    assert (
+        cli.main(
+            [
+                "plot",
+                "review.total",
+                "--database-url",
+                demo_database_url,
+                "--spider",
+                "linyi_etdz",
+                "--body",
+                "临沂经济技术开发区管理委员会",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert_png(out)
     drawn = json.loads(out.with_suffix(".json").read_text("utf-8"))
     assert drawn["metric"] == "review.total"
@@ -105,8 +125,14 @@ def test_coverage_of_the_demo(demo_database_url):
     coverage = coverage_matrix(demo_database_url)
     assert coverage.status("诸城市人民政府", 2017) == "parsed"  # seed 002: two 统计表
     # tests/sites/dongsheng/README.md: the district's reports 2017, 2018, 2019 and 2024
-    assert [coverage.status("鄂尔多斯市东胜区人民政府", y) for y in range(2019, 2025)] == \
-        ["parsed", "missing", "missing", "missing", "missing", "parsed"]
+    assert [coverage.status("鄂尔多斯市东胜区人民政府", y) for y in range(2019, 2025)] == [
+        "parsed",
+        "missing",
+        "missing",
+        "missing",
+        "missing",
+        "parsed",
+    ]
     assert coverage.years[0] == 2015 and coverage.years[-1] == 2024  # 民政局 2015 … the 2024 reports
 
 
@@ -119,12 +145,30 @@ def small_database(tmp_path) -> str:
     with Session(engine) as session, session.begin():
         body = Body(name="测试市人民政府", portal="test")
         for year, has_statistics in [(2017, True), (2018, False), (2020, True)]:
-            report = Report(body=body, report_year=year, title=f"测试市{year}年报告", url=f"http://t/{year}",
-                            canonical_url=f"http://t/{year}", content_hash=str(year), spider="test",
-                            first_seen=now, last_seen=now)
+            report = Report(
+                body=body,
+                report_year=year,
+                title=f"测试市{year}年报告",
+                url=f"http://t/{year}",
+                canonical_url=f"http://t/{year}",
+                content_hash=str(year),
+                spider="test",
+                first_seen=now,
+                last_seen=now,
+            )
             if has_statistics:
-                report.metrics.append(ReportMetric(metric_code="review.total", scope="", applicant="", value=Decimal(3),
-                                                   unit="件", raw_label="行政复议", raw_value="3", source="text"))
+                report.metrics.append(
+                    ReportMetric(
+                        metric_code="review.total",
+                        scope="",
+                        applicant="",
+                        value=Decimal(3),
+                        unit="件",
+                        raw_label="行政复议",
+                        raw_value="3",
+                        source="text",
+                    )
+                )
             session.add(report)
     engine.dispose()
     return url

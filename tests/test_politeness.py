@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from crawler.mirror import Mirror
+from crawler.mirror.server import Mirror
 from tests.conftest import SITES
 from tests.crawl import REPO, run_crawl
 
@@ -47,7 +47,10 @@ def test_the_disallowed_report_is_what_robots_txt_keeps_out(tmp_path):
     ("env", "user_agent"),
     [
         ({}, PROJECT_UA),
-        ({"GOVREPORTS_CONTACT_URL": "mailto:crawler-ops@example.org"}, "govreports/0.1 (+mailto:crawler-ops@example.org)"),
+        (
+            {"GOVREPORTS_CONTACT_URL": "mailto:crawler-ops@example.org"},
+            "govreports/0.1 (+mailto:crawler-ops@example.org)",
+        ),
     ],
     ids=["default", "contact-url"],
 )
@@ -88,8 +91,15 @@ print(json.dumps(out))
 
 def delays(env: dict[str, str], *cmdline: str) -> dict[str, float]:
     environment = {"PATH": "/usr/bin:/bin", "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "", **env}
-    done = subprocess.run([sys.executable, "-c", SHOW_SETTINGS, *cmdline], cwd=REPO, env=environment,
-                          capture_output=True, text=True, timeout=60, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", SHOW_SETTINGS, *cmdline],
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     out = json.loads(done.stdout)
     assert all(autothrottle for _, autothrottle in out.values())  # AutoThrottle on, DOWNLOAD_DELAY its floor
     return {name: delay for name, (delay, _) in out.items()}
@@ -100,7 +110,11 @@ def delays(env: dict[str, str], *cmdline: str) -> dict[str, float]:
     [
         ({}, (), {"dongying": 1.0, "slow": 2.5}),  # project default; the class's own delay
         ({"GOVREPORTS_DOWNLOAD_DELAY": "4"}, (), {"dongying": 4.0, "slow": 4.0}),  # global: every portal
-        ({"GOVREPORTS_DOWNLOAD_DELAY": "4", "GOVREPORTS_DOWNLOAD_DELAY_SLOW": "0.5"}, (), {"dongying": 4.0, "slow": 0.5}),
+        (
+            {"GOVREPORTS_DOWNLOAD_DELAY": "4", "GOVREPORTS_DOWNLOAD_DELAY_SLOW": "0.5"},
+            (),
+            {"dongying": 4.0, "slow": 0.5},
+        ),
         ({"GOVREPORTS_DOWNLOAD_DELAY_DONGYING": "3"}, (), {"dongying": 3.0, "slow": 2.5}),  # per spider
         ({"GOVREPORTS_DOWNLOAD_DELAY_SLOW": "0.5"}, ("DOWNLOAD_DELAY=7",), {"dongying": 7.0, "slow": 7.0}),  # -s wins
     ],

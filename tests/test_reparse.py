@@ -14,9 +14,9 @@ from sqlalchemy import create_engine, delete, select
 from sqlalchemy.orm import Session
 
 from crawler import cli
-from crawler.mirror import Mirror
-from crawler.models import Document, Report, ReportMetric, ValidationFinding
+from crawler.mirror.server import Mirror
 from crawler.parsing.model import Finding
+from crawler.storage.models import Document, Report, ReportMetric, ValidationFinding
 from tests.conftest import SITES
 from tests.crawl import run_crawl
 from tests.rows import stored_rows
@@ -67,14 +67,17 @@ def test_reparse_restores_what_the_current_parser_reads(copy, capsys):
     assert status == 0, out
     assert "reparsed 5 reports" in out
     assert f"metrics: {total - deleted} before, {total} after" in out
-    assert f"findings: {len(crawl['validation_findings']) + added} before, {len(crawl['validation_findings'])} after" in out
+    assert (
+        f"findings: {len(crawl['validation_findings']) + added} before, {len(crawl['validation_findings'])} after"
+        in out
+    )
     assert "archive entry missing: 0 reports" in out
     assert stored_rows(url) == crawl  # same rows, same version 1, no report_versions
 
 
 def test_reparse_uses_the_current_parser(copy, capsys, monkeypatch):
     """A parser that now finds something more: every report gets it, as a reparse should."""
-    from crawler import reparse as module
+    from crawler.analysis import reparse as module
 
     def newer(docs, **kw):
         parsed = real(docs, **kw)
@@ -87,8 +90,11 @@ def test_reparse_uses_the_current_parser(copy, capsys, monkeypatch):
     status, out = reparse(capsys, "--database-url", url, "--archive-dir", str(tmp / "archive"), "--spider", "huaibei")
     assert status == 0, out
     with Session(create_engine(url)) as s:
-        got = sorted(s.execute(select(Report.title, ValidationFinding.detail).join(Report)
-                               .where(ValidationFinding.rule == "new_rule")).all())
+        got = sorted(
+            s.execute(
+                select(Report.title, ValidationFinding.detail).join(Report).where(ValidationFinding.rule == "new_rule")
+            ).all()
+        )
     # the 2020 report was parsed from its page and its PDF; the others from their page
     assert [(t, d) for t, d in got if t == T2020] == [(T2020, "2 documents")]
     assert len(got) == 5 and {d for t, d in got if t != T2020} == {"1 documents"}
@@ -119,6 +125,8 @@ def test_only_one_spiders_reports_with_spider(copy, capsys):
 
 
 def test_no_archive_is_a_usage_error(tmp_path, capsys):
-    status = cli.main(["reparse", "--database-url", f"sqlite:///{tmp_path}/x.db", "--archive-dir", str(tmp_path / "none")])
+    status = cli.main(
+        ["reparse", "--database-url", f"sqlite:///{tmp_path}/x.db", "--archive-dir", str(tmp_path / "none")]
+    )
     assert status == 2
     assert "no archive at" in capsys.readouterr().err

@@ -3,7 +3,7 @@ and restarted with the same job directory ends with exactly the rows of an unint
 
 Deterministic, no timing guesses: the mirror holds back one attachment until the test lets it go,
 so the crawl is killed at a known point — some reports stored, one in flight, some not reached.
-The crawl's pid comes from the run marker in the job directory (crawler/incremental.py).
+The crawl's pid comes from the run marker in the job directory (crawler/middlewares/incremental.py).
 
 dongying (tests/sites/dongying/README.md): the column lists 2021 (+ a PDF), 2019 (the seed: a .doc,
 then a PDF from downfile.jsp) and 2018; 2020 is only in the xxgk module, asked once the column
@@ -25,8 +25,8 @@ import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from crawler.mirror import Mirror, MirrorRequest, MirrorResponse
-from crawler.models import Report
+from crawler.mirror.server import Mirror, MirrorRequest, MirrorResponse
+from crawler.storage.models import Report
 from tests.conftest import SITES
 from tests.crawl import run_crawl
 from tests.rows import stored_rows
@@ -96,11 +96,16 @@ def kill_when(job: Path, spider: str, ready: Callable[[], bool], signum: int, mi
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize(("signum", "stored_at_kill"), [
-    (signal.SIGKILL, {2018, 2021}),  # 2019 was in flight: lost with the process
-    (signal.SIGTERM, {2018, 2019, 2021}),  # 2019's held PDF finished during the graceful stop
-])
-def test_a_killed_crawl_restarted_with_its_job_dir_ends_with_the_rows_of_an_uninterrupted_one(signum, stored_at_kill, tmp_path):
+@pytest.mark.parametrize(
+    ("signum", "stored_at_kill"),
+    [
+        (signal.SIGKILL, {2018, 2021}),  # 2019 was in flight: lost with the process
+        (signal.SIGTERM, {2018, 2019, 2021}),  # 2019's held PDF finished during the graceful stop
+    ],
+)
+def test_a_killed_crawl_restarted_with_its_job_dir_ends_with_the_rows_of_an_uninterrupted_one(
+    signum, stored_at_kill, tmp_path
+):
     mirror = HoldingMirror(SITES / "dongying", hold=SEED_PDF).start()
     crawl, clean, job = tmp_path / "crawl", tmp_path / "clean", tmp_path / "job"
     crawl.mkdir()
@@ -150,10 +155,16 @@ def test_an_interrupted_refresh_resumes_as_a_refresh_and_skips_what_it_refreshed
         assert isinstance(before, datetime)
         mirror.released.clear()
         with ThreadPoolExecutor(1) as pool:
-            running = pool.submit(run_crawl, "huaibei", mirror.base_url, tmp_path, settings=settings,
-                                  args={"refresh": "1"})
-            refreshed_four = lambda: mirror.arrived.is_set() and scalar(  # noqa: E731
-                url, select(func.count()).select_from(Report).where(Report.last_seen > before)) == 4
+            running = pool.submit(
+                run_crawl, "huaibei", mirror.base_url, tmp_path, settings=settings, args={"refresh": "1"}
+            )
+            refreshed_four = lambda: (
+                mirror.arrived.is_set()
+                and scalar(  # noqa: E731
+                    url, select(func.count()).select_from(Report).where(Report.last_seen > before)
+                )
+                == 4
+            )
             kill_when(job, "huaibei", refreshed_four, signal.SIGKILL, mirror)
             assert running.result(timeout=WAIT * 2).returncode != 0
         mirror.release()
@@ -165,6 +176,7 @@ def test_an_interrupted_refresh_resumes_as_a_refresh_and_skips_what_it_refreshed
         mirror.stop()
     # the four reports refreshed before the kill are not fetched again; 2020 and its PDF are
     assert requests_since(mirror, start) == sorted(
-        HUAIBEI_LISTS + [("/zwgk/public/15/99000111.html", None, None, None), (HUAIBEI_PDF, None, None, None)], key=str)
+        HUAIBEI_LISTS + [("/zwgk/public/15/99000111.html", None, None, None), (HUAIBEI_PDF, None, None, None)], key=str
+    )
     assert stored_rows(url) == rows
     assert not (job / "huaibei.run.json").exists()

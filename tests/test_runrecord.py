@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.runrecord import exit_reason
+from crawler.extensions.runrecord import exit_reason
 
 
 @pytest.mark.parametrize(

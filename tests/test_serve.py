@@ -21,12 +21,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crawler import cli, serve
-from crawler.db import make_engine
-from crawler.models import Body, Report, ValidationFinding
+from crawler import cli
+from crawler.analysis import serve
+from crawler.analysis.serve import metadata
 from crawler.parsing.model import MetricValue
 from crawler.parsing.rules import RULE_IDS, check_rules
-from crawler.serve import metadata
+from crawler.storage.db import make_engine
+from crawler.storage.models import Body, Report, ValidationFinding
 from tests.crawl import REPO
 
 # Seed 002 (诸城 2017), 统计表 三、(三)申请答复数 88: the 市本级 and the 本行政区域 tables print the
@@ -62,7 +63,7 @@ def test_metadata_labels_metric_codes_with_the_dictionary_and_describes_the_view
     database = metadata("demo")["databases"]["demo"]
     assert database["tables"]["metric_definitions"]["label_column"] == "label_zh"
     summary_columns = database["tables"]["report_summary"]["columns"]
-    assert summary_columns["review_total"].startswith("行政复议")  # from crawler/views.py
+    assert summary_columns["review_total"].startswith("行政复议")  # from crawler/storage/views.py
     assert set(database["queries"]) == {"applications_by_outcome", "consistency_failures", "missing_years"}
     for query in database["queries"].values():
         assert query["title"] and query["description"] and query["sql"]
@@ -78,7 +79,9 @@ def test_applications_by_outcome_gives_the_answers_of_seed_002(demo_database_url
         for row in rows
         if row["year"] == 2017 and row["outcome"].count(".") == 2  # not the refused.* breakdown
     }
-    assert legacy_answers == {(code, scope): value for code, value in ZHUCHENG_2017_ANSWERS.items() for scope in ("self", "region")}
+    assert legacy_answers == {
+        (code, scope): value for code, value in ZHUCHENG_2017_ANSWERS.items() for scope in ("self", "region")
+    }
     assert {row["body"] for row in rows} == {"诸城市人民政府"}
     by_code = {row["outcome"]: row["label_zh"] for row in rows}
     assert by_code["applications.answer.granted"] == "2.同意公开答复数"
@@ -107,18 +110,34 @@ def test_consistency_failures_list_broken_rules_not_parsing_problems(demo_databa
     url = f"sqlite:///{tmp_path}/copy.db"
     shutil.copy(sqlite_file(demo_database_url), sqlite_file(url))
     # 四、行政复议数量 3 but 2 + 0 + 0 in its parts: what the legacy rule reports
-    broken = [MetricValue(code, Decimal(value), "件", code, str(value), scope="self")
-              for code, value in [("review.total", 3), ("review.upheld", 2), ("review.corrected", 0), ("review.other", 0)]]
+    broken = [
+        MetricValue(code, Decimal(value), "件", code, str(value), scope="self")
+        for code, value in [("review.total", 3), ("review.upheld", 2), ("review.corrected", 0), ("review.other", 0)]
+    ]
     (finding,) = check_rules(broken, "legacy")
     engine = make_engine(url)
     with Session(engine) as session, session.begin():
+
         def report_of(body: str, year: int) -> Report:
             return session.scalars(select(Report).join(Body).where(Body.name == body, Report.report_year == year)).one()
 
-        session.add(ValidationFinding(report=report_of("诸城市人民政府", 2017), rule=finding.rule,
-                                      severity=finding.severity, metric_code=finding.code, detail=finding.detail))
-        session.add(ValidationFinding(report=report_of("东营市人民政府", 2019), rule="unmapped_label",
-                                      severity="warning", detail="page table 1 row 3: no code for label 'x'"))
+        session.add(
+            ValidationFinding(
+                report=report_of("诸城市人民政府", 2017),
+                rule=finding.rule,
+                severity=finding.severity,
+                metric_code=finding.code,
+                detail=finding.detail,
+            )
+        )
+        session.add(
+            ValidationFinding(
+                report=report_of("东营市人民政府", 2019),
+                rule="unmapped_label",
+                severity="warning",
+                detail="page table 1 row 3: no code for label 'x'",
+            )
+        )
     engine.dispose()
 
     rows = run_canned(url, "consistency_failures")
@@ -131,10 +150,14 @@ def test_consistency_failures_list_broken_rules_not_parsing_problems(demo_databa
 def test_consistency_rule_ids_are_the_rules_own():
     """The canned query lists crawler.parsing.rules.RULE_IDS: every id a rule emits is there,
     and parsing findings (unmapped_label …) are not."""
-    legacy = [MetricValue(code, Decimal(value), "人", code, str(value), scope="self")
-              for code, value in [("org.staff", 5), ("org.staff.full_time", 1), ("org.staff.part_time", 1)]]
-    gov2019 = [MetricValue(code, Decimal(value), "件", code, str(value), applicant="total")
-               for code, value in [("apps.new", 5), ("apps.carried_in", 0), ("apps.result.total", 1), ("apps.carried_out", 0)]]
+    legacy = [
+        MetricValue(code, Decimal(value), "人", code, str(value), scope="self")
+        for code, value in [("org.staff", 5), ("org.staff.full_time", 1), ("org.staff.part_time", 1)]
+    ]
+    gov2019 = [
+        MetricValue(code, Decimal(value), "件", code, str(value), applicant="total")
+        for code, value in [("apps.new", 5), ("apps.carried_in", 0), ("apps.result.total", 1), ("apps.carried_out", 0)]
+    ]
     rules = {f.rule for f in check_rules(legacy, "legacy") + check_rules(gov2019, "gov2019")}
     assert rules and rules <= set(RULE_IDS)
     sql = metadata("demo")["databases"]["demo"]["queries"]["consistency_failures"]["sql"]
@@ -152,7 +175,9 @@ def test_serve_refuses_postgresql_and_suggests_export(capsys):
 
 def test_serve_says_how_to_install_datasette(demo_database_url, monkeypatch, capsys):
     real_find_spec = serve.importlib.util.find_spec
-    monkeypatch.setattr(serve.importlib.util, "find_spec", lambda name, *a: None if name == "datasette" else real_find_spec(name, *a))
+    monkeypatch.setattr(
+        serve.importlib.util, "find_spec", lambda name, *a: None if name == "datasette" else real_find_spec(name, *a)
+    )
     assert cli.main(["serve", "--database-url", demo_database_url]) == 2
     assert "pip install 'govreports[serve]'" in capsys.readouterr().err
 

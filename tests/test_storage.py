@@ -6,31 +6,43 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from scrapy.exceptions import DropItem
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crawler import db
-from crawler.items import Attachment, ReportPage
-from crawler.models import Body, Document, Report, ReportMetric, ValidationFinding
+from crawler.items import Attachment, Rejected, ReportPage, content_hash, validate
 from crawler.parsing.model import Finding, Metadata, MetricValue, ParsedReport
-from crawler.store import ReportWriter
-from pipelines.parse import content_hash, validate
+from crawler.storage import db
+from crawler.storage.models import Body, Document, Report, ReportMetric, ValidationFinding
+from crawler.storage.store import ReportWriter
 
 URL = "http://www.dongying.gov.cn/art/2020/2/27/art_164458_841.html"
 TITLE = "东营市人民政府2019年政府信息公开工作年度报告"
 
 
 def make_page(body: bytes = b"<html>report</html>", attachments: list[Attachment] | None = None) -> ReportPage:
-    return ReportPage(spider="dongying", url=URL, canonical_url=URL, body=body, body_name="东营市人民政府",
-                      body_level="city", region_code="370500", parent_body="山东省人民政府",
-                      attachments=attachments or [])
+    return ReportPage(
+        spider="dongying",
+        url=URL,
+        canonical_url=URL,
+        body=body,
+        body_name="东营市人民政府",
+        body_level="city",
+        region_code="370500",
+        parent_body="山东省人民政府",
+        attachments=attachments or [],
+    )
 
 
 def make_parsed(value: str = "4") -> ParsedReport:
     return ParsedReport(
-        metadata=Metadata(title=TITLE, year=2019, published_at=date(2020, 2, 27), published_precision="day",
-                          agency="东营市人民政府", source=None),
+        metadata=Metadata(
+            title=TITLE,
+            year=2019,
+            published_at=date(2020, 2, 27),
+            published_precision="day",
+            agency="东营市人民政府",
+            source=None,
+        ),
         template="gov2019",
         metrics=[
             MetricValue("art20.regulations.new", Decimal(value), "件", "规章 > 本年新制作数量", value),
@@ -42,8 +54,10 @@ def make_parsed(value: str = "4") -> ParsedReport:
 
 
 def counts(session: Session) -> dict[str, int]:
-    return {m.__tablename__: session.scalar(select(func.count()).select_from(m))
-            for m in (Body, Report, Document, ReportMetric, ValidationFinding)}
+    return {
+        m.__tablename__: session.scalar(select(func.count()).select_from(m))
+        for m in (Body, Report, Document, ReportMetric, ValidationFinding)
+    }
 
 
 @pytest.fixture
@@ -78,7 +92,9 @@ def test_a_changed_report_replaces_its_statistics(session):
     result = ReportWriter(session).write(validate(make_page(b"<html>edited</html>"), make_parsed("5")))
     session.commit()
     assert result.changed == 1
-    values = session.scalars(select(ReportMetric.value).where(ReportMetric.metric_code == "art20.regulations.new")).all()
+    values = session.scalars(
+        select(ReportMetric.value).where(ReportMetric.metric_code == "art20.regulations.new")
+    ).all()
     assert values == [Decimal("5")]
     assert counts(session)["reports"] == 1
 
@@ -100,12 +116,12 @@ def test_content_hash_follows_attachments():
 )
 def test_bad_items_are_rejected_with_a_reason(title, year, is_report, reason):
     parsed = ParsedReport(metadata=Metadata(title=title, year=year), is_report=is_report)
-    with pytest.raises(DropItem, match=reason):
+    with pytest.raises(Rejected, match=reason):
         validate(make_page(), parsed)
 
 
 def test_a_changed_report_keeps_its_previous_version(session):
-    from crawler.models import ReportVersion
+    from crawler.storage.models import ReportVersion
 
     ReportWriter(session).write(validate(make_page(), make_parsed("4")))
     session.commit()
@@ -116,7 +132,8 @@ def test_a_changed_report_keeps_its_previous_version(session):
     assert (report.version, old.version) == (2, 1)
     assert old.content_hash != report.content_hash
     assert {"code": "art20.regulations.new", "value": "4", "raw_value": "4"}.items() <= next(
-        m for m in old.metrics if m["code"] == "art20.regulations.new").items()
+        m for m in old.metrics if m["code"] == "art20.regulations.new"
+    ).items()
     assert [d["role"] for d in old.documents] == ["page"]
 
 

@@ -12,13 +12,12 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.orm import Session
 
-from crawler import db
-from crawler.items import ReportPage
+from crawler.items import ParsedItem, ReportPage, validate
 from crawler.parsing.model import Finding, Metadata, MetricValue, ParsedReport
 from crawler.parsing.report import parse_file
-from crawler.store import ReportWriter
-from crawler.views import HEADLINE_COLUMNS, VIEWS
-from pipelines.parse import ParsedItem, validate
+from crawler.storage import db
+from crawler.storage.store import ReportWriter
+from crawler.storage.views import HEADLINE_COLUMNS, VIEWS
 from tests.conftest import SEEDS
 
 ZHUCHENG_URL = "http://www.zhucheng.gov.cn/zwgk/xxgkndbg/201803/t20180329_1.html"
@@ -28,27 +27,48 @@ SYNTHETIC_URL = "http://example.gov.cn/2019.html"
 def seed_item(prefix: str, *, spider: str, url: str, **body: str) -> ParsedItem:
     """A seed report (tests/seeds/<prefix>_*.txt) parsed and validated as the crawl does."""
     (seed,) = SEEDS.glob(f"{prefix}_*.txt")
-    page = ReportPage(spider=spider, url=url, canonical_url=url, body=seed.read_bytes(), media_type="text/plain", **body)
+    page = ReportPage(
+        spider=spider, url=url, canonical_url=url, body=seed.read_bytes(), media_type="text/plain", **body
+    )
     return validate(page, parse_file(seed))
 
 
 def zhucheng_2017() -> ParsedItem:
-    return seed_item("002", spider="zhucheng", url=ZHUCHENG_URL, body_name="诸城市人民政府", body_level="county",
-                     region_code="370782", parent_body="潍坊市人民政府")
+    return seed_item(
+        "002",
+        spider="zhucheng",
+        url=ZHUCHENG_URL,
+        body_name="诸城市人民政府",
+        body_level="county",
+        region_code="370782",
+        parent_body="潍坊市人民政府",
+    )
 
 
 def synthetic_2019() -> ParsedItem:
     """A 2019-format report whose numbers are made up here: litigation in two 表四 blocks,
     applications per applicant, one finding."""
-    page = ReportPage(spider="zhucheng", url=SYNTHETIC_URL, canonical_url=SYNTHETIC_URL, body=b"synthetic",
-                      body_name="诸城市人民政府", body_level="county")
+    page = ReportPage(
+        spider="zhucheng",
+        url=SYNTHETIC_URL,
+        canonical_url=SYNTHETIC_URL,
+        body=b"synthetic",
+        body_name="诸城市人民政府",
+        body_level="county",
+    )
     parsed = ParsedReport(
-        metadata=Metadata(title="诸城市人民政府2019年政府信息公开工作年度报告", year=2019,
-                          published_at=date(2020, 1, 31), published_precision="day"),
+        metadata=Metadata(
+            title="诸城市人民政府2019年政府信息公开工作年度报告",
+            year=2019,
+            published_at=date(2020, 1, 31),
+            published_precision="day",
+        ),
         template="gov2019",
         metrics=[
             MetricValue("apps.new", Decimal(12), "件", "一、本年新收政府信息公开申请数量", "12", applicant="total"),
-            MetricValue("apps.new", Decimal(10), "件", "一、本年新收政府信息公开申请数量", "10", applicant="natural_person"),
+            MetricValue(
+                "apps.new", Decimal(10), "件", "一、本年新收政府信息公开申请数量", "10", applicant="natural_person"
+            ),
             MetricValue("review.total", Decimal(3), "件", "行政复议 > 总计", "3"),
             MetricValue("litigation.direct.total", Decimal(4), "件", "行政诉讼 > 未经复议直接起诉 > 总计", "4"),
             MetricValue("litigation.after_review.total", Decimal(1), "件", "行政诉讼 > 复议后起诉 > 总计", "1"),
@@ -91,14 +111,28 @@ def test_the_migration_creates_the_views_and_its_downgrade_drops_them(database_u
 
 def test_report_summary_reads_the_region_table_of_a_legacy_report(engine):
     (row,) = rows(engine, "SELECT * FROM report_summary WHERE year = 2017")
-    assert (row["body"], row["level"], row["region_code"], row["parent_body"]) == ("诸城市人民政府", "county", "370782", "潍坊市人民政府")
+    assert (row["body"], row["level"], row["region_code"], row["parent_body"]) == (
+        "诸城市人民政府",
+        "county",
+        "370782",
+        "潍坊市人民政府",
+    )
     assert (row["title"], row["template"], row["url"], row["spider"]) == (
-        "诸城市人民政府2017年政府信息公开工作年度报告", "legacy", ZHUCHENG_URL, "zhucheng")
+        "诸城市人民政府2017年政府信息公开工作年度报告",
+        "legacy",
+        ZHUCHENG_URL,
+        "zhucheng",
+    )
     assert str(row["published_at"]) == "2018-03-29"
     # 本行政区域 proactive.total is 27519 (市本级 22794); the other headline numbers match in both tables
     assert {name: number(row[name]) for name in HEADLINE_COLUMNS} == {
-        "proactive_total": 27519, "applications": 88, "disclosed": 21, "partially_disclosed": 0,
-        "review_total": 2, "review_corrected": 0, "litigation_total": 1,
+        "proactive_total": 27519,
+        "applications": 88,
+        "disclosed": 21,
+        "partially_disclosed": 0,
+        "review_total": 2,
+        "review_corrected": 0,
+        "litigation_total": 1,
     }
 
 
@@ -112,31 +146,51 @@ def test_report_summary_combines_the_2019_codes(engine):
 
 
 def test_metric_values_turns_empty_dimensions_into_null_and_joins_the_dictionary(engine):
-    scoped = rows(engine, "SELECT scope, value, label_zh, section, body, year, template FROM metric_values "
-                          "WHERE code = 'proactive.total' ORDER BY scope")
+    scoped = rows(
+        engine,
+        "SELECT scope, value, label_zh, section, body, year, template FROM metric_values "
+        "WHERE code = 'proactive.total' ORDER BY scope",
+    )
     assert [(r["scope"], number(r["value"])) for r in scoped] == [("region", 27519), ("self", 22794)]
     assert scoped[0]["label_zh"].startswith("(一)主动公开政府信息数")
     assert (scoped[0]["section"], scoped[0]["body"], scoped[0]["year"], scoped[0]["template"]) == (
-        "proactive", "诸城市人民政府", 2017, "legacy")
-    (review,) = rows(engine, "SELECT scope, applicant, raw_label, source FROM metric_values WHERE code = 'review.total' AND year = 2019")
+        "proactive",
+        "诸城市人民政府",
+        2017,
+        "legacy",
+    )
+    (review,) = rows(
+        engine,
+        "SELECT scope, applicant, raw_label, source FROM metric_values WHERE code = 'review.total' AND year = 2019",
+    )
     assert review == {"scope": None, "applicant": None, "raw_label": "行政复议 > 总计", "source": "table"}
 
 
 def test_open_findings_name_the_report(engine):
-    found = rows(engine, "SELECT body, year, title, rule, severity, code, detail FROM open_findings WHERE rule = 'sum_mismatch'")
-    assert found == [{"body": "诸城市人民政府", "year": 2019, "title": "诸城市人民政府2019年政府信息公开工作年度报告",
-                      "rule": "sum_mismatch", "severity": "warning", "code": "apps.result.total",
-                      "detail": "apps.result.total 9 != 8"}]
+    found = rows(
+        engine, "SELECT body, year, title, rule, severity, code, detail FROM open_findings WHERE rule = 'sum_mismatch'"
+    )
+    assert found == [
+        {
+            "body": "诸城市人民政府",
+            "year": 2019,
+            "title": "诸城市人民政府2019年政府信息公开工作年度报告",
+            "rule": "sum_mismatch",
+            "severity": "warning",
+            "code": "apps.result.total",
+            "detail": "apps.result.total 9 != 8",
+        }
+    ]
 
 
 def test_a_later_migration_rebuilds_a_table_between_drop_views_and_create_views(database_url):
-    """The recipe of crawler/views.py for migrations after 0004: SQLite's batch rebuild of a
+    """The recipe of crawler/storage/views.py for migrations after 0004: SQLite's batch rebuild of a
     table that a view reads fails while the view exists."""
     import sqlalchemy as sa
     from alembic.operations import Operations
     from alembic.runtime.migration import MigrationContext
 
-    from crawler.views import create_views, drop_views
+    from crawler.storage.views import create_views, drop_views
 
     engine = db.ensure_schema(database_url)
     with engine.begin() as conn:

@@ -17,7 +17,7 @@ import pytest
 from scrapy.http import Request
 
 from crawler.items import ReportPage
-from crawler.mirror import Mirror, MirrorRequest
+from crawler.mirror.server import Mirror, MirrorRequest
 from spiders.platforms.trs import Pager, body_from_title, parse_pager
 from spiders.zhucheng import ZhuchengSpider
 from tests.conftest import SITES, fake_response, seed_text
@@ -62,7 +62,11 @@ def listing(request: Request) -> dict:
     ("script", "pager", "pages"),
     [
         ('createPageHTML(2, 0, "index", "htm");', Pager(2, 0, "index", "htm"), ["index.htm", "index_1.htm"]),
-        ('createPageHTML(3,2,"index","html");', Pager(3, 2, "index", "html"), ["index.html", "index_1.html", "index_2.html"]),
+        (
+            'createPageHTML(3,2,"index","html");',
+            Pager(3, 2, "index", "html"),
+            ["index.html", "index_1.html", "index_2.html"],
+        ),
         (
             'var countPage = 2;//共多少页\nvar currentPage = 1;\ncreatePageHTML(countPage, currentPage, "index", "htm");',
             Pager(2, 1, "index", "htm"),
@@ -74,7 +78,11 @@ def listing(request: Request) -> dict:
             Pager(3, 1, "index", "html", one_based=True),
             ["index.html", "index_2.html", "index_3.html"],
         ),
-        ("var countPage = 3;\nvar currentPage = 0;", Pager(3, 0, "index", "html"), ["index.html", "index_1.html", "index_2.html"]),
+        (
+            "var countPage = 3;\nvar currentPage = 0;",
+            Pager(3, 0, "index", "html"),
+            ["index.html", "index_1.html", "index_2.html"],
+        ),
         ('createPageHTML(1, 0, "index", "html");', Pager(1, 0, "index", "html"), ["index.html"]),
     ],
 )
@@ -178,10 +186,16 @@ def test_department_channels_give_department_bodies(site):
     czj, _ = run(spider, spider.parse_list, served(site, "/XXGK/XXGKNB/CZJ/index.htm"))
     jyj, _ = run(spider, spider.parse_list, served(site, "/XXGK/XXGKNB/jyj/index.html"))
     assert [(r.url, listing(r)) for r in czj] == [
-        (NB + "/CZJ/201803/t20180320_2750056.htm", {
-            "list_title": "诸城市财政局2017年政府信息公开工作年度报告", "list_date": "2018-03-20",
-            "body_name": "诸城市财政局", "body_level": "department", "parent_body": OWN,
-        }),
+        (
+            NB + "/CZJ/201803/t20180320_2750056.htm",
+            {
+                "list_title": "诸城市财政局2017年政府信息公开工作年度报告",
+                "list_date": "2018-03-20",
+                "body_name": "诸城市财政局",
+                "body_level": "department",
+                "parent_body": OWN,
+            },
+        ),
     ]  # not the 部门决算 item
     # the title names no body: left to 作者 on the page
     assert [(r.url, listing(r)["body_name"], listing(r)["body_level"]) for r in jyj] == [
@@ -196,10 +210,17 @@ def test_seed_page_served_as_utf8_with_gb2312_meta_is_decoded_as_gbk(site):
     spider = ZhuchengSpider()
     response = served(site, SEED_PATH)
     assert response.headers["Content-Type"] == b"text/html; charset=utf-8"
-    (page,) = spider.parse_report(response, {"list_title": "诸城市人民政府2017年政府信息公开工作年度报告", "list_date": "2018-03-29"})
+    (page,) = spider.parse_report(
+        response, {"list_title": "诸城市人民政府2017年政府信息公开工作年度报告", "list_date": "2018-03-29"}
+    )
     assert isinstance(page, ReportPage)
     assert (page.url, page.canonical_url, page.encoding) == (REAL + SEED_PATH, REAL + SEED_PATH, "gb18030")
-    assert (page.body_name, page.body_level, page.region_code, page.parent_body) == (OWN, "county", "370782", "潍坊市人民政府")
+    assert (page.body_name, page.body_level, page.region_code, page.parent_body) == (
+        OWN,
+        "county",
+        "370782",
+        "潍坊市人民政府",
+    )
     assert page.attachments == []
     text = page.body.decode(page.encoding)
     seed = seed_text("002").split("\n")
@@ -211,9 +232,19 @@ def test_department_report_without_a_body_in_its_title_takes_the_author(site):
     spider = ZhuchengSpider()
     response = served(site, "/XXGK/XXGKNB/jyj/201901/t20190125_2880078.html")
     assert response.headers["Content-Type"] == b"text/html; charset=ISO-8859-1"
-    listing_ = {"list_title": "2018年政府信息公开工作年度报告", "body_name": None, "body_level": "department", "parent_body": OWN}
+    listing_ = {
+        "list_title": "2018年政府信息公开工作年度报告",
+        "body_name": None,
+        "body_level": "department",
+        "parent_body": OWN,
+    }
     (page,) = spider.parse_report(response, listing_)
-    assert (page.body_name, page.body_level, page.parent_body, page.encoding) == ("诸城市教育局", "department", OWN, "gb18030")
+    assert (page.body_name, page.body_level, page.parent_body, page.encoding) == (
+        "诸城市教育局",
+        "department",
+        OWN,
+        "gb18030",
+    )
 
 
 # -- the spider against the mirror ------------------------------------------------------------
@@ -227,8 +258,23 @@ OFFLINE = {"TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": ""}
 def crawl_items(spider: str, mirror: Mirror, tmp_path: Path, *settings: str) -> tuple[list[dict], str]:
     """`scrapy crawl SPIDER` against a running mirror without pipelines: (items, log)."""
     out = tmp_path / "items.pickle"
-    cmd = [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"base_url={mirror.base_url}",
-           "-s", "ITEM_PIPELINES={}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-O", str(out)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        spider,
+        "-a",
+        f"base_url={mirror.base_url}",
+        "-s",
+        "ITEM_PIPELINES={}",
+        "-s",
+        "DOWNLOAD_DELAY=0",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=0",
+        "-O",
+        str(out),
+    ]
     for setting in settings:
         cmd += ["-s", setting]
     env = {**os.environ, **OFFLINE}
@@ -250,7 +296,12 @@ EXPECTED_ITEMS = {
     ("/XXGK/XXGKNB/SZFBGS/201901/t20190131_2890012.htm", "诸城市人民政府2018年政府信息公开工作年度报告", OWN, "county"),
     (SEED_PATH, "诸城市人民政府2017年政府信息公开工作年度报告", OWN, "county"),
     ("/XXGK/XXGKNB/SZFBGS/201703/t20170328_2650034.htm", "诸城市人民政府2016年政府信息公开工作年度报告", OWN, "county"),
-    ("/XXGK/XXGKNB/CZJ/201803/t20180320_2750056.htm", "诸城市财政局2017年政府信息公开工作年度报告", "诸城市财政局", "department"),
+    (
+        "/XXGK/XXGKNB/CZJ/201803/t20180320_2750056.htm",
+        "诸城市财政局2017年政府信息公开工作年度报告",
+        "诸城市财政局",
+        "department",
+    ),
     ("/XXGK/XXGKNB/jyj/201901/t20190125_2880078.html", "2018年政府信息公开工作年度报告", "诸城市教育局", "department"),
 }
 DISTRACTORS = {
@@ -324,20 +375,52 @@ def test_crawl_stores_the_reports_and_decodes_the_seed_page(tmp_path, monkeypatc
         requested = {path.partition("?")[0] for _, path in mirror.requests}
     assert result.returncode == 0, result.log[-3000:]
     got = {
-        r["title"]: (r["body"], r["body_level"], r["parent"], r["year"], r["published_at"], r["canonical_url"], r["attachments"])
+        r["title"]: (
+            r["body"],
+            r["body_level"],
+            r["parent"],
+            r["year"],
+            r["published_at"],
+            r["canonical_url"],
+            r["attachments"],
+        )
         for r in result.reports()
     }
     city = (OWN, "county", "潍坊市人民政府")
     assert got == {
         "诸城市人民政府2018年政府信息公开工作年度报告": (
-            *city, 2018, "2019-01-31", NB + "/SZFBGS/201901/t20190131_2890012.htm", []),
+            *city,
+            2018,
+            "2019-01-31",
+            NB + "/SZFBGS/201901/t20190131_2890012.htm",
+            [],
+        ),
         "诸城市人民政府2017年政府信息公开工作年度报告": (*city, 2017, "2018-03-29", REAL + SEED_PATH, []),
         "诸城市人民政府2016年政府信息公开工作年度报告": (
-            *city, 2016, "2017-03-28", NB + "/SZFBGS/201703/t20170328_2650034.htm", []),
+            *city,
+            2016,
+            "2017-03-28",
+            NB + "/SZFBGS/201703/t20170328_2650034.htm",
+            [],
+        ),
         "诸城市财政局2017年政府信息公开工作年度报告": (
-            "诸城市财政局", "department", OWN, 2017, "2018-03-20", NB + "/CZJ/201803/t20180320_2750056.htm", []),
+            "诸城市财政局",
+            "department",
+            OWN,
+            2017,
+            "2018-03-20",
+            NB + "/CZJ/201803/t20180320_2750056.htm",
+            [],
+        ),
         "2018年政府信息公开工作年度报告": (
-            "诸城市教育局", "department", OWN, 2018, "2019-01-25", NB + "/jyj/201901/t20190125_2880078.html", []),
+            "诸城市教育局",
+            "department",
+            OWN,
+            2018,
+            "2019-01-25",
+            NB + "/jyj/201901/t20190125_2880078.html",
+            [],
+        ),
     }
     assert not requested & DISTRACTORS
     assert result.failures() == []

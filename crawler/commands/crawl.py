@@ -10,7 +10,7 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from crawler.runrecord import exit_reason
+from crawler.extensions.runrecord import exit_reason
 
 
 class Command(ScrapyCrawlCommand):

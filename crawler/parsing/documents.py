@@ -88,9 +88,7 @@ def document_kind(data: bytes, media_type: str | None = None, name: str = "") ->
     return None
 
 
-def extract_document(
-    data: bytes, media_type: str | None = None, name: str = ""
-) -> ExtractedDocument:
+def extract_document(data: bytes, media_type: str | None = None, name: str = "") -> ExtractedDocument:
     """Text and tables of a PDF, DOCX or DOC document; unsupported input gives extracted=False."""
     if not data:
         return _failed("empty document")
@@ -101,9 +99,7 @@ def extract_document(
         return extract_docx(data, name)
     if kind == "doc":
         return extract_doc(data, name)
-    return _failed(
-        f"unsupported document type ({media_type or 'no media type'}, {name or 'no name'})"
-    )
+    return _failed(f"unsupported document type ({media_type or 'no media type'}, {name or 'no name'})")
 
 
 def _failed(note: str) -> ExtractedDocument:
@@ -170,11 +166,7 @@ def extract_pdf(data: bytes, name: str = "") -> ExtractedDocument:
         fallback = _pypdf_text(data)
     except Exception as exc:
         return _failed(f"text layer is (cid:N) codes and the pypdf fallback failed: {_reason(exc)}")
-    if (
-        not fallback.strip()
-        or cid_share(fallback) > CID_SHARE_LIMIT
-        or garbage_share(fallback) > GARBAGE_SHARE_LIMIT
-    ):
+    if not fallback.strip() or cid_share(fallback) > CID_SHARE_LIMIT or garbage_share(fallback) > GARBAGE_SHARE_LIMIT:
         return _failed("text layer is (cid:N) codes and the pypdf fallback gave no usable text")
     findings.append(
         Finding(
@@ -231,9 +223,7 @@ def _pdfplumber_pages(data: bytes, name: str) -> list[_Page]:
         for number, page in enumerate(pdf.pages, start=1):
             found = [t for t in page.find_tables() if _is_grid(t)]
             boxes = [t.bbox for t in found]
-            text_page = (
-                page.filter(lambda obj, boxes=boxes: not _inside(obj, boxes)) if boxes else page
-            )
+            text_page = page.filter(lambda obj, boxes=boxes: not _inside(obj, boxes)) if boxes else page
             paragraphs = _paragraphs(text_page.extract_text_lines(return_chars=True), page.width)
             items = sorted(
                 [(p["top"], 0, p) for p in paragraphs] + [(t.bbox[1], 1, t) for t in found],
@@ -244,9 +234,7 @@ def _pdfplumber_pages(data: bytes, name: str) -> list[_Page]:
                 if is_table:
                     rows = [[_cell_text(cell) for cell in row] for row in item.extract()]
                     caption = "\n".join(since_table[-CAPTION_PARAGRAPHS:])
-                    tables.append(
-                        table_from_rows(rows, origin="pdf", document=name, caption=caption)
-                    )
+                    tables.append(table_from_rows(rows, origin="pdf", document=name, caption=caption))
                     since_table = []
                 else:
                     since_table.append(item["text"])
@@ -424,15 +412,11 @@ def extract_doc(data: bytes, name: str = "") -> ExtractedDocument:
         with open(path, "wb") as f:
             f.write(data)
         try:
-            done = subprocess.run(
-                [*command, path], capture_output=True, timeout=CONVERTER_TIMEOUT, check=False
-            )
+            done = subprocess.run([*command, path], capture_output=True, timeout=CONVERTER_TIMEOUT, check=False)
         except (OSError, subprocess.SubprocessError) as exc:
             return _failed(f"{tool} failed: {_reason(exc)}")
     if done.returncode != 0:
-        message = " ".join(
-            done.stderr.decode("utf-8", "replace").replace(path, "document.doc").split()
-        )
+        message = " ".join(done.stderr.decode("utf-8", "replace").replace(path, "document.doc").split())
         return _failed(f"{tool} failed (exit {done.returncode}): {message[:NOTE_DETAIL]}")
     lines = (line.rstrip() for line in done.stdout.decode("utf-8", "replace").splitlines())
     text = "\n".join(line for line in lines if line.strip())

@@ -35,9 +35,7 @@ def _grid_kind(table: Table) -> str | None:
         return "apps"
     if any(k.startswith("第二十条") or k.startswith("信息内容") for k in keys):
         return "art20"
-    if any(tpl.art20_column(k) for k in keys) and any(
-        tpl.art20_row_key(row[0].text) for row in table.grid
-    ):
+    if any(tpl.art20_column(k) for k in keys) and any(tpl.art20_row_key(row[0].text) for row in table.grid):
         return "art20"  # a 表二 whose header cell is not 信息内容
     if "行政复议" in keys and "行政诉讼" in keys:
         return "review"
@@ -54,9 +52,7 @@ def read_grid(table: Table, where: str, sink: Sink) -> None:
     if kind is None:
         return
     sink.keys.extend(cell.text for row in table.grid for cell in row if cell.text.strip())
-    {"rows": _grid_rows, "art20": _grid_art20, "apps": _grid_apps, "review": _grid_review}[kind](
-        table, where, sink
-    )
+    {"rows": _grid_rows, "art20": _grid_art20, "apps": _grid_apps, "review": _grid_review}[kind](table, where, sink)
 
 
 def _loc(where: str, r: int, c: int) -> str:
@@ -188,13 +184,7 @@ def _is_art20_header(texts: list[str]) -> bool:
     if tpl.is_art20_header_start(texts[0]):
         return True
     rest = [t for t in texts[1:] if t.strip()]
-    return (
-        bool(rest)
-        and not any(looks_numeric(t) for t in rest)
-        and any(tpl.art20_column(t) for t in rest)
-    )
-
-
+    return bool(rest) and not any(looks_numeric(t) for t in rest) and any(tpl.art20_column(t) for t in rest)
 
 
 def _grid_apps(table: Table, where: str, sink: Sink) -> None:
@@ -202,12 +192,7 @@ def _grid_apps(table: Table, where: str, sink: Sink) -> None:
     first_data, applicants = _apps_header(grid)
     if first_data is None:
         return
-    numeric = [
-        c
-        for r in range(first_data, len(grid))
-        for c, cell in enumerate(grid[r])
-        if looks_numeric(cell.text)
-    ]
+    numeric = [c for r in range(first_data, len(grid)) for c, cell in enumerate(grid[r]) if looks_numeric(cell.text)]
     label_end = min([*numeric, *applicants, len(grid[0])])
     if label_end == 0:
         return  # no label column: nothing can be attributed
@@ -295,9 +280,7 @@ def _grid_review(table: Table, where: str, sink: Sink) -> None:
     sink.kinds.add("review")
     grid = table.grid
     width = len(grid[0])
-    header_end = 1 + max(
-        r for r, row in enumerate(grid) if any(_is_review_header(cell.text) for cell in row)
-    )
+    header_end = 1 + max(r for r, row in enumerate(grid) if any(_is_review_header(cell.text) for cell in row))
     # every row under the header is a data row (U3 prints the skeleton blank), except a note
     # row spanning the whole width
     data = [r for r in range(header_end, len(grid)) if len(_origins(grid[r], r)) > 1]

@@ -99,9 +99,7 @@ def _choose(body: bytes, header: str | None, meta: str | None) -> tuple[str, str
     if header_text is not None:
         # A meta declaration beats a header that cannot fail (Latin-1) and a header that happens
         # to decode UTF-8 bytes (a clean UTF-8 decode of non-ASCII bytes is near-certain proof).
-        if meta_text is not None and (
-            header in _NEVER_FAILS or (meta == "utf-8" and not body.isascii())
-        ):
+        if meta_text is not None and (header in _NEVER_FAILS or (meta == "utf-8" and not body.isascii())):
             return meta, meta_text
         return header, header_text
     if meta_text is not None:
@@ -286,9 +284,7 @@ def _text(raw: str | None, preformatted: bool) -> str:
         return ""
     if preformatted:
         return raw.replace("\r\n", "\n")
-    return _HTML_SPACE.sub(
-        lambda m: _NEWLINE_SPACE if "\n" in m.group() or "\r" in m.group() else " ", raw
-    )
+    return _HTML_SPACE.sub(lambda m: _NEWLINE_SPACE if "\n" in m.group() or "\r" in m.group() else " ", raw)
 
 
 def _walk(element, pieces: list[str], dropped: set, preformatted: bool, with_tail=True) -> None:

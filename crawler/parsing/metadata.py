@@ -124,9 +124,7 @@ _LABEL_VALUE = r"[ \t]*:[ \t]*(\S*)"
 _SOURCE = re.compile(rf"(?:信息来源|资料来源|(?<![\u4e00-\u9fff])来源){_LABEL_VALUE}")
 _AUTHOR = re.compile(rf"(?<![\u4e00-\u9fff])作者{_LABEL_VALUE}")
 # Header labels glued to a value when the spans around them carry no space.
-_NEXT_LABEL = re.compile(
-    r"(?:发布日期|发布时间|公开日期|时间|日期|浏览次数|点击次数|字号|作者|信息来源|来源|打印):"
-)
+_NEXT_LABEL = re.compile(r"(?:发布日期|发布时间|公开日期|时间|日期|浏览次数|点击次数|字号|作者|信息来源|来源|打印):")
 # An unfilled CMS template code such as 诸城's `来源: SRC-122` (portals.md §4).
 _TEMPLATE_CODE = re.compile(r"[A-Z]{2,}[-_]?\d+")
 _TITLE_SEPARATORS = re.compile(r"\s+[-–—|]\s+|[_|]")
@@ -291,9 +289,7 @@ def agency_from_title(title: str | None) -> str | None:
 # ---------------------------------------------------------------------------------------------
 
 # A signature is a date alone on its line, or after the signing body's name.
-_SIGNATURE = re.compile(
-    rf"^(?:\S.{{0,40}}?(?:政府|办公室|委员会|管委会|局|厅|办|中心|院|署|处)\s*)?({_CN_DATE})\s*$"
-)
+_SIGNATURE = re.compile(rf"^(?:\S.{{0,40}}?(?:政府|办公室|委员会|管委会|局|厅|办|中心|院|署|处)\s*)?({_CN_DATE})\s*$")
 _SIGNATURE_TAIL_LINES = 15
 _SIGNATURE_HEAD_LINES = 5  # PDF covers: 临沂 prints its signature under the title
 

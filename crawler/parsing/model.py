@@ -146,9 +146,7 @@ class ParsedReport:
                 }
                 for m in self.metrics
             ],
-            "findings": [
-                {"rule": f.rule, "severity": f.severity, "detail": f.detail} for f in self.findings
-            ],
+            "findings": [{"rule": f.rule, "severity": f.severity, "detail": f.detail} for f in self.findings],
         }
 
 

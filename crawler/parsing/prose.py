@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from crawler.metrics import load_metrics
+from crawler.parsing.metrics import load_metrics
 from crawler.parsing.model import MetricValue
 
 # First year of the 2019 form: 本年新收 (apps.new) replaces the legacy 收到申请数.
@@ -77,9 +77,7 @@ class _Candidate:
     line: int
 
 
-def headline_metrics(
-    text: str, year: int | None, table_codes: set[str], body: str | None = None
-) -> list[MetricValue]:
+def headline_metrics(text: str, year: int | None, table_codes: set[str], body: str | None = None) -> list[MetricValue]:
     """Headline metrics the prose states for the whole body, for codes not in `table_codes`.
 
     Scope comes from the sentence (全市/全区/本行政区域 → region, 本级 → self; both or neither →
@@ -102,14 +100,10 @@ def headline_metrics(
 # --- reading one line ------------------------------------------------------------------------
 
 
-def _line_candidates(
-    line: str, number: int, year: int | None, body: str | None = None
-) -> Iterator[_Candidate]:
+def _line_candidates(line: str, number: int, year: int | None, body: str | None = None) -> Iterator[_Candidate]:
     norm, origin = _normalise(line)
     sentence_start = start = 0
-    for end, ch in [(i, ch) for i, ch in enumerate(norm) if ch in _SENTENCE_END + _PART_END] + [
-        (len(norm), "")
-    ]:
+    for end, ch in [(i, ch) for i, ch in enumerate(norm) if ch in _SENTENCE_END + _PART_END] + [(len(norm), "")]:
         lead = norm[sentence_start:start]
         yield from _Sentence(line, norm, origin, start, end, number, lead, body).candidates(year)
         start = end + 1
@@ -142,11 +136,7 @@ class _Sentence:
         for m in _PROACTIVE.finditer(self.text):
             yield from self._numeric("proactive.total", None, m)
         if year is not None:
-            code, applicant = (
-                ("applications.received", None)
-                if year < FIRST_GOV2019_YEAR
-                else ("apps.new", "total")
-            )
+            code, applicant = ("applications.received", None) if year < FIRST_GOV2019_YEAR else ("apps.new", "total")
             for m in [
                 *_APPLICATIONS.finditer(self.text),
                 *_APPLICATIONS_NUMBER_FIRST.finditer(self.text),
@@ -163,9 +153,7 @@ class _Sentence:
             for m in pattern.finditer(self.text):
                 yield from self._numeric(code, None, m)
             for m in zero.finditer(self.text):
-                yield from self._candidate(
-                    code, None, m.start(), m.end(), m.span("num"), Decimal(0)
-                )
+                yield from self._candidate(code, None, m.start(), m.end(), m.span("num"), Decimal(0))
         yield from self._all_zero()
 
     def _numeric(self, code: str, applicant: str | None, m: re.Match) -> Iterator[_Candidate]:
@@ -184,9 +172,7 @@ class _Sentence:
             for word, code in (("行政复议", "review.total"), ("行政诉讼", "litigation.total")):
                 at = listed.find(word)
                 if at >= 0:
-                    yield from self._candidate(
-                        code, None, clause_start + at, m.end(), m.span("num"), Decimal(0)
-                    )
+                    yield from self._candidate(code, None, clause_start + at, m.end(), m.span("num"), Decimal(0))
 
     def _candidate(
         self,

@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from crawler.mediatypes import media_type_for_name
-from crawler.metrics import load_metrics
 from crawler.parsing.classify import is_annual_report_title
 from crawler.parsing.documents import extract_document
 from crawler.parsing.html import decode_html, decode_text, html_to_text
+from crawler.parsing.mediatypes import media_type_for_name
 from crawler.parsing.metadata import extract_metadata
+from crawler.parsing.metrics import load_metrics
 from crawler.parsing.model import ExtractedDocument, Finding, MetricValue, ParsedReport
 from crawler.parsing.prose import headline_metrics
 from crawler.parsing.rules import check_rules
@@ -19,7 +19,9 @@ from crawler.parsing.statistics import read_statistics
 from crawler.parsing.tables import tables_from_html
 
 # Article containers of the supported platforms, most specific first (Hanweb, Lonsun, TRS, VSB).
-CONTENT_SELECTORS = "#zoom, .j-fontContent, .wzcon, .TRS_Editor, .trs_editor_view, #vsb_content .v_news_content, .v_news_content"
+CONTENT_SELECTORS = (
+    "#zoom, .j-fontContent, .wzcon, .TRS_Editor, .trs_editor_view, #vsb_content .v_news_content, .v_news_content"
+)
 # A page with less text than this is a shell around its real report (an embedded PDF).
 SHELL_PAGE_CHARS = 300
 
@@ -56,7 +58,9 @@ def read_document(doc: SourceDocument) -> ReadDocument:
     return ReadDocument(doc, extract_document(doc.data, doc.media_type, doc.name))
 
 
-def parse_documents(docs: list[SourceDocument], *, url: str | None = None, list_title: str | None = None) -> ParsedReport:
+def parse_documents(
+    docs: list[SourceDocument], *, url: str | None = None, list_title: str | None = None
+) -> ParsedReport:
     """Parse a report from its page (first) and attachments.
 
     Metadata comes from the page, or from the first attachment with text when the page is only
@@ -159,7 +163,9 @@ def _known_codes(metrics: list[MetricValue]) -> tuple[list[MetricValue], list[Fi
     findings = []
     for m in metrics:
         if m.code is not None and m.code not in known:
-            findings.append(Finding("unknown_code", "error", f"parser produced code {m.code!r} not in metrics.csv ({m.raw_label})"))
+            findings.append(
+                Finding("unknown_code", "error", f"parser produced code {m.code!r} not in metrics.csv ({m.raw_label})")
+            )
             m.code = None
     return metrics, findings
 
@@ -167,7 +173,6 @@ def _known_codes(metrics: list[MetricValue]) -> tuple[list[MetricValue], list[Fi
 def _looks_like_html(data: bytes) -> bool:
     head = data[:1024].lstrip().lower()
     return head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<body" in head
-
 
 
 def _short(name: str) -> str:

@@ -61,16 +61,13 @@ _WITHHELD = tuple(
     )
 )
 _UNAVAILABLE = tuple(
-    f"apps.result.unavailable.{item}"
-    for item in ("not_held", "needs_creation", "unclear_after_correction")
+    f"apps.result.unavailable.{item}" for item in ("not_held", "needs_creation", "unclear_after_correction")
 )
 _NOT_PROCESSED = tuple(
     f"apps.result.not_processed.{item}"
     for item in ("petition", "duplicate", "publications", "excessive", "confirm_or_reissue")
 )
-_OTHER_2021 = tuple(
-    f"apps.result.other.{item}" for item in ("no_correction", "unpaid_fee", "other")
-)
+_OTHER_2021 = tuple(f"apps.result.other.{item}" for item in ("no_correction", "unpaid_fee", "other"))
 
 # rule 3: printed group subtotal -> its items (2021's apps.result.other is a subtotal only when
 # its three items exist; in 2019 it is a plain data row)
@@ -259,9 +256,7 @@ def _equal(
     yield Finding(rule, severity, f"{left.describe()} ≠ {right.describe()}{_where(column)}", code)
 
 
-def _at_most(
-    rule: str, severity: str, part: str, whole: str, values: _Values, column: Column
-) -> Iterator[Finding]:
+def _at_most(rule: str, severity: str, part: str, whole: str, values: _Values, column: Column) -> Iterator[Finding]:
     """`part` <= `whole`."""
     found = _operands(values, (part, whole), column)
     if found is None or found[0] <= found[1]:
@@ -376,9 +371,7 @@ def _case_rules(values: _Values, column: Column, new_form: bool) -> Iterator[Fin
     if new_form:
         for block in ("review", "litigation.direct", "litigation.after_review"):
             parts = tuple(f"{block}.{p}" for p in (*_RESULT_PARTS, "pending"))
-            yield from _sum_of(
-                values, "review_litigation.block_total", f"{block}.total", parts, column
-            )
+            yield from _sum_of(values, "review_litigation.block_total", f"{block}.total", parts, column)
         return
     for block in ("review", "litigation", "complaints"):
         parts = tuple(f"{block}.{p}" for p in _RESULT_PARTS)
@@ -424,9 +417,7 @@ def _legacy_rules(values: _Values, column: Column) -> Iterator[Finding]:
     )
 
     # rule 9
-    yield from _sum_of(
-        values, "legacy.staff", "org.staff", ("org.staff.full_time", "org.staff.part_time"), column
-    )
+    yield from _sum_of(values, "legacy.staff", "org.staff", ("org.staff.full_time", "org.staff.part_time"), column)
     for rule, prefix, required, optional in _SHANDONG_TOTALS:
         parts = tuple(f"{prefix}.{p}" for p in (*required, *optional))
         yield from _sum_of(

@@ -116,8 +116,7 @@ class Sink:
         if printed != unit:
             self.finding(
                 "unit_column",
-                f"{location}: unit column says {printed!r} for {one_line(raw_label)!r}; "
-                f"metrics.csv unit {unit} kept",
+                f"{location}: unit column says {printed!r} for {one_line(raw_label)!r}; metrics.csv unit {unit} kept",
                 code,
                 "info",
             )
@@ -225,9 +224,7 @@ class AppsRows:
             return
         self.open_group(code)
         if known and code is None:
-            self.sink.finding(
-                "ambiguous_label", f"{cells[0][3]}: label {one_line(label)!r} is ambiguous"
-            )
+            self.sink.finding("ambiguous_label", f"{cells[0][3]}: label {one_line(label)!r} is ambiguous")
         for applicant, column, raw, location in cells:
             self.sink.value(
                 code, f"{label.strip()} > {column.strip()}", raw, location,
@@ -249,6 +246,7 @@ def emit_art20(
     code = tpl.art20_code(row_key, column) if row_key else None
     label = f"{row_label} > {printed or column}"
     sink.value(code, label, raw, location, unattributed=unattributed)
+
 
 def art20_without_header(sink: Sink, label: str, values: list[tuple[str, str]]) -> None:
     """A 表二 row before any 信息内容 header: columns only when the value count decides them."""

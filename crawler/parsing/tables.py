@@ -18,9 +18,7 @@ from crawler.parsing.values import looks_numeric
 # PDF / DOCX rows
 
 
-def table_from_rows(
-    rows: list[list[str | None]], origin: str, document: str = "", caption: str = ""
-) -> Table:
+def table_from_rows(rows: list[list[str | None]], origin: str, document: str = "", caption: str = "") -> Table:
     """A grid from extracted rows where None marks a position covered by a merged cell.
 
     pdfplumber gives None for every position a merged cell covers except its top-left one (the
@@ -120,9 +118,7 @@ def tables_from_html(html: str, document: str = "") -> list[Table]:
     for element, caption_lines in walker.found:
         grid = _grid_from_table(element)
         if grid:
-            tables.append(
-                Table(grid=grid, caption="\n".join(caption_lines), origin="html", document=document)
-            )
+            tables.append(Table(grid=grid, caption="\n".join(caption_lines), origin="html", document=document))
     return tables
 
 

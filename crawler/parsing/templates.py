@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from crawler.metrics import MetricDefinition, load_metrics
+from crawler.parsing.metrics import MetricDefinition, load_metrics
 from crawler.parsing.model import APPLICANTS
 from crawler.parsing.text import label_key
 
@@ -85,9 +85,7 @@ class LabelIndex:
     label recurs (`(三)其他情形数` under 四/五/六).
     """
 
-    def __init__(
-        self, definitions: Iterable[MetricDefinition], group_of: Callable[[str], str]
-    ) -> None:
+    def __init__(self, definitions: Iterable[MetricDefinition], group_of: Callable[[str], str]) -> None:
         self.group_of = group_of
         self._levels: list[dict[str, list[str]]] = [{}, {}, {}]
         for d in definitions:
@@ -108,9 +106,7 @@ class LabelIndex:
         full = match_key(label)
         if not full:
             return None
-        for how, level, key in zip(
-            ("full", "stripped", "bare"), self._levels, self._variants(full), strict=True
-        ):
+        for how, level, key in zip(("full", "stripped", "bare"), self._levels, self._variants(full), strict=True):
             if key and key in level:
                 return LabelMatch(tuple(level[key]), how)
         return None
@@ -180,9 +176,7 @@ APPS_GROUPS = frozenset(
 
 @cache
 def apps_index() -> LabelIndex:
-    return LabelIndex(
-        (d for d in load_metrics().values() if d.code.startswith("apps.")), apps_group
-    )
+    return LabelIndex((d for d in load_metrics().values() if d.code.startswith("apps.")), apps_group)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -102,11 +102,7 @@ class _Cursor:
     def values(self, i: int, limit: int | None = None) -> tuple[list[_Token], int]:
         """Consecutive value and blank cells from i (at most `limit`)."""
         out: list[_Token] = []
-        while (
-            i < self.n
-            and self.t[i].kind in ("value", "blank")
-            and (limit is None or len(out) < limit)
-        ):
+        while i < self.n and self.t[i].kind in ("value", "blank") and (limit is None or len(out) < limit):
             out.append(self.t[i])
             i += 1
         return out, i
@@ -208,11 +204,7 @@ def _text_rows(cur: _Cursor, i: int, sink: Sink, caption: list[str]) -> int:
             sink.finding("unlabelled_value", f"{_line(tok)}: value {tok.text!r} has no label")
             i += 1
             continue
-        if (
-            tok.kind == "prose"
-            or _other_section(cur, i, "rows")
-            or (tpl.is_legacy_table_start(tok.text))
-        ):
+        if tok.kind == "prose" or _other_section(cur, i, "rows") or (tpl.is_legacy_table_start(tok.text)):
             return i
         label, j, known = cur.label(i, _known_legacy)
         k = j
@@ -332,9 +324,7 @@ def _text_apps(cur: _Cursor, i: int, sink: Sink, caption: list[str]) -> int:
             if len(values) != 7:
                 return i
         if len(values) == 7:
-            cells = [
-                (a, a, v.text, _line(v)) for a, v in zip(tpl.APPLICANT_ORDER, values, strict=True)
-            ]
+            cells = [(a, a, v.text, _line(v)) for a, v in zip(tpl.APPLICANT_ORDER, values, strict=True)]
         else:
             code, _ = reader.code_for(label)
             if not values and (code in tpl.APPS_GROUPS):

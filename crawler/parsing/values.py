@@ -17,9 +17,7 @@ _MONEY_IN_YUAN = {"元": Decimal(1), "万元": Decimal(10000)}
 
 # NFKC keeps U+2212 (minus sign); full-width U+FF0D becomes "-", en/em dashes stay as dashes.
 _NUMBER = re.compile(
-    r"^(?P<sign>[+\-\u2212])?(?P<int>\d+|\d{1,3}(?:,\d{3})+)(?P<frac>\.\d+)?(?P<unit>"
-    + "|".join(UNITS)
-    + r")?$"
+    r"^(?P<sign>[+\-\u2212])?(?P<int>\d+|\d{1,3}(?:,\d{3})+)(?P<frac>\.\d+)?(?P<unit>" + "|".join(UNITS) + r")?$"
 )
 # "/", dashes and 无 mean "not applicable" (templates.md §6.3); a lone "-" is a dash, not a sign.
 _NOT_APPLICABLE = re.compile(r"^(?:[/\\]+|[\-\u2010-\u2015\u2212\u30fc\u4e00]+|无|不适用|暂无)$")
@@ -73,9 +71,7 @@ def parse_value(raw: str, unit: str | None) -> ParsedValue:
     if printed in _MONEY_IN_YUAN and unit in _MONEY_IN_YUAN:
         # decimal arithmetic: 251000元 is exactly 25.1万元
         return ParsedValue(number * _MONEY_IN_YUAN[printed] / _MONEY_IN_YUAN[unit], unit)
-    return ParsedValue(
-        None, unit, f"unit {printed} in {raw.strip()!r} does not fit {unit}", "unit_mismatch"
-    )
+    return ParsedValue(None, unit, f"unit {printed} in {raw.strip()!r} does not fit {unit}", "unit_mismatch")
 
 
 def looks_numeric(raw: str) -> bool:

@@ -26,9 +26,7 @@ def upgrade() -> None:
         sa.Column("region_code", sa.String(length=12), nullable=True),
         sa.Column("parent_id", sa.Integer(), nullable=True),
         sa.Column("portal", sa.String(length=50), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["parent_id"], ["bodies.id"], name=op.f("fk_bodies_parent_id_bodies")
-        ),
+        sa.ForeignKeyConstraint(["parent_id"], ["bodies.id"], name=op.f("fk_bodies_parent_id_bodies")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_bodies")),
         sa.UniqueConstraint("name", name=op.f("uq_bodies_name")),
     )
@@ -105,9 +103,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("reports", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_reports_body_id"), ["body_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_reports_canonical_url"), ["canonical_url"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_reports_canonical_url"), ["canonical_url"], unique=False)
         batch_op.create_index(batch_op.f("ix_reports_report_year"), ["report_year"], unique=False)
 
     op.create_table(
@@ -163,15 +159,11 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_report_metrics")),
-        sa.UniqueConstraint(
-            "report_id", "metric_code", "scope", "applicant", name="uq_report_metrics_natural_key"
-        ),
+        sa.UniqueConstraint("report_id", "metric_code", "scope", "applicant", name="uq_report_metrics_natural_key"),
     )
     with op.batch_alter_table("report_metrics", schema=None) as batch_op:
         batch_op.create_index("ix_report_metrics_code", ["metric_code"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_report_metrics_report_id"), ["report_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_report_metrics_report_id"), ["report_id"], unique=False)
 
     op.create_table(
         "validation_findings",
@@ -190,9 +182,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_validation_findings")),
     )
     with op.batch_alter_table("validation_findings", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_validation_findings_report_id"), ["report_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_validation_findings_report_id"), ["report_id"], unique=False)
 
     # ### end Alembic commands ###
 

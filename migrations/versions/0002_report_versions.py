@@ -40,9 +40,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("report_id", "version", name="uq_report_versions_natural_key"),
     )
     with op.batch_alter_table("report_versions", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_report_versions_report_id"), ["report_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_report_versions_report_id"), ["report_id"], unique=False)
 
     with op.batch_alter_table("reports", schema=None) as batch_op:
         batch_op.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))

@@ -19,13 +19,10 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("crawl_runs", schema=None) as batch_op:
         batch_op.add_column(sa.Column("pages", sa.Integer(), server_default="0", nullable=False))
-        batch_op.add_column(
-            sa.Column("failures_count", sa.Integer(), server_default="0", nullable=False)
-        )
+        batch_op.add_column(sa.Column("failures_count", sa.Integer(), server_default="0", nullable=False))
         batch_op.add_column(sa.Column("failure_rate", sa.Float(), nullable=True))
         batch_op.add_column(sa.Column("exit_reason", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("summary", sa.JSON(), nullable=True))
-
 
 
 def downgrade() -> None:
@@ -35,4 +32,3 @@ def downgrade() -> None:
         batch_op.drop_column("failure_rate")
         batch_op.drop_column("failures_count")
         batch_op.drop_column("pages")
-

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from crawler.views import create_views, drop_views
+from crawler.storage.views import create_views, drop_views
 
 revision = "0004"
 down_revision = "0003"

@@ -120,7 +120,9 @@ class LonsunSpider(GovReportSpider):
             if not self.is_report_title(title):
                 self.logger.debug("not a report: %s (%s)", title, url)
                 continue
-            yield self.report_request(url, list_title=title, list_date=date, referer=response.url, **self.body_for_title(title))
+            yield self.report_request(
+                url, list_title=title, list_date=date, referer=response.url, **self.body_for_title(title)
+            )
         count = self.page_count(response)
         # stop on an empty page, at the pager's last page, or when there is no pager at all
         if rows and count and page < min(count, self.max_pages):

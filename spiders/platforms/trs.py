@@ -51,7 +51,9 @@ class Pager:
     def pages(self) -> list[str]:
         """File names of every page of the channel, first page first."""
         first = 2 if self.one_based else 1
-        return [f"{self.name}.{self.ext}"] + [f"{self.name}_{k}.{self.ext}" for k in range(first, first + self.count - 1)]
+        return [f"{self.name}.{self.ext}"] + [
+            f"{self.name}_{k}.{self.ext}" for k in range(first, first + self.count - 1)
+        ]
 
 
 def parse_pager(script: str, default_ext: str = "html") -> Pager | None:

@@ -111,9 +111,7 @@ class VsbSpider(GovReportSpider):
             if body is None:
                 self.logger.info("skipped %s: another body's report", title)
                 continue
-            yield self.report_request(
-                url, list_title=title, list_date=row_date(anchor), referer=response.url, **body
-            )
+            yield self.report_request(url, list_title=title, list_date=row_date(anchor), referer=response.url, **body)
 
     def report_body(self, title: str) -> dict[str, str] | None:
         """Body fields for report_request: {} for the portal's own body, a department's for

@@ -1,7 +1,7 @@
 """dataproxy.jsp answers an empty list unless the Referer is the column page of the columnid
 asked for (portals.md §1 "Referer checks"); everything else falls through to routes.json."""
 
-from crawler.mirror import MirrorResponse
+from crawler.mirror.server import MirrorResponse
 
 EMPTY = b'<?xml version="1.0" encoding="UTF-8"?>\n<datastore>\n<recordset>\n</recordset>\n</datastore>\n'
 

@@ -3,7 +3,7 @@
 - download.jsp wbfileid=4500002 names its file in a raw GBK Content-Disposition (no RFC 5987);
 - virtual_attach_file.vsb answers 403 without a same-site Referer (portals.md §6)."""
 
-from crawler.mirror import MirrorResponse
+from crawler.mirror.server import MirrorResponse
 
 GBK_NAME = "临沂经济技术开发区2021年政府信息公开工作年度报告.docx".encode("gbk")
 

@@ -19,7 +19,7 @@ import string
 import threading
 from urllib.parse import parse_qsl, urlencode
 
-from crawler.mirror import MirrorResponse
+from crawler.mirror.server import MirrorResponse
 
 COOKIE = "wsSessionId"
 PARAM = "WebShieldSessionVerify"

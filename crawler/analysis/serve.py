@@ -1,5 +1,5 @@
 """`govreports serve`: a SQLite database in Datasette, with the metric dictionary as labels and
-the analysts' canned queries (crawler/datasette/metadata.yaml).
+the analysts' canned queries (crawler/analysis/datasette/metadata.yaml).
 
 Datasette is the optional extra `[serve]`. It reads SQLite files only: for a PostgreSQL database,
 `govreports export` writes the same views as files."""
@@ -39,9 +39,9 @@ def metadata(database_name: str) -> dict:
     import yaml
 
     from crawler.parsing.rules import RULE_IDS
-    from crawler.views import HEADLINE_COLUMNS
+    from crawler.storage.views import HEADLINE_COLUMNS
 
-    text = resources.files("crawler.datasette").joinpath("metadata.yaml").read_text("utf-8")
+    text = resources.files("crawler.analysis.datasette").joinpath("metadata.yaml").read_text("utf-8")
     meta = yaml.safe_load(text)
     database = meta.pop("database")
     summary_columns = database["tables"]["report_summary"].setdefault("columns", {})
@@ -62,7 +62,7 @@ def serve(url: str, *, host: str, port: int) -> None:
     import uvicorn
     from datasette.app import Datasette
 
-    from crawler.db import ensure_schema
+    from crawler.storage.db import ensure_schema
 
     ensure_schema(url).dispose()  # the views and the metric dictionary the metadata describes
     app = Datasette([str(path)], metadata=metadata(path.stem)).app()

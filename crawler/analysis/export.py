@@ -25,8 +25,8 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
-from crawler.metrics import load_metrics
-from crawler.views import HEADLINE_COLUMNS
+from crawler.parsing.metrics import load_metrics
+from crawler.storage.views import HEADLINE_COLUMNS
 
 FORMATS = ("csv", "jsonl", "parquet")
 BATCH = 5000
@@ -60,45 +60,58 @@ _REPORT = (
 
 # Every file's columns, in order: the same as the view's (tests check they never drift apart).
 FILES: dict[str, tuple[str, tuple[Column, ...]]] = {
-    "reports": ("report_summary", _columns(
-        *_REPORT,
-        ("published_at", "date", "publishing date (may be only month or year precise)"),
-        ("template", "text", "statistics table generation: legacy | gov2019 | gov2021 | other | narrative"),
-        ("url", "text", "URL the report was fetched from"),
-        ("version", "integer", "1, or higher when the body edited the report after publishing"),
-        *((name, "number", meaning) for name, (_, meaning) in HEADLINE_COLUMNS.items()),
-        ("metrics", "integer", "number of statistics stored for the report"),
-        ("findings", "integer", "number of validation findings on the report"),
-    )),
-    "metric_values": ("metric_values", _columns(
-        ("metric_id", "integer", "statistic id"),
-        ("report_id", "integer", "report id"),
-        ("body", "text", "publishing body"),
-        ("level", "text", "body level"),
-        ("spider", "text", "portal (spider)"),
-        ("year", "integer", "report year"),
-        ("template", "text", "statistics table generation of the report"),
-        ("code", "text", "metric code (dictionary.code); empty for a row whose label matched no code"),
-        ("label_zh", "text", "dictionary label(s) of the code, | between generations"),
-        ("section", "text", "dictionary section of the code"),
-        ("scope", "text", "legacy tables: self (本级) | region (本行政区域); empty otherwise"),
-        ("applicant", "text", "2019+ application table: natural_person | commercial | research | "
-                              "public_interest | legal_services | other_org | total; empty otherwise"),
-        ("value", "number", "the value in the dictionary's unit; empty when the cell is blank or unreadable"),
-        ("unit", "text", "unit of value"),
-        ("raw_label", "text", "the label as printed"),
-        ("raw_value", "text", "the cell or number as printed"),
-        ("source", "text", "table (statistics table) | text (a number stated in the prose)"),
-        ("location", "text", "document and table/row/column or line the value came from"),
-    )),
-    "findings": ("open_findings", _columns(
-        ("finding_id", "integer", "finding id"),
-        *(c for c in _REPORT if c[0] in ("report_id", "body", "spider", "year", "title")),
-        ("rule", "text", "the check that failed (勾稽 rule, unmapped label, missing cell …)"),
-        ("severity", "text", "error | warning | info"),
-        ("code", "text", "metric code concerned, where there is one"),
-        ("detail", "text", "what was found"),
-    )),
+    "reports": (
+        "report_summary",
+        _columns(
+            *_REPORT,
+            ("published_at", "date", "publishing date (may be only month or year precise)"),
+            ("template", "text", "statistics table generation: legacy | gov2019 | gov2021 | other | narrative"),
+            ("url", "text", "URL the report was fetched from"),
+            ("version", "integer", "1, or higher when the body edited the report after publishing"),
+            *((name, "number", meaning) for name, (_, meaning) in HEADLINE_COLUMNS.items()),
+            ("metrics", "integer", "number of statistics stored for the report"),
+            ("findings", "integer", "number of validation findings on the report"),
+        ),
+    ),
+    "metric_values": (
+        "metric_values",
+        _columns(
+            ("metric_id", "integer", "statistic id"),
+            ("report_id", "integer", "report id"),
+            ("body", "text", "publishing body"),
+            ("level", "text", "body level"),
+            ("spider", "text", "portal (spider)"),
+            ("year", "integer", "report year"),
+            ("template", "text", "statistics table generation of the report"),
+            ("code", "text", "metric code (dictionary.code); empty for a row whose label matched no code"),
+            ("label_zh", "text", "dictionary label(s) of the code, | between generations"),
+            ("section", "text", "dictionary section of the code"),
+            ("scope", "text", "legacy tables: self (本级) | region (本行政区域); empty otherwise"),
+            (
+                "applicant",
+                "text",
+                "2019+ application table: natural_person | commercial | research | "
+                "public_interest | legal_services | other_org | total; empty otherwise",
+            ),
+            ("value", "number", "the value in the dictionary's unit; empty when the cell is blank or unreadable"),
+            ("unit", "text", "unit of value"),
+            ("raw_label", "text", "the label as printed"),
+            ("raw_value", "text", "the cell or number as printed"),
+            ("source", "text", "table (statistics table) | text (a number stated in the prose)"),
+            ("location", "text", "document and table/row/column or line the value came from"),
+        ),
+    ),
+    "findings": (
+        "open_findings",
+        _columns(
+            ("finding_id", "integer", "finding id"),
+            *(c for c in _REPORT if c[0] in ("report_id", "body", "spider", "year", "title")),
+            ("rule", "text", "the check that failed (勾稽 rule, unmapped label, missing cell …)"),
+            ("severity", "text", "error | warning | info"),
+            ("code", "text", "metric code concerned, where there is one"),
+            ("detail", "text", "what was found"),
+        ),
+    ),
 }
 
 DICTIONARY = _columns(
@@ -111,8 +124,11 @@ DICTIONARY = _columns(
     ("notes", "text", "notes and evidence"),
 )
 
-_ORDER = {"report_summary": "body, year, report_id", "metric_values": "body, year, report_id, metric_id",
-          "open_findings": "body, year, report_id, finding_id"}
+_ORDER = {
+    "report_summary": "body, year, report_id",
+    "metric_values": "body, year, report_id, metric_id",
+    "open_findings": "body, year, report_id, finding_id",
+}
 
 
 @dataclass(frozen=True)
@@ -163,7 +179,7 @@ def summary(written: list[Written], fmt: str) -> str:
 
 
 def _check_database(engine: Engine) -> None:
-    from crawler.db import current_revision, head_revision
+    from crawler.storage.db import current_revision, head_revision
 
     url = engine.url.render_as_string(hide_password=False)
     shown = engine.url.render_as_string(hide_password=True)
@@ -173,12 +189,16 @@ def _check_database(engine: Engine) -> None:
     if revision is None:
         raise ExportError(f"{shown} holds no govreports schema: crawl first, or pass --database-url")
     if revision != head_revision(url):
-        raise ExportError(f"{shown} is at schema revision {revision}, not {head_revision(url)}: run `govreports db upgrade`")
+        raise ExportError(
+            f"{shown} is at schema revision {revision}, not {head_revision(url)}: run `govreports db upgrade`"
+        )
 
 
 def _check_filters(engine: Engine, filters: Filters) -> None:
     if filters.metric is not None and filters.metric not in load_metrics():
-        raise ExportError(f"unknown metric code {filters.metric!r}; close codes: {', '.join(close_codes(filters.metric))}")
+        raise ExportError(
+            f"unknown metric code {filters.metric!r}; close codes: {', '.join(close_codes(filters.metric))}"
+        )
     if filters.spider is not None:
         spiders = known_spiders(engine)
         if filters.spider not in spiders:
@@ -217,8 +237,11 @@ def _query(view: str, columns: tuple[Column, ...], filters: Filters) -> tuple[st
         params["year"] = filters.year
     if filters.metric is not None:
         params["metric"] = filters.metric
-        where.append("code = :metric" if view != "report_summary"
-                     else "report_id IN (SELECT report_id FROM metric_values WHERE code = :metric)")
+        where.append(
+            "code = :metric"
+            if view != "report_summary"
+            else "report_id IN (SELECT report_id FROM metric_values WHERE code = :metric)"
+        )
     sql = f"SELECT {', '.join(c.name for c in columns)} FROM {view}"
     if where:
         sql += " WHERE " + " AND ".join(where)
@@ -302,8 +325,10 @@ class ParquetWriter:
 
     def write(self, rows: list[tuple]) -> None:
         columns = list(zip(*rows, strict=True)) if rows else [() for _ in self.schema]
-        arrays = [self.pa.array([date.fromisoformat(v) if v else None for v in col] if is_date else col, type=field.type)
-                  for col, field, is_date in zip(columns, self.schema, self.dates, strict=True)]
+        arrays = [
+            self.pa.array([date.fromisoformat(v) if v else None for v in col] if is_date else col, type=field.type)
+            for col, field, is_date in zip(columns, self.schema, self.dates, strict=True)
+        ]
         self.file.write_table(self.pa.table(arrays, schema=self.schema))
 
     def close(self) -> None:

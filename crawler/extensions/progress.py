@@ -9,7 +9,7 @@ found: distinct URLs asked for so far by role (a request with the spider's `pars
 callback is a report, one marked as an attachment download an attachment, any other a list, pager
 or module page); stored: written by the storage pipeline (in batches); held: report pages not
 fetched because the database holds them (incremental crawls); failures: requests recorded as
-failed (crawler/middlewares.py). The end-of-crawl summary comes from the storage pipeline.
+failed (crawler/middlewares/failures.py). The end-of-crawl summary comes from the storage pipeline.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.asyncio import create_looping_call
 
-from crawler.middlewares import FAILURE_KIND
+from crawler.items import FAILURE_KIND
 
 logger = logging.getLogger(__name__)
 
@@ -78,8 +78,11 @@ class Progress:
         rate = (responses - self.responses_before) * 60 / self.interval
         self.responses_before = responses
         stored = sum(value(f"govreports/reports_{n}", 0) for n in ("new", "changed", "unchanged"))
-        failures = sum(n for key, n in stats.get_stats().items()
-                       if key.startswith("govreports/failures/") and key != "govreports/failures/rejected_item")
+        failures = sum(
+            n
+            for key, n in stats.get_stats().items()
+            if key.startswith("govreports/failures/") and key != "govreports/failures/rejected_item"
+        )
         engine = self.crawler.engine
         queued = len(engine._slot.scheduler) if engine._slot else 0  # noqa: SLF001 (no public count)
         return (

@@ -1,2 +1,2 @@
 """Datasette metadata for `govreports serve`: descriptions, labels and canned queries
-(metadata.yaml), read by crawler/serve.py."""
+(metadata.yaml), read by crawler/analysis/serve.py."""

@@ -86,8 +86,9 @@ class Report(Base):
     documents: Mapped[list[Document]] = relationship(back_populates="report", cascade="all, delete-orphan")
     metrics: Mapped[list[ReportMetric]] = relationship(back_populates="report", cascade="all, delete-orphan")
     findings: Mapped[list[ValidationFinding]] = relationship(back_populates="report", cascade="all, delete-orphan")
-    versions: Mapped[list[ReportVersion]] = relationship(back_populates="report", cascade="all, delete-orphan",
-                                                         order_by="ReportVersion.version")
+    versions: Mapped[list[ReportVersion]] = relationship(
+        back_populates="report", cascade="all, delete-orphan", order_by="ReportVersion.version"
+    )
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # current version number
     version_seen_from: Mapped[datetime | None] = mapped_column(DateTime)  # when the current state was stored
 

@@ -4,19 +4,11 @@ written to crawl_failures by the storage pipeline with its next batch."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
+from crawler.items import Failure
+
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Failure:
-    url: str | None
-    kind: str  # rejected_item | download | http_status | attachment | blocked | …
-    reason: str
-    at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(tzinfo=None))
 
 
 def pending_failures(crawler: Any) -> list[Failure]:

@@ -97,7 +97,7 @@ class MirrorResponse:
 # What many CMSs answer for a missing page, with status 200 (a "soft 404").
 ERROR_PAGE = (
     '<!DOCTYPE html><html><head><meta charset="utf-8"><title>系统提示</title></head>'
-    "<body><div class=\"error\"><h1>对不起，您访问的页面不存在！</h1>"
+    '<body><div class="error"><h1>对不起，您访问的页面不存在！</h1>'
     '<p>页面可能已被删除或移动。<a href="/">返回首页</a></p></div></body></html>'
 ).encode()
 TRANSPORT_FAULTS = ("timeout", "reset", "truncate", "huge")
@@ -137,7 +137,9 @@ class Mirror:
         return f"http://{host}:{port}"
 
     def start(self) -> Mirror:
-        self._thread = threading.Thread(target=self._server.serve_forever, name=f"mirror-{self.site_dir.name}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name=f"mirror-{self.site_dir.name}", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -235,7 +237,9 @@ class Mirror:
     def _file_response(self, relpath: str, status: int, headers: dict[str, str]) -> MirrorResponse:
         body = self.read(unquote(relpath))
         if body is None:
-            return MirrorResponse(404, {"Content-Type": "text/html; charset=utf-8"}, b"<html><body>404 Not Found</body></html>")
+            return MirrorResponse(
+                404, {"Content-Type": "text/html; charset=utf-8"}, b"<html><body>404 Not Found</body></html>"
+            )
         out = {"Content-Type": _guess_type(relpath)}
         out.update(headers)
         return MirrorResponse(status, out, body)
@@ -380,4 +384,4 @@ def _make_handler(mirror: Mirror) -> type[BaseHTTPRequestHandler]:
 
 def sites_dir() -> Path:
     """tests/sites of the source checkout this package runs from."""
-    return Path(__file__).resolve().parent.parent / "tests" / "sites"
+    return Path(__file__).resolve().parents[2] / "tests" / "sites"

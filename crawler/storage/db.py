@@ -15,8 +15,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 import migrations
-from crawler.metrics import load_metrics
-from crawler.models import MetricDefinition
+from crawler.parsing.metrics import load_metrics
+from crawler.storage.models import MetricDefinition
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,15 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from crawler.models import Body, Document, Report, ReportMetric, ReportVersion, ValidationFinding
 from crawler.parsing.model import ParsedReport
+from crawler.storage.models import (
+    Body,
+    Document,
+    Report,
+    ReportMetric,
+    ReportVersion,
+    ValidationFinding,
+)
 from crawler.urls import canonicalize
 
 
@@ -63,8 +70,15 @@ class ReportWriter:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def body(self, name: str, *, level: str | None = None, region_code: str | None = None,
-             parent: str | None = None, portal: str | None = None) -> Body:
+    def body(
+        self,
+        name: str,
+        *,
+        level: str | None = None,
+        region_code: str | None = None,
+        parent: str | None = None,
+        portal: str | None = None,
+    ) -> Body:
         body = get_or_create(self.session, Body, {"name": name})
         # fill what is missing, never overwrite what an earlier crawl established
         body.level = body.level or level
@@ -81,12 +95,27 @@ class ReportWriter:
         report's previous state is kept as a ReportVersion first."""
         now = now or utcnow()
         page, parsed = item.page, item.parsed
-        body = self.body(page.body_name or "", level=page.body_level, region_code=page.region_code,
-                         parent=page.parent_body, portal=page.spider)
+        body = self.body(
+            page.body_name or "",
+            level=page.body_level,
+            region_code=page.region_code,
+            parent=page.parent_body,
+            portal=page.spider,
+        )
         key = {"body_id": body.id, "report_year": item.year, "title": item.title}
-        report = get_or_create(self.session, Report, key, first_seen=now, last_seen=now, spider=page.spider,
-                               url=page.url, canonical_url=page.canonical_url, content_hash="", version=1,
-                               version_seen_from=now)
+        report = get_or_create(
+            self.session,
+            Report,
+            key,
+            first_seen=now,
+            last_seen=now,
+            spider=page.spider,
+            url=page.url,
+            canonical_url=page.canonical_url,
+            content_hash="",
+            version=1,
+            version_seen_from=now,
+        )
         counts = WriteCounts()
         if report.content_hash == item.content_hash:
             report.last_seen = now
@@ -119,22 +148,51 @@ class ReportWriter:
     def keep_version(self, report: Report, now: datetime) -> None:
         docs = self.session.scalars(select(Document).where(Document.report_id == report.id)).all()
         metrics = self.session.scalars(select(ReportMetric).where(ReportMetric.report_id == report.id)).all()
-        self.session.add(ReportVersion(
-            report_id=report.id, version=report.version, content_hash=report.content_hash, title=report.title,
-            published_at=report.published_at, template=report.template,
-            seen_from=report.version_seen_from or report.first_seen, replaced_at=now,
-            documents=[{"role": d.role, "url": d.url, "name": d.name, "media_type": d.media_type,
-                        "sha256": d.sha256, "storage_path": d.storage_path} for d in docs],
-            metrics=[{"code": m.metric_code, "scope": m.scope or None, "applicant": m.applicant or None,
-                      "value": decimal_text(m.value), "unit": m.unit,
-                      "raw_label": m.raw_label, "raw_value": m.raw_value, "source": m.source} for m in metrics],
-        ))
+        self.session.add(
+            ReportVersion(
+                report_id=report.id,
+                version=report.version,
+                content_hash=report.content_hash,
+                title=report.title,
+                published_at=report.published_at,
+                template=report.template,
+                seen_from=report.version_seen_from or report.first_seen,
+                replaced_at=now,
+                documents=[
+                    {
+                        "role": d.role,
+                        "url": d.url,
+                        "name": d.name,
+                        "media_type": d.media_type,
+                        "sha256": d.sha256,
+                        "storage_path": d.storage_path,
+                    }
+                    for d in docs
+                ],
+                metrics=[
+                    {
+                        "code": m.metric_code,
+                        "scope": m.scope or None,
+                        "applicant": m.applicant or None,
+                        "value": decimal_text(m.value),
+                        "unit": m.unit,
+                        "raw_label": m.raw_label,
+                        "raw_value": m.raw_value,
+                        "source": m.source,
+                    }
+                    for m in metrics
+                ],
+            )
+        )
 
     def mark_seen(self, spider: str, canonical_urls: list[str], now: datetime | None = None) -> None:
-        """Reports an incremental crawl saw listed and skipped (crawler/incremental.py): still there."""
+        """Reports an incremental crawl saw listed and skipped (crawler/middlewares/incremental.py): still there."""
         if canonical_urls:
-            self.session.execute(update(Report).where(Report.spider == spider, Report.canonical_url.in_(canonical_urls))
-                                 .values(last_seen=now or utcnow()))
+            self.session.execute(
+                update(Report)
+                .where(Report.spider == spider, Report.canonical_url.in_(canonical_urls))
+                .values(last_seen=now or utcnow())
+            )
 
     def replace_children(self, report: Report) -> None:
         for model in (Document, ReportMetric, ValidationFinding):
@@ -152,10 +210,22 @@ class ReportWriter:
         extraction = item.parsed.extraction
         page_ok, page_note = extraction.get(page.url, (True, ""))
         rows = [
-            Document(report_id=report.id, role="page", url=page.url, canonical_url=page.canonical_url, name=None,
-                     media_type=page.media_type, size=len(page.body), sha256=page.sha256,
-                     storage_path=page.storage_path, extracted=page_ok, note=page_note or None,
-                     etag=page.headers.get("ETag"), last_modified=page.headers.get("Last-Modified"), fetched_at=now)
+            Document(
+                report_id=report.id,
+                role="page",
+                url=page.url,
+                canonical_url=page.canonical_url,
+                name=None,
+                media_type=page.media_type,
+                size=len(page.body),
+                sha256=page.sha256,
+                storage_path=page.storage_path,
+                extracted=page_ok,
+                note=page_note or None,
+                etag=page.headers.get("ETag"),
+                last_modified=page.headers.get("Last-Modified"),
+                fetched_at=now,
+            )
         ]
         seen = {page.canonical_url}
         for a in page.attachments:
@@ -168,19 +238,38 @@ class ReportWriter:
             else:
                 ok, note = False, a.error or "download failed"
             rows.append(
-                Document(report_id=report.id, role="attachment", url=a.url, canonical_url=url, name=a.name,
-                         media_type=a.media_type, size=len(a.body) if a.body is not None else None,
-                         sha256=a.sha256, storage_path=a.storage_path, extracted=ok, note=note or None,
-                         fetched_at=now)
+                Document(
+                    report_id=report.id,
+                    role="attachment",
+                    url=a.url,
+                    canonical_url=url,
+                    name=a.name,
+                    media_type=a.media_type,
+                    size=len(a.body) if a.body is not None else None,
+                    sha256=a.sha256,
+                    storage_path=a.storage_path,
+                    extracted=ok,
+                    note=note or None,
+                    fetched_at=now,
+                )
             )
         self.session.add_all(rows)
 
     def add_statistics(self, report: Report, parsed: ParsedReport) -> tuple[int, int]:
         # plain rows, one executemany per table: ORM objects cost ~0.1 ms a row, most of the writing
         metrics = [
-            dict(report_id=report.id, metric_code=m.code, scope=m.scope or "", applicant=m.applicant or "",
-                 value=m.value, unit=m.unit, raw_label=m.raw_label, raw_value=m.raw_value,
-                 source=m.source, location=m.location)
+            dict(
+                report_id=report.id,
+                metric_code=m.code,
+                scope=m.scope or "",
+                applicant=m.applicant or "",
+                value=m.value,
+                unit=m.unit,
+                raw_label=m.raw_label,
+                raw_value=m.raw_value,
+                source=m.source,
+                location=m.location,
+            )
             for m in parsed.metrics
         ]
         findings = [
@@ -196,7 +285,7 @@ class ReportWriter:
 
 @dataclass(frozen=True)
 class HeldReport:
-    """What an incremental crawl needs to know about a stored report (crawler/incremental.py)."""
+    """What an incremental crawl needs to know about a stored report (crawler/middlewares/incremental.py)."""
 
     list_date: str | None
     etag: str | None  # validators of the stored page
@@ -209,12 +298,19 @@ def held_reports(session: Session, spider: str) -> dict[str, HeldReport]:
     """canonical URL -> HeldReport of every report of `spider` stored with its content. Read-only.
     A report row without content (content_hash '') is not held: on SQLite, get_or_create's
     savepoint commits the bare row even when its batch then fails (pysqlite's SAVEPOINT issue)."""
-    incomplete = set(session.scalars(
-        select(Document.report_id).join(Report).where(Report.spider == spider, Document.sha256.is_(None))))
+    incomplete = set(
+        session.scalars(
+            select(Document.report_id).join(Report).where(Report.spider == spider, Document.sha256.is_(None))
+        )
+    )
     rows = session.execute(
-        select(Report.id, Report.canonical_url, Report.list_date, Report.last_seen, Document.etag, Document.last_modified)
+        select(
+            Report.id, Report.canonical_url, Report.list_date, Report.last_seen, Document.etag, Document.last_modified
+        )
         .outerjoin(Document, (Document.report_id == Report.id) & (Document.role == "page"))
         .where(Report.spider == spider, Report.content_hash != "")
     ).all()
-    return {url: HeldReport(list_date, etag, last_modified, last_seen, report_id not in incomplete)
-            for report_id, url, list_date, last_seen, etag, last_modified in rows}
+    return {
+        url: HeldReport(list_date, etag, last_modified, last_seen, report_id not in incomplete)
+        for report_id, url, list_date, last_seen, etag, last_modified in rows
+    }

@@ -3,7 +3,7 @@ attachments) only when they may have changed.
 
 Spiders stay database-free: spiders/base.py tags every report-page request with REPORT_META
 (canonical URL, the date the list shows). At spider open, IncrementalMiddleware loads what the
-database holds for the spider (crawler.store.held_reports) and decides each tagged request
+database holds for the spider (crawler.storage.store.held_reports) and decides each tagged request
 (`decide`):
 
     not held, or held with a failed attachment          fetch
@@ -22,7 +22,7 @@ it stored and fetches the rest. Scrapy's JOBDIR is deliberately not used: after 
 is unusable and its dupefilter has already marked in-flight requests as seen (they would never be
 fetched), and it does not keep the spiders' own dedupe sets (Hanweb's report titles), so a resumed
 crawl could store other rows. The job directory (GOVREPORTS_JOB_DIR, `govreports crawl
---job-dir`) holds the dead letters (crawler/deadletter.py) and one run marker per spider: an
+--job-dir`) holds the dead letters (crawler/storage/deadletter.py) and one run marker per spider: an
 interrupted refresh crawl resumed with the same job directory stays a refresh and skips the reports
 it already stored since it started.
 """
@@ -43,12 +43,11 @@ from scrapy.http import Request, Response
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from crawler.store import HeldReport, held_reports, utcnow
+from crawler.items import CONDITIONAL, REPORT_META
+from crawler.storage.store import HeldReport, held_reports, utcnow
 
 log = logging.getLogger(__name__)
 
-REPORT_META = "govreports_report"  # request.meta of a report page: {"canonical_url", "list_date"}
-CONDITIONAL = "govreports_conditional"  # request.meta: this request carries validators
 
 FETCH, CONDITIONAL_FETCH, SKIP = "fetch", "conditional", "skip"
 
@@ -57,8 +56,9 @@ class ReportHeld(IgnoreRequest):
     """The database already holds this report as the portal shows it: not fetched again."""
 
 
-def decide(held: HeldReport | None, list_date: str | None, *, refresh: bool = False,
-           refreshed_since: datetime | None = None) -> str:
+def decide(
+    held: HeldReport | None, list_date: str | None, *, refresh: bool = False, refreshed_since: datetime | None = None
+) -> str:
     """FETCH, CONDITIONAL_FETCH or SKIP for a report page the list shows with `list_date`."""
     if held is None or not held.complete:
         return FETCH
@@ -124,11 +124,14 @@ def load_held(database_url: str, spider: str) -> dict[str, HeldReport]:
     """The held index, or {} when the database cannot be read (then everything is fetched)."""
     from sqlalchemy.engine import make_url
 
-    from crawler.db import make_engine
+    from crawler.storage.db import make_engine
 
     parsed = make_url(database_url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") \
-            and not Path(parsed.database).exists():
+    if (
+        parsed.get_backend_name() == "sqlite"
+        and parsed.database not in (None, "", ":memory:")
+        and not Path(parsed.database).exists()
+    ):
         return {}  # nothing held yet; reading must not create the database (the storage does that)
     engine = make_engine(database_url)
     try:
@@ -166,13 +169,19 @@ class IncrementalMiddleware:
             marker, resumed = self.marker.start(self.refresh)
             self.refresh = marker["refresh"]
             if resumed:
-                log.info("%s: resuming the crawl started at %s%s", spider.name, marker["started_at"],
-                         " (refresh)" if self.refresh else "")
+                log.info(
+                    "%s: resuming the crawl started at %s%s",
+                    spider.name,
+                    marker["started_at"],
+                    " (refresh)" if self.refresh else "",
+                )
                 if self.refresh:
                     self.refreshed_since = datetime.fromisoformat(marker["started_at"])
         # pipelines open before spider_opened: dead letters replayed at open are in this index
         self.held = load_held(settings.get("GOVREPORTS_DATABASE_URL"), spider.name)
-        log.info("%s: %d reports held%s", spider.name, len(self.held), "; refresh: fetching them all" if self.refresh else "")
+        log.info(
+            "%s: %d reports held%s", spider.name, len(self.held), "; refresh: fetching them all" if self.refresh else ""
+        )
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self.marker is not None and reason == "finished":

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from crawler.archive import Archive
-from crawler.models import Document, Report, ReportMetric, ValidationFinding
 from crawler.parsing.report import SourceDocument, parse_documents
-from crawler.store import ReportWriter
+from crawler.storage.archive import Archive
+from crawler.storage.models import Document, Report, ReportMetric, ValidationFinding
+from crawler.storage.store import ReportWriter
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,8 @@ def source_documents(session: Session, report: Report, archive: Archive) -> list
     that were downloaded (a failed download was not parsed then either). FileNotFoundError
     names the first archive entry missing."""
     docs = session.scalars(
-        select(Document).where(Document.report_id == report.id, Document.sha256.is_not(None))
+        select(Document)
+        .where(Document.report_id == report.id, Document.sha256.is_not(None))
         .order_by(case((Document.role == "page", 0), else_=1), Document.id)
     ).all()
     out = []

@@ -25,25 +25,35 @@ def _pick(code: str) -> str:
 # meaning). Each metric is read from one row per report: scope 'region' before 'self' before ''
 # (a legacy report may print its table for 本行政区域 and for 本级), applicant 'total' before ''.
 HEADLINE_COLUMNS: dict[str, tuple[str, str]] = {
-    "proactive_total": (_pick("proactive.total"),
-                        "主动公开政府信息数: legacy proactive.total (2019+ only when the prose states it)"),
-    "applications": (f"COALESCE({_pick('applications.received')}, {_pick('apps.new')})",
-                     "申请数: legacy applications.received, else 2019+ apps.new (applicant total)"),
-    "disclosed": (f"COALESCE({_pick('applications.answer.granted')}, {_pick('apps.result.disclosed')})",
-                  "予以公开: legacy applications.answer.granted (同意公开), else 2019+ apps.result.disclosed"),
-    "partially_disclosed": (f"COALESCE({_pick('applications.answer.partially_granted')}, {_pick('apps.result.partial')})",
-                            "部分公开: legacy applications.answer.partially_granted, else 2019+ apps.result.partial"),
+    "proactive_total": (
+        _pick("proactive.total"),
+        "主动公开政府信息数: legacy proactive.total (2019+ only when the prose states it)",
+    ),
+    "applications": (
+        f"COALESCE({_pick('applications.received')}, {_pick('apps.new')})",
+        "申请数: legacy applications.received, else 2019+ apps.new (applicant total)",
+    ),
+    "disclosed": (
+        f"COALESCE({_pick('applications.answer.granted')}, {_pick('apps.result.disclosed')})",
+        "予以公开: legacy applications.answer.granted (同意公开), else 2019+ apps.result.disclosed",
+    ),
+    "partially_disclosed": (
+        f"COALESCE({_pick('applications.answer.partially_granted')}, {_pick('apps.result.partial')})",
+        "部分公开: legacy applications.answer.partially_granted, else 2019+ apps.result.partial",
+    ),
     "review_total": (_pick("review.total"), "行政复议: review.total (same code in every template)"),
     "review_corrected": (_pick("review.corrected"), "行政复议被纠错: review.corrected"),
-    "litigation_total": (f"COALESCE({_pick('litigation.total')}, "
-                         f"{_pick('litigation.direct.total')} + {_pick('litigation.after_review.total')})",
-                         "行政诉讼: legacy litigation.total, else 2019+ litigation.direct.total + "
-                         "litigation.after_review.total when both are present"),
+    "litigation_total": (
+        f"COALESCE({_pick('litigation.total')}, "
+        f"{_pick('litigation.direct.total')} + {_pick('litigation.after_review.total')})",
+        "行政诉讼: legacy litigation.total, else 2019+ litigation.direct.total + "
+        "litigation.after_review.total when both are present",
+    ),
 }
 
-HEADLINE_CODES = tuple(dict.fromkeys(
-    re.findall(r"metric_code = '([^']+)'", " ".join(sql for sql, _ in HEADLINE_COLUMNS.values()))
-))
+HEADLINE_CODES = tuple(
+    dict.fromkeys(re.findall(r"metric_code = '([^']+)'", " ".join(sql for sql, _ in HEADLINE_COLUMNS.values())))
+)
 _HEADLINE_SELECT = ",\n       ".join(f"{sql} AS {name}" for name, (sql, _) in HEADLINE_COLUMNS.items())
 _CODES = ", ".join(f"'{code}'" for code in HEADLINE_CODES)
 

@@ -26,7 +26,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 
-from crawler.runrecord import record_failure
+from crawler.extensions.runrecord import record_failure
 from crawler.urls import strip_params
 
 logger = logging.getLogger(__name__)
@@ -34,9 +34,7 @@ logger = logging.getLogger(__name__)
 WEBSHIELD_PARAMS = {"webshieldsessionverify", "webshielddrsessionverify"}
 # The challenge page is a few hundred bytes; a real page that merely mentions WebShield is not.
 CHALLENGE_MAX_BYTES = 4096
-_WEBSHIELD_TARGET = re.compile(
-    rb"""location(?:\.href)?\s*=\s*["']([^"']*WebShield\w*Verify=[^"']*)["']""", re.I
-)
+_WEBSHIELD_TARGET = re.compile(rb"""location(?:\.href)?\s*=\s*["']([^"']*WebShield\w*Verify=[^"']*)["']""", re.I)
 # meta keys carried by follow-up requests
 ATTEMPTS = "webshield_attempts"
 ORIGINAL = "webshield_original"  # (url, method, body) of the request first challenged
@@ -64,7 +62,7 @@ def blocked_layer(response: Response) -> str | None:
     """The name of a browser-only anti-bot layer answering `response`, or None."""
     if response.status == 412:
         return "瑞数 Botgate (HTTP 412)"
-    if response.status == 202 and b"$_ts" in response.body[:CHALLENGE_MAX_BYTES * 4]:
+    if response.status == 202 and b"$_ts" in response.body[: CHALLENGE_MAX_BYTES * 4]:
         return "瑞数 Botgate (HTTP 202)"  # 202 alone is a normal answer: only with 瑞数's script
     if response.status == 521:
         return "加速乐 (HTTP 521)"
@@ -107,7 +105,8 @@ class AntiBotMiddleware:
             stats.inc_value("antibot/webshield/failed")
             logger.error(
                 "WebShield challenge for %s not passed after %d attempts: giving up on this page",
-                original[0], self.max_attempts,
+                original[0],
+                self.max_attempts,
             )
             reason = f"WebShield challenge not passed after {self.max_attempts} attempts"
             record_failure(self.crawler, original[0], "blocked", reason)
@@ -143,5 +142,6 @@ class AntiBotMiddleware:
             logger.error(
                 "%d request(s) blocked by anti-bot layers and %d WebShield challenge(s) not passed: "
                 "the results of this crawl are incomplete, not empty",
-                blocked, failed,
+                blocked,
+                failed,
             )

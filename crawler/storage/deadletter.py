@@ -26,17 +26,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from scrapy.exceptions import DropItem
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.archive import Archive
-from crawler.items import Attachment, ReportPage
-from crawler.models import CrawlFailure, CrawlRun
-from crawler.parsing.report import parse_documents
-from crawler.runrecord import Failure
-from crawler.store import ReportWriter, WriteCounts, utcnow
+from crawler.items import Attachment, Failure, Rejected, ReportPage, read_page
+from crawler.storage.archive import Archive
+from crawler.storage.models import CrawlFailure, CrawlRun
+from crawler.storage.store import ReportWriter, WriteCounts, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -76,14 +73,6 @@ def page_from_json(data: dict[str, Any], archive: Archive) -> ReportPage:
     return ReportPage(**fields, body=archive.get(fields["sha256"]), attachments=attachments)
 
 
-def parse_page(page: ReportPage) -> Any:
-    """ReportPage -> ParsedItem, exactly as the parse pipeline does (DropItem when rejected)."""
-    from pipelines.parse import source_documents, validate
-
-    parsed = parse_documents(source_documents(page), url=page.url, list_title=page.list_title)
-    return validate(page, parsed)
-
-
 # -- the letters --------------------------------------------------------------------------------
 
 
@@ -105,10 +94,19 @@ class DeadLetters:
 
     @classmethod
     def from_settings(cls, settings: Any) -> DeadLetters:
-        return cls(deadletter_dir(settings), settings.get("GOVREPORTS_DATABASE_URL"), settings.get("GOVREPORTS_ARCHIVE_DIR"))
+        return cls(
+            deadletter_dir(settings), settings.get("GOVREPORTS_DATABASE_URL"), settings.get("GOVREPORTS_ARCHIVE_DIR")
+        )
 
-    def keep(self, spider: str, run_id: int | None, items: list[tuple[Any, dict[str, str]]],
-             failures: list[Failure], seen: list[str], error: str) -> Path:
+    def keep(
+        self,
+        spider: str,
+        run_id: int | None,
+        items: list[tuple[Any, dict[str, str]]],
+        failures: list[Failure],
+        seen: list[str],
+        error: str,
+    ) -> Path:
         """Write one refused batch: (ParsedItem, attachment canonical URLs) pairs, the failures
         recorded with it and the canonical URLs of skipped reports to mark seen."""
         letter = {
@@ -177,8 +175,15 @@ class DeadLetters:
             # failures belong to the run that recorded them, if the database has it
             owner = letter["run_id"] if letter["run_id"] and session.get(CrawlRun, letter["run_id"]) else run_id
             for f in [*letter["failures"], *rejected]:
-                session.add(CrawlFailure(run_id=owner, url=f["url"], kind=f["kind"], reason=f["reason"],
-                                         at=datetime.fromisoformat(f["at"])))
+                session.add(
+                    CrawlFailure(
+                        run_id=owner,
+                        url=f["url"],
+                        kind=f["kind"],
+                        reason=f["reason"],
+                        at=datetime.fromisoformat(f["at"]),
+                    )
+                )
         return len(items), counts
 
     def _rebuild(self, letter: dict[str, Any]) -> tuple[list[tuple[Any, dict[str, str]]], list[dict[str, str]]]:
@@ -188,7 +193,7 @@ class DeadLetters:
         for entry in letter["items"]:
             page = page_from_json(entry["page"], archive)
             try:
-                items.append((parse_page(page), entry["canonical"]))
-            except DropItem as exc:  # the parser changed since and rejects it now: say so
+                items.append((read_page(page), entry["canonical"]))
+            except Rejected as exc:  # the parser changed since and rejects it now: say so
                 rejected.append({"url": page.url, "kind": "rejected_item", "reason": str(exc), "at": letter["at"]})
         return items, rejected

@@ -1,5 +1,5 @@
 """Crawling the real web: transient errors are retried with exponential backoff, and every
-request that still fails is recorded once as a crawl failure (crawler.runrecord).
+request that still fails is recorded once as a crawl failure (crawler.extensions.runrecord).
 
 Where a permanent failure surfaces in Scrapy 2.19, and who records it:
 
@@ -37,12 +37,11 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.asyncio import sleep
 from scrapy.utils.response import response_status_message
 
-from crawler.runrecord import record_failure
+from crawler.extensions.runrecord import record_failure
+from crawler.items import FAILURE_KIND, FAILURE_REASON
 
 logger = logging.getLogger(__name__)
 
-FAILURE_KIND = "govreports_failure_kind"  # meta: the kind a failure of this request is recorded as
-FAILURE_REASON = "govreports_failure_reason"  # meta: set to the reason once recorded
 
 # Error pages sent with status 200 are small and say so in their title or first heading.
 ERROR_PAGE_MAX_BYTES = 64 * 1024
@@ -106,7 +105,12 @@ class FailureRecorder:
         if response.status == 304:
             return response  # Not Modified answers a conditional request: no failure
         if not 200 <= response.status < 300:
-            record(self.crawler, request, "http_status", with_retries(request, f"HTTP {response_status_message(response.status)}"))
+            record(
+                self.crawler,
+                request,
+                "http_status",
+                with_retries(request, f"HTTP {response_status_message(response.status)}"),
+            )
             return response  # HttpErrorMiddleware drops it (or hands it to the errback)
         title = error_page_title(response)
         if title is not None:

@@ -17,15 +17,25 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from crawler.db import make_engine
-from crawler.metrics import load_metrics
+from crawler.parsing.metrics import load_metrics
+from crawler.storage.db import make_engine
 
 # Preferred CJK families (simplified Chinese first); any other installed font that covers
 # CJK_SAMPLE is taken when none of these is there.
 CJK_FAMILIES = (
-    "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
-    "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Noto Serif CJK SC", "AR PL UMing CN",
-    "Droid Sans Fallback", "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC",
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Noto Serif CJK SC",
+    "AR PL UMing CN",
+    "Droid Sans Fallback",
+    "SimHei",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "Heiti SC",
 )
 CJK_SAMPLE = "政府信息公开年度报告复议诉讼缺失"
 NOT_A_FONT = ("Last Resort",)  # placeholder glyphs for every code point: tofu by design
@@ -50,12 +60,23 @@ class MetricSeries:
     series: dict[str, dict[int, float]]  # body -> year -> value
 
     def to_json(self) -> dict:
-        return {"metric": self.code, "label_zh": self.label_zh, "unit": self.unit,
-                "series": {body: {str(y): v for y, v in years.items()} for body, years in self.series.items()}}
+        return {
+            "metric": self.code,
+            "label_zh": self.label_zh,
+            "unit": self.unit,
+            "series": {body: {str(y): v for y, v in years.items()} for body, years in self.series.items()},
+        }
 
 
-def metric_series(url: str, code: str, *, spider: str | None = None, bodies: list[str] | None = None,
-                  scope: str | None = None, applicant: str = "total") -> MetricSeries:
+def metric_series(
+    url: str,
+    code: str,
+    *,
+    spider: str | None = None,
+    bodies: list[str] | None = None,
+    scope: str | None = None,
+    applicant: str = "total",
+) -> MetricSeries:
     """One value per body and year of metric `code` (from the metric_values view).
 
     scope self|region takes that scope, or the value of a report that has no scope split (2019+
@@ -67,8 +88,10 @@ def metric_series(url: str, code: str, *, spider: str | None = None, bodies: lis
         raise PlotError(f"no metric {code!r} in the metric dictionary (crawler/data/metrics.csv)")
     scope_rank = {scope: 0, None: 1} if scope else {"region": 0, "self": 1, None: 2}
     applicant_rank = {applicant: 0, None: 1}
-    sql = ("SELECT body, year, scope, applicant, value, report_id FROM metric_values "
-           "WHERE code = :code AND value IS NOT NULL AND (:spider IS NULL OR spider = :spider)")
+    sql = (
+        "SELECT body, year, scope, applicant, value, report_id FROM metric_values "
+        "WHERE code = :code AND value IS NOT NULL AND (:spider IS NULL OR spider = :spider)"
+    )
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
@@ -100,15 +123,19 @@ class Coverage:
         return self.cells.get((body, year), "missing")
 
     def to_json(self) -> dict:
-        return {"years": self.years,
-                "bodies": {b: {str(y): self.status(b, y) for y in self.years} for b in self.bodies}}
+        return {
+            "years": self.years,
+            "bodies": {b: {str(y): self.status(b, y) for y in self.years} for b in self.bodies},
+        }
 
 
 def coverage_matrix(url: str, *, spider: str | None = None) -> Coverage:
     """Bodies × years (from the first to the last report year stored): parsed when a report of
     that year has statistics, found when it has none, missing when there is no report."""
-    sql = ("SELECT body, year, MAX(metrics) FROM report_summary "
-           "WHERE :spider IS NULL OR spider = :spider GROUP BY body, year")
+    sql = (
+        "SELECT body, year, MAX(metrics) FROM report_summary "
+        "WHERE :spider IS NULL OR spider = :spider GROUP BY body, year"
+    )
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
@@ -151,8 +178,10 @@ def cjk_font():  # -> matplotlib.font_manager.FontEntry
                     continue
         found = _cjk_font_in(font_manager.fontManager.ttflist)
     if found is None:
-        raise PlotError("no CJK font for the Chinese labels: install one, e.g. "
-                        "`apt-get install fonts-wqy-zenhei` (or fonts-noto-cjk), then try again")
+        raise PlotError(
+            "no CJK font for the Chinese labels: install one, e.g. "
+            "`apt-get install fonts-wqy-zenhei` (or fonts-noto-cjk), then try again"
+        )
     return found
 
 
@@ -218,8 +247,13 @@ def draw_coverage(data: Coverage, out: Path) -> Path:
     with matplotlib.rc_context(cjk_rc()):
         fig = Figure(figsize=(2.5 + 0.55 * len(data.years), 1.6 + 0.38 * len(data.bodies)), layout="constrained")
         ax = fig.add_subplot()
-        ax.imshow(matrix, cmap=ListedColormap([STATUS_COLOURS[s] for s in STATUSES]),
-                  vmin=0, vmax=len(STATUSES) - 1, aspect="auto")
+        ax.imshow(
+            matrix,
+            cmap=ListedColormap([STATUS_COLOURS[s] for s in STATUSES]),
+            vmin=0,
+            vmax=len(STATUSES) - 1,
+            aspect="auto",
+        )
         ax.set_xticks(range(len(data.years)), [str(y) for y in data.years], rotation=90)
         ax.set_yticks(range(len(data.bodies)), data.bodies)
         ax.set_xticks([x - 0.5 for x in range(1, len(data.years))], minor=True)
@@ -227,8 +261,11 @@ def draw_coverage(data: Coverage, out: Path) -> Path:
         ax.grid(which="minor", color="white", linewidth=1.5)
         ax.tick_params(which="minor", length=0)
         ax.set_title("年度报告覆盖 report coverage")
-        fig.legend(handles=[Patch(color=STATUS_COLOURS[s], label=STATUS_LABELS[s]) for s in reversed(STATUSES)],
-                   loc="outside lower center", ncols=len(STATUSES))
+        fig.legend(
+            handles=[Patch(color=STATUS_COLOURS[s], label=STATUS_LABELS[s]) for s in reversed(STATUSES)],
+            loc="outside lower center",
+            ncols=len(STATUSES),
+        )
         fig.savefig(out, dpi=120)
     _write_json(out, data.to_json())
     return out
@@ -241,7 +278,8 @@ def coverage_html(data: Coverage) -> str:
     for body in data.bodies:
         cells = "".join(
             f'<td class="{s}" title="{html.escape(body)} {y}: {s}"></td>'
-            for y in data.years for s in [data.status(body, y)]
+            for y in data.years
+            for s in [data.status(body, y)]
         )
         rows.append(f"<tr><th>{html.escape(body)}</th>{cells}</tr>")
     styles = "".join(f"td.{s},i.{s}{{background:{c}}}" for s, c in STATUS_COLOURS.items())
