@@ -158,13 +158,11 @@ def test_an_interrupted_refresh_resumes_as_a_refresh_and_skips_what_it_refreshed
             running = pool.submit(
                 run_crawl, "huaibei", mirror.base_url, tmp_path, settings=settings, args={"refresh": "1"}
             )
-            refreshed_four = lambda: (
-                mirror.arrived.is_set()
-                and scalar(  # noqa: E731
-                    url, select(func.count()).select_from(Report).where(Report.last_seen > before)
-                )
-                == 4
-            )
+
+            def refreshed_four() -> bool:
+                stamped = select(func.count()).select_from(Report).where(Report.last_seen > before)
+                return mirror.arrived.is_set() and scalar(url, stamped) == 4
+
             kill_when(job, "huaibei", refreshed_four, signal.SIGKILL, mirror)
             assert running.result(timeout=WAIT * 2).returncode != 0
         mirror.release()
