@@ -477,6 +477,7 @@ class GovReportSpider(scrapy.Spider):
 
     def parse_report(self, response: Response, listing: dict[str, Any]) -> Iterator[Any]:
         media_type = _media_type(response)
+        listing = self.body_from_page(response, listing)
         page = ReportPage(
             spider=self.name,
             url=response.url,
@@ -496,6 +497,17 @@ class GovReportSpider(scrapy.Spider):
         if media_type.startswith("text/html") or media_type.endswith("xml"):
             links, page.related_links = self.attachment_links(response)
         yield from self.fetch_attachments(page, links)
+
+    def body_from_page(self, response: Response, listing: dict[str, Any]) -> dict[str, Any]:
+        """A list title cut short (…) or missing tells no body: the page's own title does."""
+        list_title = (listing.get("list_title") or "").strip()
+        if self.is_report_title(list_title) and not list_title.endswith(("…", "...", "..")):
+            return listing
+        title = page_report_title(response, self.is_report_title)
+        if not title or "body_name" in listing:
+            return listing
+        body = self.body_for_title(title) or {}
+        return {**listing, **body, "list_title": listing.get("list_title") or title}
 
     # -- attachments ------------------------------------------------------------------------
 
@@ -570,6 +582,20 @@ class GovReportSpider(scrapy.Spider):
             )
         )
         yield from self.fetch_attachments(kw["page"], kw["rest"])
+
+
+def page_report_title(response: Response, is_report_title: Any) -> str | None:
+    """The report title a page shows: its ArticleTitle meta, else a heading that reads as one."""
+    if not isinstance(response, TextResponse):
+        return None
+    candidates = [response.css('meta[name="ArticleTitle"]::attr(content)').get()]
+    for css in ("h1", "h2", "h3", "[class*=title]", "title"):
+        candidates += [" ".join(el.css("::text").getall()) for el in response.css(css)[:5]]
+    for candidate in candidates:
+        title = clean_text(candidate or "")
+        if title and len(title) <= 120 and is_report_title(title):
+            return title
+    return None
 
 
 def more_is_about_reports(anchor: scrapy.Selector) -> bool:
