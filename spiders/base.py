@@ -19,7 +19,7 @@ from crawler.parsing.mediatypes import media_type_for_name
 from crawler.urls import canonicalize, origin, rebase
 
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".ofd", ".zip", ".rar")
-# Download endpoints whose URLs carry no extension (portals.md §1 "Attachments").
+# Download endpoints whose URLs carry no extension (docs/portals.md §1.7).
 ATTACHMENT_ENDPOINTS = re.compile(
     r"(downfile\.jsp|download\.jsp|DownloadAttachUrl|/group\d+/M00/|/__local/|virtual_attach_file)",
     re.I,

@@ -1,4 +1,4 @@
-"""鄂尔多斯市东胜区人民政府 — www.ds.gov.cn = ds.gov.cn (TRS-style static publishing; portals.md §5).
+"""鄂尔多斯市东胜区人民政府 — www.ds.gov.cn = ds.gov.cn (TRS-style static publishing; docs/portals.md §5).
 
 Reports: the district's under `/gk/zfxxgknb/qzf/`, its departments' under
 `/gk/zfxxgknb/qzbm/{dept}/` (zfbgs, fzhggj, mzj, …), each `…/{YYYYMM}/t{YYYYMMDD}_{id}.html`.
@@ -17,7 +17,7 @@ from spiders.platforms.trs import TrsSpider, body_from_title
 
 DEPARTMENT = re.compile(r"/gk/zfxxgknb/qzbm/([^/]+)/", re.I)
 FULL_PREFIX = "鄂尔多斯市东胜区"
-# Department codes seen in report URLs (portals.md §5), for titles that name no body.
+# Department codes seen in report URLs (docs/portals.md §5.1), for titles that name no body.
 DEPARTMENTS = {
     "zfbgs": "人民政府办公室",
     "fzhggj": "发展和改革委员会",

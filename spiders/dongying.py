@@ -1,4 +1,4 @@
-"""东营市人民政府, www.dongying.gov.cn on 大汉 Hanweb JCMS with the xxgk module (portals.md §2)."""
+"""东营市人民政府, www.dongying.gov.cn on 大汉 Hanweb JCMS with the xxgk module (docs/portals.md §2)."""
 
 from __future__ import annotations
 

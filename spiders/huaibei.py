@@ -1,4 +1,4 @@
-"""淮北市人民政府 — www.huaibei.gov.cn, 信息公开 module under /zwgk (Lonsun; portals.md §3)."""
+"""淮北市人民政府 — www.huaibei.gov.cn, 信息公开 module under /zwgk (Lonsun; docs/portals.md §3)."""
 
 from __future__ import annotations
 

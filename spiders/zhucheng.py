@@ -1,5 +1,5 @@
 """诸城市人民政府 — xxgk.zhucheng.gov.cn (金三利 CMS with TRS-style static paths behind 安全狗
-WebShield; portals.md §4). The WebShield challenge is passed by crawler.middlewares.antibot.
+WebShield; docs/portals.md §4). The WebShield challenge is passed by crawler.middlewares.antibot.
 
 Reports: `/XXGK/XXGKNB/{DEPT}/{YYYYMM}/t{YYYYMMDD}_{id}.htm`, one channel per department under
 the 信息公开年度报告 section `/XXGK/XXGKNB/`. Unverified, so tolerated both ways: how the section
