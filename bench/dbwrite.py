@@ -24,8 +24,10 @@ from scrapy.utils.test import get_crawler
 from bench.parse import sample_pages
 from crawler.items import ReportPage, validate
 from crawler.parsing.report import SourceDocument, parse_documents
+from crawler.registry import spider_class
 from pipelines.storage import StoragePipeline
-from spiders.dongsheng import DongshengSpider
+
+DongshengSpider = spider_class("dongsheng")
 
 
 def parsed_items(site: Path, limit: int) -> list:

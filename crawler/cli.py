@@ -12,6 +12,8 @@ govreports export [--format csv|parquet|jsonl] [--spider S] [--year Y] [--metric
 govreports serve [--port P] [--host H]           the (SQLite) database in Datasette, with canned queries
 govreports plot METRIC [--body NAME] [--out F]   a metric over years per body as a PNG line chart
 govreports coverage [--out F.png|F.html]         bodies × years: reports parsed, found or missing
+govreports portals                               the portal registry, each portal's last crawl and report count
+govreports discover URL [--base-url URL]         platform, report columns and a ready registry entry for a portal
 """
 
 from __future__ import annotations
@@ -130,6 +132,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--database-url")
     p.add_argument("--archive-dir", help="default: $GOVREPORTS_ARCHIVE_DIR or data/archive")
     p.set_defaults(func=cmd_reparse)
+
+    p = sub.add_parser("portals", help="the portal registry with each portal's last crawl outcome and report count")
+    p.add_argument("--database-url")
+    p.set_defaults(func=cmd_portals)
 
     p = sub.add_parser("parse", help="parse one saved page, text file, PDF or DOCX and print JSON")
     p.add_argument("file")
@@ -442,6 +448,55 @@ def cmd_reparse(args: argparse.Namespace) -> int:
         for line in counts.failed:
             print(f"    {line}")
     return 1 if counts.missing or counts.failed else 0
+
+
+# -- portals, discover -------------------------------------------------------------------------
+
+
+def cmd_portals(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from crawler.registry import RegistryError, load_registry
+    from crawler.storage.db import make_engine
+    from crawler.storage.portals import portal_status
+
+    try:
+        portals = load_registry()
+    except RegistryError as exc:
+        raise UsageError(str(exc)) from exc
+    url = database_url(args)
+    status = {}
+    if _database_exists(url):  # listing the registry must not create a database
+        engine = make_engine(url)
+        try:
+            status = portal_status(engine)
+        except SQLAlchemyError:
+            pass  # not migrated yet: every portal is "never crawled"
+        finally:
+            engine.dispose()
+    rows = [("portal", "body", "level", "platform", "last crawl", "reports", "registry")]
+    for name, portal in portals.items():
+        st = status.get(name)
+        platform = portal.platform or (f"{st.platform} (detected)" if st and st.platform else "detect")
+        last = "never crawled"
+        if st and st.outcome:
+            when = st.finished_at.strftime("%Y-%m-%d %H:%M") if st.finished_at else "not finished"
+            last = f"{st.outcome} {when}" + (f" ({st.exit_reason})" if st.exit_reason else "")
+        rows.append((name, portal.body, portal.level, platform, last, str(st.reports if st else 0), portal.source))
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        print("  ".join(_pad(cell, w) for cell, w in zip(row, widths, strict=False)) + "  " + row[-1])
+    print(f"{len(portals)} portals; database {_safe_url(url)}")
+    return 0
+
+
+def _database_exists(url: str) -> bool:
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return True
+    return Path(parsed.database).exists()
 
 
 # -- parse ------------------------------------------------------------------------------------

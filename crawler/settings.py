@@ -13,6 +13,8 @@ def _env(name: str, default: str) -> str:
 BOT_NAME = "govreports"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+# One spider per entry of the portal registry (crawler/data/portals.toml, $GOVREPORTS_PORTALS).
+SPIDER_LOADER_CLASS = "crawler.spiderloader.RegistrySpiderLoader"
 COMMANDS_MODULE = "crawler.commands"  # `scrapy crawl` exits non-zero on a failed or empty crawl
 
 # Where results go (env). SQLite by default; any SQLAlchemy URL works (postgresql+psycopg://…).

@@ -16,6 +16,7 @@ from scrapy.http import Response
 from crawler.items import FAILURE_KIND, FAILURE_REASON, REPORT_META, Attachment, ReportPage
 from crawler.parsing.classify import is_annual_report_title
 from crawler.parsing.mediatypes import media_type_for_name
+from crawler.parsing.text import clean_text, label_key
 from crawler.urls import canonicalize, origin, rebase
 
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".ofd", ".zip", ".rar")
@@ -25,12 +26,30 @@ ATTACHMENT_ENDPOINTS = re.compile(
     re.I,
 )
 
+# A body's own name followed by one of these is still the body (临沂经济技术开发区管委会).
+OWN_BODY_WORDS = ("", "管委会", "管理委员会", "人民政府", "政府")
+OWN_SUFFIX = re.compile(r"(人民政府|政府|管理委员会|管委会)$")
+GOVERNMENT = re.compile(r"(人民政府|政府)$")
+TOWN = re.compile(r"(镇|乡|街道|街道办事处|苏木)(人民政府|政府)?$")
+PLACE_CHARS = "省市县区旗"
+PLACE_PART = re.compile(rf"[^{PLACE_CHARS}]*[{PLACE_CHARS}]|[^{PLACE_CHARS}]+$")
+_YEAR_IN_TITLE = re.compile(r"(?:19|20)\d{2}\s*年")
+
 # Content-Types that say "a download" without saying what: the file name tells instead.
 GENERIC_TYPES = {"application/octet-stream", "application/x-download", "application/force-download"}
 
 
 class GovReportSpider(scrapy.Spider):
-    """Configuration every portal spider sets."""
+    """Configuration every portal spider sets (from its registry entry, crawler/registry.py)."""
+
+    # Options a registry entry may set for a portal on any platform (kinds: crawler/registry.py).
+    options: dict[str, str] = {
+        "site_hosts": "list",
+        "host_aliases": "table",
+        "portal_delay": "float",
+        "content_selectors": "list",
+        "title_names": "list",
+    }
 
     home_url: str = ""  # the real portal root, e.g. "http://www.dongying.gov.cn"
     # Hosts of this portal: absolute links to them are followed (on a mirror: rewritten to it).
@@ -47,6 +66,9 @@ class GovReportSpider(scrapy.Spider):
     # Politeness: seconds between requests to this portal (AutoThrottle never goes below it);
     # None keeps DOWNLOAD_DELAY. See update_settings for what overrides it.
     portal_delay: float | None = None
+    # Names the portal's body goes by in titles besides body_name (临沂沂河新区 for 临沂经济技术开发区…):
+    # text between such a name and the year names one of its departments.
+    title_names: tuple[str, ...] = ()
 
     @classmethod
     def update_settings(cls, settings: Any) -> None:
@@ -102,6 +124,61 @@ class GovReportSpider(scrapy.Spider):
 
     def is_report_title(self, title: str | None) -> bool:
         return is_annual_report_title(title)
+
+    # -- whose report -------------------------------------------------------------------------
+
+    def body_for_title(self, title: str | None) -> dict[str, str] | None:
+        """Body fields for report_request from a report's title: {} for the portal's own body,
+        a department's or town's fields (the portal's body as parent) for a title naming one,
+        None for a title naming another government (a city's report on a district's list)."""
+        if not title:
+            return {}
+        key = label_key(title)
+        if self.title_names:
+            names = "|".join(sorted(map(re.escape, self.title_names), key=len, reverse=True))
+            match = re.match(rf"({names})(.*?)\d{{4}}年", key)
+            if match:
+                return {} if match[2] in OWN_BODY_WORDS else self.sub_body(match[1] + match[2])
+        return self.body_for_name(body_from_title(title))
+
+    def body_for_name(self, name: str | None) -> dict[str, str] | None:
+        """As body_for_title, for a body name read off a title or a page."""
+        if not name:
+            return {}
+        full = self.full_body_name(name)
+        if full in self.own_names():
+            return {}
+        if GOVERNMENT.search(full) and not TOWN.search(full):
+            return None  # another place's government, listed beside the portal's own reports
+        return self.sub_body(full)
+
+    def sub_body(self, name: str) -> dict[str, str]:
+        return {"body_name": name, "body_level": "department", "parent_body": self.body_name}
+
+    def locality(self) -> str:
+        """The place of the portal's body: 鄂尔多斯市东胜区人民政府 → 鄂尔多斯市东胜区."""
+        return OWN_SUFFIX.sub("", self.body_name)
+
+    def own_names(self) -> set[str]:
+        place = self.locality()
+        names = {self.body_name, place, *self.title_names}
+        return names | {n + word for n in (place, *self.title_names) for word in OWN_BODY_WORDS if word}
+
+    def full_body_name(self, name: str) -> str:
+        """A department name as the portal's body writes it: 东胜区民政局 and 民政局 →
+        鄂尔多斯市东胜区民政局, 市财政局 → 诸城市财政局 (on 诸城市's portal)."""
+        place = self.locality()
+        if not place or name.startswith(place) or any(name.startswith(n) for n in self.title_names):
+            return name
+        parts = PLACE_PART.findall(place)
+        for i in range(1, len(parts)):  # 东胜区民政局: the place's tail, without its head
+            if name.startswith("".join(parts[i:])):
+                return "".join(parts[:i]) + name
+        if name[0] in PLACE_CHARS and place.endswith(name[0]):
+            return place[:-1] + name  # 市财政局 on 诸城市's portal
+        if not any(ch in PLACE_CHARS for ch in name):
+            return place + name  # 民政局: no place at all
+        return name
 
     def report_request(
         self,
@@ -223,6 +300,17 @@ class GovReportSpider(scrapy.Spider):
             )
         )
         yield from self.fetch_attachments(kw["page"], kw["rest"])
+
+
+def body_from_title(title: str | None) -> str | None:
+    """The body a report title names before its year: 东胜区民政局2015年度… → 东胜区民政局."""
+    if not title:
+        return None
+    match = _YEAR_IN_TITLE.search(title)
+    if not match:
+        return None
+    name = clean_text(title[: match.start()]).strip(" :：,，、-—")
+    return name or None
 
 
 def is_attachment_link(href: str, text: str = "") -> bool:

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from scrapy.spiderloader import SpiderLoader
+from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.project import get_project_settings
 
 from tests.crawl import REPO, CrawlResult
@@ -41,9 +41,7 @@ def run_demo(tmp_path):
 
 def test_demo_crawls_every_mirror_and_a_second_run_changes_nothing(tmp_path):
     spiders = [
-        n
-        for n in SpiderLoader.from_settings(get_project_settings()).list()
-        if (REPO / "tests/sites" / n / "root").is_dir()
+        n for n in get_spider_loader(get_project_settings()).list() if (REPO / "tests/sites" / n / "root").is_dir()
     ]
     assert spiders, "no spider has a mirror"
     done, result = run_demo(tmp_path)

@@ -14,10 +14,17 @@ from scrapy.http import Request, Response
 
 from crawler.items import ReportPage
 from crawler.mirror.server import Mirror, MirrorRequest
-from spiders.dongsheng import DongshengSpider, full_name
+from crawler.registry import spider_class
 from tests.conftest import SITES, fake_response
 from tests.crawl import run_crawl
 from tests.test_zhucheng import crawl_items
+
+DongshengSpider = spider_class("dongsheng")
+
+
+def full_name(name):
+    return DongshengSpider().full_body_name(name) if name else None
+
 
 SITE = SITES / "dongsheng"
 REAL = "http://www.ds.gov.cn"

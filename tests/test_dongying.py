@@ -20,10 +20,12 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.items import ReportPage
-from spiders.dongying import DongyingSpider
+from crawler.registry import spider_class
 from spiders.platforms.hanweb import JpageList, Record, js_object
 from tests.conftest import SITES, fake_response
 from tests.crawl import run_crawl
+
+DongyingSpider = spider_class("dongying")
 
 ROOT = SITES / "dongying" / "root"
 BASE = "http://127.0.0.1:8999"  # a mirror address: links to www.dongying.gov.cn are rewritten to it

@@ -17,9 +17,11 @@ import scrapy
 from scrapy.http import HtmlResponse, Response
 
 from crawler.items import ReportPage
-from spiders.huaibei import HuaibeiSpider
+from crawler.registry import spider_class
 from tests.conftest import SITES, fake_response, seed_text
 from tests.crawl import run_crawl
+
+HuaibeiSpider = spider_class("huaibei")
 
 BASE = "http://127.0.0.1:8731"  # a mirror base for fixture responses (no server)
 ROOT = SITES / "huaibei" / "root"
@@ -223,7 +225,7 @@ def test_column_page_without_label_script_pages_through_column_pages():
 
 
 def test_lists_argument_overrides_the_organ_lists():
-    assert spider(lists="3,4:99000001").report_lists == (("3", ""), ("4", "99000001"))
+    assert spider(lists="3,4:99000001").nodes == (("3", ""), ("4", "99000001"))
 
 
 # -- detail pages -------------------------------------------------------------------------

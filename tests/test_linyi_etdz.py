@@ -16,9 +16,11 @@ from scrapy.http import Request, Response
 
 from crawler.items import ReportPage
 from crawler.mirror.server import Mirror
-from spiders.linyi_etdz import LinyiEtdzSpider
+from crawler.registry import spider_class
 from tests.conftest import SITES, fake_response
 from tests.crawl import REPO, run_crawl
+
+LinyiEtdzSpider = spider_class("linyi_etdz")
 
 SITE = SITES / "linyi_etdz"
 BASE = "http://127.0.0.1:8000"  # fixture responses pretend to come from a mirror here

@@ -71,7 +71,8 @@ SHOW_SETTINGS = """
 import json, sys
 from scrapy.crawler import Crawler
 from scrapy.utils.project import get_project_settings
-from spiders.dongying import DongyingSpider
+from crawler.registry import spider_class
+DongyingSpider = spider_class("dongying")
 
 class SlowSpider(DongyingSpider):
     name = "slow"

@@ -18,10 +18,12 @@ from scrapy.http import Request
 
 from crawler.items import ReportPage
 from crawler.mirror.server import Mirror, MirrorRequest
+from crawler.registry import spider_class
 from spiders.platforms.trs import Pager, body_from_title, parse_pager
-from spiders.zhucheng import ZhuchengSpider
 from tests.conftest import SITES, fake_response, seed_text
 from tests.crawl import REPO, run_crawl
+
+ZhuchengSpider = spider_class("zhucheng")
 
 SITE = SITES / "zhucheng"
 REAL = "http://xxgk.zhucheng.gov.cn"

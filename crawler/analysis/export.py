@@ -216,12 +216,12 @@ def close_codes(code: str, limit: int = 8) -> list[str]:
 
 def known_spiders(engine: Engine) -> set[str]:
     """The project's spiders and any spider that stored reports in this database."""
-    from scrapy.spiderloader import SpiderLoader
+    from scrapy.spiderloader import get_spider_loader
     from scrapy.utils.project import get_project_settings
 
     with engine.connect() as conn:
         stored = set(conn.scalars(text("SELECT DISTINCT spider FROM reports")))
-    return stored | set(SpiderLoader.from_settings(get_project_settings()).list())
+    return stored | set(get_spider_loader(get_project_settings()).list())
 
 
 # -- rows ------------------------------------------------------------------------------------------

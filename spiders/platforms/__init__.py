@@ -1,0 +1,15 @@
+"""The CMS platforms a portal may run on, by the name a registry entry gives (platform = "…")."""
+
+from __future__ import annotations
+
+from spiders.platforms.hanweb import HanwebSpider
+from spiders.platforms.lonsun import LonsunSpider
+from spiders.platforms.trs import TrsSpider
+from spiders.platforms.vsb import VsbSpider
+
+PLATFORMS: dict[str, type] = {
+    "hanweb": HanwebSpider,
+    "lonsun": LonsunSpider,
+    "trs": TrsSpider,
+    "vsb": VsbSpider,
+}

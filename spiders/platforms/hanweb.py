@@ -76,6 +76,13 @@ class JpageList:
 
 
 class HanwebSpider(GovReportSpider):
+    options = {
+        "column_ids": "list",
+        "xxgk_areas": "list",
+        "xxgk_first_year": "int",
+        "xxgk_params": "table",
+        "dataproxy_method": "str",
+    }
     # Columns whose lists hold annual reports: "164458" → /col/col164458/index.html.
     column_ids: tuple[str, ...] = ()
     # xxgk module `area` codes (a pinyin name or a 统一社会信用代码), enumerated over years.
@@ -197,7 +204,13 @@ class HanwebSpider(GovReportSpider):
             if key in self.seen_articles:
                 continue  # the same article listed under another column's art_{col}_ prefix
             self.seen_articles.add(key)
-            yield self.report_request(record.url, list_title=record.title, list_date=record.date, referer=column_url)
+            body = self.body_for_title(record.title)
+            if body is None:
+                self.logger.info("skipped %s: another body's report", record.title)
+                continue
+            yield self.report_request(
+                record.url, list_title=record.title, list_date=record.date, referer=column_url, **body
+            )
 
     def is_own_url(self, url: str) -> bool:
         host = urlsplit(url).hostname or ""

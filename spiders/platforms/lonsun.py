@@ -34,12 +34,20 @@ REPORT_NODE = re.compile(r"年报|年度报告")
 
 
 class LonsunSpider(GovReportSpider):
+    options = {
+        "xxgk_path": "str",
+        "organ_id": "str",
+        "report_lists": "list",
+        "title_bodies": "rows",
+        "label_path": "str",
+        "page_size": "int",
+    }
     xxgk_path = ""  # where the 信息公开 module lives on the host, e.g. "/zwgk"
     organ_id = ""
-    # Lists that may hold the organ's reports, as (type, catId): type 3 = 公开年报, type 4 with a
-    # catId = a 主动公开 catalogue node. Which one a site uses is unverified, so several may be
-    # given (`-a lists=3,4:123`); tree nodes named 年报 on a column page are added as found.
-    report_lists: tuple[tuple[str, str], ...] = (("3", ""),)
+    # Lists that may hold the organ's reports, as "type" or "type:catId": type 3 = 公开年报, type 4
+    # with a catId = a 主动公开 catalogue node. Which one a site uses is unverified, so several may
+    # be given (`-a lists=3,4:123`); tree nodes named 年报 on a column page are added as found.
+    report_lists: tuple[str, ...] = ("3",)
     # (regex on the title, body_name, body_level) for reports of another body listed in the
     # organ's list, e.g. an office's own report beside the government's.
     title_bodies: tuple[tuple[str, str, str], ...] = ()
@@ -50,14 +58,16 @@ class LonsunSpider(GovReportSpider):
 
     def __init__(self, *args: Any, lists: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if lists:  # "3,4:6543" -> (("3", ""), ("4", "6543"))
-            self.report_lists = tuple(tuple((part.split(":") + [""])[:2]) for part in lists.split(","))
-        self._lists_seen = set(self.report_lists)
+        # "3,4:6543" -> (("3", ""), ("4", "6543"))
+        self.nodes: tuple[tuple[str, str], ...] = tuple(
+            (kind, cat) for kind, _, cat in (part.strip().partition(":") for part in (lists or "").split(",") if part)
+        ) or tuple((kind, cat) for kind, _, cat in (part.partition(":") for part in self.report_lists))
+        self._lists_seen = set(self.nodes)
 
     # -- lists ------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
-        for node in self.report_lists:
+        for node in self.nodes:
             yield self.column_request(node, 1)
 
     def column_url(self, node: tuple[str, str], page: int) -> str:
@@ -120,9 +130,11 @@ class LonsunSpider(GovReportSpider):
             if not self.is_report_title(title):
                 self.logger.debug("not a report: %s (%s)", title, url)
                 continue
-            yield self.report_request(
-                url, list_title=title, list_date=date, referer=response.url, **self.body_for_title(title)
-            )
+            body = self.body_for_title(title)
+            if body is None:
+                self.logger.info("skipped %s: another body's report", title)
+                continue
+            yield self.report_request(url, list_title=title, list_date=date, referer=response.url, **body)
         count = self.page_count(response)
         # stop on an empty page, at the pager's last page, or when there is no pager at all
         if rows and count and page < min(count, self.max_pages):
@@ -202,9 +214,9 @@ class LonsunSpider(GovReportSpider):
             url = urlunsplit((home.scheme, *parts[1:]))
         return url
 
-    def body_for_title(self, title: str) -> dict[str, str]:
-        """body_name/body_level/parent_body for a title naming another body, else {}."""
+    def body_for_title(self, title: str | None) -> dict[str, str] | None:
+        """title_bodies first (a body the title spells otherwise), then the title's own body."""
         for pattern, name, level in self.title_bodies:
-            if re.search(pattern, title):
+            if re.search(pattern, title or ""):
                 return {"body_name": name, "body_level": level, "parent_body": self.body_name}
-        return {}
+        return super().body_for_title(title)

@@ -28,14 +28,16 @@ from scrapy.http import Response, TextResponse
 
 from crawler.parsing.html import charset_from_content_type, decode_html
 from crawler.parsing.text import clean_text
-from spiders.base import GovReportSpider, is_attachment_link
+from spiders.base import GovReportSpider, body_from_title, is_attachment_link
+
+__all__ = ["Pager", "TrsSpider", "body_from_title", "parse_pager"]
 
 DOCUMENT_PATH = re.compile(r"/t\d{8}_\d+\.s?html?$", re.I)
 LIST_DATE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?")
 _PAGER_CALL = re.compile(r"createPageHTML\s*\(([^()]*)\)")
 _JS_INT_VAR = re.compile(r"\bvar\s+(\w+)\s*=\s*(\d+)")
 _INDEX_TAIL = re.compile(r"/index\.s?html?$", re.I)
-_YEAR_IN_TITLE = re.compile(r"(?:19|20)\d{2}\s*年")
+AUTHOR = re.compile(r"作\s*者\s*[:：]\s*(\S+)")
 
 
 @dataclass(frozen=True)
@@ -79,24 +81,30 @@ def parse_pager(script: str, default_ext: str = "html") -> Pager | None:
     return None
 
 
-def body_from_title(title: str | None) -> str | None:
-    """The body a report title names before its year: 东胜区民政局2015年度… → 东胜区民政局."""
-    if not title:
-        return None
-    match = _YEAR_IN_TITLE.search(title)
-    if not match:
-        return None
-    name = clean_text(title[: match.start()]).strip(" :：,，、-—")
-    return name or None
-
-
 class TrsSpider(GovReportSpider):
+    options = {
+        "start_paths": "list",
+        "list_path": "regex",
+        "nav_texts": "list",
+        "department_path": "regex",
+        "department_names": "table",
+        "own_departments": "list",
+        "body_from_author": "bool",
+    }
     # Where the crawl starts: the report section's entry pages (paths on the portal).
     start_paths: tuple[str, ...] = ("/",)
     # Paths of list pages to follow: the section hub, channel directories and their index pages.
     list_path: re.Pattern[str] = re.compile(r"(?!)")
     # Link texts of navigation entries leading to the report section, e.g. 信息公开年度报告.
     nav_texts: tuple[str, ...] = ()
+    # Department channels in report URLs (group 1: the channel code, e.g. /gk/zfxxgknb/qzbm/([^/]+)/):
+    # a report under one is a department's, named by its title, else by department_names[code].
+    # Reports outside such channels, or in an own_departments channel, are the portal body's own.
+    department_path: re.Pattern[str] | None = None
+    department_names: dict[str, str] = {}
+    own_departments: tuple[str, ...] = ()
+    # A department report whose title names no body takes the page header's 作者 (诸城).
+    body_from_author = False
     content_selectors = (".TRS_Editor", ".trs_editor_view", "body")
     max_pages_per_channel = 200  # a broken pager must not run away
 
@@ -113,9 +121,20 @@ class TrsSpider(GovReportSpider):
 
     # -- hooks for portal spiders ---------------------------------------------------------
 
-    def report_body(self, url: str, title: str) -> dict[str, Any]:
-        """body_name/body_level/parent_body of a listed report; {} means the portal's own body."""
-        return {}
+    def report_body(self, url: str, title: str) -> dict[str, Any] | None:
+        """body_name/body_level/parent_body of a listed report: {} for the portal's own body,
+        None for another government's report."""
+        if self.department_path is None:
+            return self.body_for_title(title)
+        dept = self.department_path.search(url)
+        if dept is None or dept.group(1).lower() in {d.lower() for d in self.own_departments}:
+            return {}  # the portal's own channel
+        name = body_from_title(title)
+        if name is None:
+            name = {k.lower(): v for k, v in self.department_names.items()}.get(dept.group(1).lower())
+        # no name: the page names it (body_from_author)
+        full = self.full_body_name(name) if name else None
+        return {"body_name": full, "body_level": "department", "parent_body": self.body_name}
 
     # -- decoding -----------------------------------------------------------------------
 
@@ -184,13 +203,11 @@ class TrsSpider(GovReportSpider):
         if key in self.seen:
             return
         self.seen.add(key)
-        yield self.report_request(
-            url,
-            list_title=title,
-            list_date=self.item_date(anchor),
-            referer=list_url,
-            **self.report_body(url, title),
-        )
+        body = self.report_body(url, title)
+        if body is None:
+            self.logger.info("skipped %s: another body's report", title)
+            return
+        yield self.report_request(url, list_title=title, list_date=self.item_date(anchor), referer=list_url, **body)
 
     def item_date(self, anchor: Any) -> str | None:
         """The date shown next to a list item (in its li or table row)."""
@@ -216,7 +233,26 @@ class TrsSpider(GovReportSpider):
     # -- reports ------------------------------------------------------------------------
 
     def parse_report(self, response: Response, listing: dict[str, Any]) -> Iterator[Any]:
-        yield from super().parse_report(self.redecoded(response), listing)
+        response = self.redecoded(response)
+        if self.body_from_author and listing.get("body_level") == "department" and not listing.get("body_name"):
+            # the title names no body: the header's 作者 is the department that published it
+            author = author_of(response)
+            if author:
+                listing = {**listing, "body_name": author}
+            else:
+                self.logger.warning("no body in the title nor 作者 on %s", response.url)
+        yield from super().parse_report(response, listing)
+
+
+def author_of(response: Response) -> str | None:
+    """The 作者 of the page header line `作者: 诸城市人民政府办公室 来源: SRC-122 时间: 2018-03-29`."""
+    if not hasattr(response, "text"):
+        return None
+    for text in response.xpath("//body//text()").getall():
+        match = AUTHOR.search(text)
+        if match:
+            return match.group(1)
+    return None
 
 
 def _with_directory_slash(url: str) -> str:

@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 import scrapy
 from scrapy.http import Response
 
-from crawler.parsing.text import clean_text, label_key
+from crawler.parsing.text import clean_text
 from crawler.urls import origin
 from spiders.base import GovReportSpider, is_attachment_link
 
@@ -33,15 +33,12 @@ EMBEDDED_PDF = (
     re.compile(r"viewer\.html\?file=([^\"'&\s<>]+)"),  # URL-encoded path of the PDF
     re.compile(r"(/__local/[^\"'\s<>()]+?\.pdf)", re.I),
 )
-OWN_BODY_WORDS = ("", "管委会", "管理委员会")  # 临沂经济技术开发区管委会2019年… is the portal's own
 
 
 class VsbSpider(GovReportSpider):
+    options = {"list_slugs": "list"}
     # List pages to crawl, without `.htm`: ("xxgk/gknb",) → /xxgk/gknb.htm, /xxgk/gknb/{k}.htm.
     list_slugs: tuple[str, ...] = ()
-    # Names the portal's body uses in titles; text between such a name and the year names a
-    # department (临沂沂河新区财政金融局2023年…). Empty: every report is the portal's own.
-    title_names: tuple[str, ...] = ()
     # The form holds the body and, after it, the attachment list (附件【…】已下载N次).
     content_selectors = (
         "form[name=_newscontent_fromname]",
@@ -114,23 +111,8 @@ class VsbSpider(GovReportSpider):
             yield self.report_request(url, list_title=title, list_date=row_date(anchor), referer=response.url, **body)
 
     def report_body(self, title: str) -> dict[str, str] | None:
-        """Body fields for report_request: {} for the portal's own body, a department's for
-        `{name}{部门}20XX年…`, None for a title that names another body."""
-        if not self.title_names:
-            return {}
-        key = label_key(title)
-        names = "|".join(sorted(map(re.escape, self.title_names), key=len, reverse=True))
-        match = re.match(rf"({names})(.*?)\d{{4}}年", key)
-        if match is None:
-            # No body before the year (2019年政府信息公开…) is the portal's own; a name is another body.
-            return {} if re.match(r"\d{4}年", key) else None
-        if match[2] in OWN_BODY_WORDS:
-            return {}
-        return {
-            "body_name": match[1] + match[2],
-            "body_level": "department",
-            "parent_body": self.body_name,
-        }
+        """Body fields for report_request (GovReportSpider.body_for_title)."""
+        return self.body_for_title(title)
 
     # -- detail pages -----------------------------------------------------------------------
 
