@@ -137,6 +137,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--database-url")
     p.set_defaults(func=cmd_portals)
 
+    p = sub.add_parser("discover", help="detect a portal's platform and report columns; print its registry entry")
+    p.add_argument("url", metavar="URL", help="the portal's home page, e.g. http://www.weishan.gov.cn")
+    p.add_argument("--base-url", help="crawl a mirror of the portal at this URL instead")
+    p.add_argument("--name", help="spider name for the entry (default: from the host)")
+    p.add_argument("--body", help="the body's name (default: from the home page's title)")
+    p.add_argument("--level", choices=["province", "city", "county", "district", "department", "zone"])
+    p.set_defaults(func=cmd_discover)
+
     p = sub.add_parser("parse", help="parse one saved page, text file, PDF or DOCX and print JSON")
     p.add_argument("file")
     p.add_argument("--url", help="the URL the file was fetched from")
@@ -488,6 +496,19 @@ def cmd_portals(args: argparse.Namespace) -> int:
         print("  ".join(_pad(cell, w) for cell, w in zip(row, widths, strict=False)) + "  " + row[-1])
     print(f"{len(portals)} portals; database {_safe_url(url)}")
     return 0
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    from urllib.parse import urlsplit
+
+    from crawler.discover import discover, format_result
+
+    for value in (args.url, args.base_url):
+        if value and (urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).hostname):
+            raise UsageError(f"not an http(s) URL with a host: {value!r}")
+    result = discover(args.url, base_url=args.base_url, name=args.name, body=args.body, level=args.level)
+    print(format_result(result))
+    return 0 if any(c["reports"] for c in result.columns) else 1
 
 
 def _database_exists(url: str) -> bool:

@@ -72,7 +72,15 @@ ITEM_PIPELINES = {
 }
 
 # Progress: one line per spider every LOGSTATS_INTERVAL seconds, instead of LogStats (crawler/extensions/progress.py).
-EXTENSIONS = {"scrapy.extensions.logstats.LogStats": None, "crawler.extensions.progress.Progress": 500}
+EXTENSIONS = {
+    "scrapy.extensions.logstats.LogStats": None,
+    "crawler.extensions.progress.Progress": 500,
+    # report columns found by earlier runs handed to the spider (crawler/extensions/discovery.py)
+    "crawler.extensions.discovery.DiscoveryMemory": 510,
+}
+# Which report column each request serves and how many reports each lists: a hinted or
+# remembered column that fails or lists none makes the spider discover (crawler/middlewares/columns.py).
+SPIDER_MIDDLEWARES = {"crawler.middlewares.columns.ColumnTracker": 40}
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = _env("GOVREPORTS_LOG_LEVEL", "INFO")

@@ -4,20 +4,29 @@ spider (spiders/<name>.py) is then a few lines of configuration."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 import scrapy
-from scrapy.http import Response
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
+from scrapy.http import Response, TextResponse
 
 from crawler.items import FAILURE_KIND, FAILURE_REASON, REPORT_META, Attachment, ReportPage
+from crawler.middlewares.columns import COLUMN
 from crawler.parsing.classify import is_annual_report_title
 from crawler.parsing.mediatypes import media_type_for_name
 from crawler.parsing.text import clean_text, label_key
 from crawler.urls import canonicalize, origin, rebase
+from spiders.discovery import NOT_COLUMN, REPORT_COLUMN, Detection, is_organ_name, link_kind
+
+DISCOVERY_STAT = "govreports/discovery"  # the run's discovery record as JSON (-> crawl_runs.stats)
+HINT, REMEMBERED, DISCOVERED = "hint", "remembered", "discovered"
 
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".ofd", ".zip", ".rar")
 # Download endpoints whose URLs carry no extension (docs/portals.md §1.7).
@@ -39,8 +48,42 @@ _YEAR_IN_TITLE = re.compile(r"(?:19|20)\d{2}\s*年")
 GENERIC_TYPES = {"application/octet-stream", "application/x-download", "application/force-download"}
 
 
+@dataclass
+class Column:
+    """A list of reports the crawl reads: how it was found and what it gave."""
+
+    url: str  # canonical (as on the real portal): remembered across runs and mirror ports
+    origin: str  # hint | remembered | discovered
+    status: int | None = None  # the HTTP status of its first page; None: no answer (yet)
+    reports: int = 0  # report requests its pages yielded (held ones included)
+    samples: list[str] = field(default_factory=list)  # a few of the report titles it lists
+
+    @property
+    def failed(self) -> bool:
+        return self.status is None or self.status >= 400
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"url": self.url, "origin": self.origin, "status": self.status, "reports": self.reports}
+
+
+@dataclass
+class Discovery:
+    """What a crawl knows about where the portal's reports are, recorded per run."""
+
+    columns: dict[str, Column] = field(default_factory=dict)
+    started: bool = False  # discovery from the home page was run
+    reason: str | None = None  # why it was run
+    requests: int = 0  # pages fetched to find the columns (not the columns' own pages)
+    pages: list[tuple[str, str]] = field(default_factory=list)  # (url, html) seen, for detection
+    detection: Detection | None = None
+    platform: str | None = None  # the platform the crawl ran with
+    asked: set[str] = field(default_factory=set)  # discovery URLs asked for
+
+
 class GovReportSpider(scrapy.Spider):
-    """Configuration every portal spider sets (from its registry entry, crawler/registry.py)."""
+    """Configuration every portal spider sets (from its registry entry, crawler/registry.py),
+    and what every portal spider does: the platform's hinted lists first, then the report columns
+    remembered from earlier runs, and discovery from the home page when they fail or are empty."""
 
     # Options a registry entry may set for a portal on any platform (kinds: crawler/registry.py).
     options: dict[str, str] = {
@@ -49,7 +92,14 @@ class GovReportSpider(scrapy.Spider):
         "portal_delay": "float",
         "content_selectors": "list",
         "title_names": "list",
+        "discovery_depth": "int",
+        "discovery_pages": "int",
     }
+    platform_name = ""  # the registry's name of the platform (set on each platform base)
+    # Discovery bounds: link depth from the home page to a report column, pages fetched in all.
+    discovery_depth = 4
+    discovery_pages = 60
+    organ_limit = 80  # organs followed from one organ list
 
     home_url: str = ""  # the real portal root, e.g. "http://www.dongying.gov.cn"
     # Hosts of this portal: absolute links to them are followed (on a mirror: rewritten to it).
@@ -91,6 +141,224 @@ class GovReportSpider(scrapy.Spider):
         self.base_url = (base_url or self.home_url).rstrip("/")
         if not urlsplit(self.base_url).scheme:
             raise ValueError(f"base_url must be an absolute URL such as http://127.0.0.1:8001, got {base_url!r}")
+        home = urlsplit(self.home_url).hostname or ""
+        if home.startswith("www.") and not self.host_aliases:
+            # x.gov.cn serves what www.x.gov.cn does on nearly every portal: one canonical URL
+            self.host_aliases = {home.removeprefix("www."): home}
+        if not hasattr(self, "discovery"):  # kept when a detecting spider becomes its platform
+            self.discovery = Discovery(platform=self.platform_name or None)
+            # the discovery record of an earlier run (crawler/extensions/discovery.py), or None
+            self.remembered: dict[str, Any] | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> GovReportSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._idle, signal=signals.spider_idle)
+        return spider
+
+    # -- where the lists are: hints, memory, discovery -------------------------------------------
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        """The columns remembered from the last run, then the platform's hinted lists (those the
+        last run found failed or empty are left out); discovery from the home page when there
+        are neither (or, later, when they fail: on_idle)."""
+        last = {c["url"]: c for c in (self.remembered or {}).get("columns", [])}
+        for url, column in last.items():
+            if column.get("reports"):
+                self.logger.info("%s: remembered report column %s", self.name, url)
+                yield self.column_request(self.site_url(url), REMEMBERED)
+        async for request in self.hinted_requests():
+            key = self.canonical_url(request.url)
+            if key in last:
+                if not last[key].get("reports"):
+                    self.logger.info("%s: hinted list %s skipped: empty or failed in the last run", self.name, key)
+                continue
+            self.add_column(request, HINT)
+            yield request
+        if not self.discovery.columns:
+            for request in self.start_discovery("no hinted or remembered report column"):
+                yield request
+
+    async def hinted_requests(self) -> AsyncIterator[scrapy.Request]:
+        """The platform's requests for the lists its options name (column ids, slugs …)."""
+        return
+        yield
+
+    def add_column(self, request: scrapy.Request, origin_: str) -> str:
+        key = self.canonical_url(request.url)
+        self.discovery.columns.setdefault(key, Column(key, origin_))
+        request.meta[COLUMN] = key
+        return key
+
+    def column_request(self, url: str, origin_: str, referer: str | None = None) -> scrapy.Request:
+        """A request for a column found earlier (remembered or discovered), read by the platform."""
+        request = scrapy.Request(
+            url,
+            callback=self.parse_column_page,
+            errback=self.column_page_failed,
+            headers={"Referer": referer} if referer else {},
+        )
+        self.add_column(request, origin_)
+        return request
+
+    def parse_column_page(self, response: Response) -> Iterator[Any]:
+        yield from self.column_page(response)
+
+    def column_page_failed(self, failure: Any) -> None:
+        self.logger.warning("report column %s failed (%s)", failure.request.url, failure.value)
+
+    def column_page(self, response: Response) -> Iterator[Any]:
+        """Read one page of a report column (its first) as the platform reads its lists."""
+        return iter(())
+
+    def column_answered(self, key: str, status: int) -> None:
+        column = self.discovery.columns.get(key)
+        if column is not None and column.status is None:
+            column.status = status
+
+    def column_listed_report(self, key: str, title: str | None = None) -> None:
+        column = self.discovery.columns.get(key)
+        if column is not None:
+            column.reports += 1
+            if title and len(column.samples) < 3:
+                column.samples.append(title)
+
+    def _idle(self) -> None:
+        if self.on_idle():
+            raise DontCloseSpider
+
+    def remember(self, record: dict[str, Any] | None) -> None:
+        """The last run's discovery record (crawler/extensions/discovery.py), before the crawl starts."""
+        self.remembered = record
+
+    def on_idle(self) -> bool:
+        """Called when the crawl runs out of requests; True when it scheduled more. Here: when a
+        hinted or remembered list failed or listed no report, discover the columns."""
+        self.record_discovery()
+        if self.discovery.started:
+            return False
+        known = [c for c in self.discovery.columns.values() if c.origin != DISCOVERED]
+        failed = [c for c in known if c.failed]
+        if failed:
+            why = "; ".join(f"{c.origin} list {c.url} failed" for c in failed)
+        elif known and not any(c.reports for c in known):
+            # lists may overlap (a section hub and its channels): together they must list reports
+            why = "; ".join(f"{c.origin} list {c.url} is empty" for c in known)
+        else:
+            return False
+        requests = list(self.start_discovery(why))
+        for request in requests:
+            self.crawler.engine.crawl(request)
+        return bool(requests)
+
+    def start_discovery(self, why: str) -> Iterator[scrapy.Request]:
+        self.discovery.started, self.discovery.reason = True, why
+        self.logger.warning("%s: %s: discovering the report columns from %s", self.name, why, self.home_url)
+        yield from self.discovery_request(self.site_url(self.home_url), 0, "home")
+        if self.on_mirror and urlsplit(self.home_url).path.strip("/"):
+            yield from self.discovery_request(self.base_url + "/", 0, "home")
+
+    def discovery_request(
+        self, url: str, depth: int, kind: str, referer: str | None = None
+    ) -> Iterator[scrapy.Request]:
+        key = self.canonical_url(url).split("#")[0]
+        if key in self.discovery.asked or key in self.discovery.columns:
+            return
+        if self.discovery.requests >= self.discovery_pages:
+            self.logger.info("discovery stops at %d pages: not following %s", self.discovery_pages, url)
+            return
+        self.discovery.asked.add(key)
+        self.discovery.requests += 1
+        self.crawler.stats.inc_value("govreports/discovery_requests") if getattr(self, "crawler", None) else None
+        yield scrapy.Request(
+            url,
+            callback=self.parse_discovered,
+            errback=self.discovery_failed,
+            headers={"Referer": referer} if referer else {},
+            cb_kwargs={"depth": depth, "kind": kind},
+            # a page that is not there is a dead end of the search, not a failure of the crawl
+            meta={"handle_httpstatus_list": [404, 410]},
+            dont_filter=kind == "home",
+        )
+
+    def discovery_failed(self, failure: Any) -> None:
+        self.logger.info("discovery: %s failed (%s)", failure.request.url, failure.value)
+
+    def parse_discovered(self, response: Response, depth: int, kind: str) -> Iterator[Any]:
+        """A page met while looking for report columns: a column is handed to the platform, and
+        links on the way to (more) columns are followed within the bounds."""
+        if response.status >= 400:
+            self.logger.info("discovery: %s answered %d", response.url, response.status)
+            return
+        if not isinstance(response, TextResponse):
+            return
+        self.discovery.pages.append((response.url, response.text))
+        if kind in ("column", "year", "more", "organ_column"):
+            key = self.canonical_url(response.url)
+            self.discovery.columns.setdefault(key, Column(key, DISCOVERED, response.status))
+            response.meta[COLUMN] = key
+            self.logger.info("%s: discovered report column %s", self.name, response.url)
+            self.before_column_page(response)
+            yield from self.column_page(response)
+        if depth >= self.discovery_depth + (2 if kind not in ("home", "nav") else 0):
+            return
+        yield from self.follow_discovery_links(response, depth, kind)
+
+    def before_column_page(self, response: Response) -> None:
+        """Hook: the detecting spider settles its platform before the first column is read."""
+
+    def follow_discovery_links(self, response: TextResponse, depth: int, kind: str) -> Iterator[scrapy.Request]:
+        in_column = kind in ("column", "year", "more", "organ_column")
+        organs = 0
+        for anchor in response.css("a[href]"):
+            href = anchor.attrib["href"].strip()
+            if not href or href.startswith(("javascript:", "mailto:", "#")):
+                continue
+            url = self.site_url(href, response.url)
+            if not self.is_site_url(url) or is_attachment_link(href):
+                continue
+            text = clean_text(" ".join(anchor.css("::text").getall()) or anchor.attrib.get("title", ""))
+            found = link_kind(text, url)
+            if found == "more" and not more_is_about_reports(anchor):
+                found = None
+            if found in ("year",) and not in_column:
+                found = None  # a year channel counts inside a report column only
+            if found == "nav" and in_column:
+                found = None  # from a column: its sub-columns only, not back to the catalogue
+            if found is None and kind == "organs" and is_organ_name(text) and organs < self.organ_limit:
+                organs += 1
+                found = "organ"
+            if found is None:
+                continue
+            next_kind = {"more": "more", "year": "year", "column": "column"}.get(found, found)
+            if kind == "organ" and found == "column":
+                next_kind = "organ_column"
+            yield from self.discovery_request(url, depth + 1, next_kind, response.url)
+
+    def is_site_url(self, url: str) -> bool:
+        host = urlsplit(url).hostname or ""
+        return urlsplit(url).scheme in ("http", "https") and (
+            host == urlsplit(self.base_url).hostname or self.is_site_host(host)
+        )
+
+    def record_discovery(self) -> dict[str, Any]:
+        """The run's discovery record, kept as a stat (the storage pipeline writes the stats to
+        crawl_runs; the next run remembers its columns from there)."""
+        detection = self.discovery.detection
+        record = {
+            "platform": self.discovery.platform or self.platform_name or None,
+            "detected": detection.as_dict() if detection else None,
+            "discovery": {"ran": self.discovery.started, "reason": self.discovery.reason},
+            "discovery_requests": self.discovery.requests,
+            "columns": [c.as_dict() for c in self.discovery.columns.values()],
+        }
+        if getattr(self, "crawler", None) is not None:
+            self.crawler.stats.set_value(DISCOVERY_STAT, json.dumps(record, ensure_ascii=False))
+            self.crawler.stats.set_value("govreports/discovery_requests", self.discovery.requests)
+        return record
+
+    def closed(self, reason: str) -> None:
+        self.record_discovery()
 
     # -- URLs -----------------------------------------------------------------------------
 
@@ -109,7 +377,9 @@ class GovReportSpider(scrapy.Spider):
         return absolute
 
     def all_hosts(self) -> set[str]:
-        hosts = {urlsplit(self.home_url).hostname or ""} | set(self.site_hosts)
+        home = urlsplit(self.home_url).hostname or ""
+        twin = home.removeprefix("www.") if home.startswith("www.") else f"www.{home}"
+        hosts = {home, twin} | set(self.site_hosts)  # www.x.gov.cn and x.gov.cn: one site
         return hosts | set(self.host_aliases) | set(self.host_aliases.values())
 
     def is_site_host(self, host: str) -> bool:
@@ -300,6 +570,18 @@ class GovReportSpider(scrapy.Spider):
             )
         )
         yield from self.fetch_attachments(kw["page"], kw["rest"])
+
+
+def more_is_about_reports(anchor: scrapy.Selector) -> bool:
+    """A 更多>> link belongs to the box around it: it leads to a report column when that box's
+    heading (the nearest enclosing element with text of its own beside the link) names one."""
+    for box in reversed(anchor.xpath("ancestor::*[position() <= 4]")):  # nearest first
+        texts = [label_key(t) for t in box.xpath(".//text()[not(ancestor::script)]").getall()]
+        texts = [t for t in texts if t and link_kind(t) != "more"]
+        if texts:
+            heading = "".join(texts[:3])[:40]
+            return bool(REPORT_COLUMN.search(heading)) and not NOT_COLUMN.search(heading)
+    return False
 
 
 def body_from_title(title: str | None) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from spiders.platforms.generic import GenericSpider
 from spiders.platforms.hanweb import HanwebSpider
 from spiders.platforms.lonsun import LonsunSpider
 from spiders.platforms.trs import TrsSpider
@@ -12,4 +13,5 @@ PLATFORMS: dict[str, type] = {
     "lonsun": LonsunSpider,
     "trs": TrsSpider,
     "vsb": VsbSpider,
+    "generic": GenericSpider,  # any other CMS: lists read by link text and pager links
 }

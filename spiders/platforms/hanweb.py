@@ -27,8 +27,6 @@ from typing import Any
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 
 import scrapy
-from scrapy import signals
-from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 
 from crawler.parsing.text import clean_text, label_key
@@ -43,6 +41,7 @@ NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[[^\]]*?href\s*=\s*[\"']([^\"']
 TOTALPAGE = re.compile(r"<totalpage>\s*(\d+)", re.I)
 JS_PAIR = re.compile(r"(\w+)\s*:\s*(?:'([^']*)'|\"([^\"]*)\"|([^,\s}]+))")
 LIST_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+COLUMN_URL = re.compile(r"/col/col(\d+)/")
 ARTICLE = re.compile(r"/art_(\d+)_(\d+)\.html?$")
 YEAR = re.compile(r"(?:19|20)\d{2}")
 DEFAULT_PROXY = "/module/web/jpage/dataproxy.jsp"
@@ -76,6 +75,7 @@ class JpageList:
 
 
 class HanwebSpider(GovReportSpider):
+    platform_name = "hanweb"
     options = {
         "column_ids": "list",
         "xxgk_areas": "list",
@@ -97,32 +97,46 @@ class HanwebSpider(GovReportSpider):
         self.report_titles: set[str] = set()  # title keys of reports found in columns
         self.xxgk_scheduled = False
 
-    @classmethod
-    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> HanwebSpider:
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
-        return spider
-
-    async def start(self) -> AsyncIterator[scrapy.Request]:
+    async def hinted_requests(self) -> AsyncIterator[scrapy.Request]:
         for column_id in self.column_ids:
             url = self.site_url(f"/col/col{column_id}/index.html")
             yield scrapy.Request(
                 url, callback=self.parse_column, errback=self.column_failed, cb_kwargs={"column_id": column_id}
             )
 
+    def column_page(self, response: Response) -> Iterator[Any]:
+        """A column found by discovery: its id from the URL, else from the page's param_."""
+        found = COLUMN_URL.search(response.url)
+        column_id = (
+            found.group(1) if found else js_object(response.text, r"var\s+param_\w+\s*=\s*\{").get("columnid", "")
+        )
+        yield from self.xxgk_links(response)
+        yield from self.parse_column(response, column_id)
+
+    def xxgk_links(self, response: Response) -> Iterator[Any]:
+        """Links to the xxgk module's annual-report page name an `area` to enumerate."""
+        for href in response.css('a[href*="xxgkAnnualReport.jsp"]::attr(href)').getall():
+            area = parse_qs(urlsplit(href).query).get("area", [""])[0]
+            if area and area not in self.xxgk_areas:
+                self.xxgk_areas = (*self.xxgk_areas, area)
+        return iter(())
+
     def column_failed(self, failure: Any) -> None:
         # column_ids are configuration that may be wrong or out of date: say so loudly.
         self.logger.warning("column page %s failed (%s): check column_ids", failure.request.url, failure.value)
 
-    def on_idle(self) -> None:
-        """The xxgk module is asked only once the columns are done, so a report found in both is
-        kept as its article page (meta tags, attachments) and the module page is dropped."""
+    def on_idle(self) -> bool:
+        """The xxgk module is asked only once the columns are done (discovery included), so a
+        report found in both is kept as its article page (meta tags, attachments) and the module
+        page is dropped."""
+        if super().on_idle():
+            return True
         if self.xxgk_scheduled or not self.xxgk_areas:
-            return
+            return False
         self.xxgk_scheduled = True
         for request in self.xxgk_requests():
             self.crawler.engine.crawl(request)
-        raise DontCloseSpider
+        return True
 
     # -- column lists -----------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ ARTICLE_LINK = re.compile(r"/public/\d+/\d+\.s?html?\b|/public/content/\d+|/cont
 DATE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
 # The label call in the column page's script, as an object literal or as a query string.
 LABEL_NAME = "publicInfoList"
+COLUMN_PATH = re.compile(r"^((?:/[\w.-]+)*?)/public/column/(\d+)")
 LABEL_PATH = re.compile(r"((?:/[\w.-]+)*/site/label/\d+)")
 # organId, type and catId come from the list itself: a script may also say `type: "get"`.
 LABEL_KEYS = ("siteId", "catIds", "pageSize", "isDate", "dateFormat", "file")
@@ -34,6 +35,7 @@ REPORT_NODE = re.compile(r"年报|年度报告")
 
 
 class LonsunSpider(GovReportSpider):
+    platform_name = "lonsun"
     options = {
         "xxgk_path": "str",
         "organ_id": "str",
@@ -66,22 +68,45 @@ class LonsunSpider(GovReportSpider):
 
     # -- lists ------------------------------------------------------------------------------
 
-    async def start(self) -> AsyncIterator[Any]:
+    async def hinted_requests(self) -> AsyncIterator[Any]:
+        if not self.organ_id:
+            return  # no organ to ask for: discovery finds the organs' lists
         for node in self.nodes:
-            yield self.column_request(node, 1)
+            yield self.list_request(node, 1)
 
-    def column_url(self, node: tuple[str, str], page: int) -> str:
+    def column_url(self, node: tuple[str, str], page: int, organ: str | None = None, prefix: str | None = None) -> str:
         kind, cat = node
         params = {"type": kind, **({"catId": cat} if cat else {}), "action": "list", "pageIndex": page}
-        return self.site_url(f"{self.xxgk_path}/public/column/{self.organ_id}?{urlencode(params)}")
+        path = self.xxgk_path if prefix is None else prefix
+        return self.site_url(f"{path}/public/column/{organ or self.organ_id}?{urlencode(params)}")
 
-    def column_request(self, node: tuple[str, str], page: int, referer: str | None = None) -> scrapy.Request:
+    def list_request(
+        self,
+        node: tuple[str, str],
+        page: int,
+        referer: str | None = None,
+        organ: str | None = None,
+        prefix: str | None = None,
+    ) -> scrapy.Request:
         return scrapy.Request(
-            self.column_url(node, page),
+            self.column_url(node, page, organ, prefix),
             callback=self.parse_column,
             headers={"Referer": referer} if referer else {},
-            cb_kwargs={"node": node, "page": page},
+            cb_kwargs={"node": node, "page": page, **({"organ": organ, "prefix": prefix} if organ else {})},
         )
+
+    def column_page(self, response: Response) -> Iterator[Any]:
+        """A column found by discovery: organ, type and catId from its URL
+        ({prefix}/public/column/{organId}?type=…&catId=…)."""
+        found = COLUMN_PATH.search(urlsplit(response.url).path)
+        if not found:
+            yield from self.discover_lists(response, any_organ=True)
+            yield from self.list_page(response, self.list_rows(response), ("", ""), 1, None, response.url)
+            return
+        query = parse_qs(urlsplit(response.url).query)
+        node = (query.get("type", [""])[0], query.get("catId", [""])[0])
+        page = int(query.get("pageIndex", ["1"])[0] or 1) if query.get("pageIndex", ["1"])[0].isdigit() else 1
+        yield from self.parse_column(response, node, page, organ=found.group(2), prefix=found.group(1))
 
     def label_url(self, label: dict[str, str], page: int) -> str:
         params = {
@@ -102,20 +127,27 @@ class LonsunSpider(GovReportSpider):
             cb_kwargs={"node": node, "page": page, "label": label, "column": referer},
         )
 
-    def parse_column(self, response: Response, node: tuple[str, str], page: int) -> Iterator[Any]:
-        yield from self.discover_lists(response)
-        label = self.label_params(response, node)
+    def parse_column(
+        self,
+        response: Response,
+        node: tuple[str, str],
+        page: int,
+        organ: str | None = None,
+        prefix: str | None = None,
+    ) -> Iterator[Any]:
+        yield from self.discover_lists(response, organ=organ, prefix=prefix)
+        label = self.label_params(response, node, organ)
         rows = self.list_rows(response)
         if not rows and label:
             # the rows are loaded by the page's script: ask the label for them
             yield self.label_request(label, node, page, response.url)
             return
-        yield from self.list_page(response, rows, node, page, label, response.url)
+        yield from self.list_page(response, rows, node, page, label, response.url, organ, prefix)
 
     def parse_fragment(
         self, response: Response, node: tuple[str, str], page: int, label: dict[str, str], column: str
     ) -> Iterator[Any]:
-        yield from self.list_page(response, self.list_rows(response), node, page, label, column)
+        yield from self.list_page(response, self.list_rows(response), node, page, label, column, label.get("organId"))
 
     def list_page(
         self,
@@ -125,6 +157,8 @@ class LonsunSpider(GovReportSpider):
         page: int,
         label: dict[str, str] | None,
         column: str,
+        organ: str | None = None,
+        prefix: str | None = None,
     ) -> Iterator[Any]:
         for url, title, date in rows:
             if not self.is_report_title(title):
@@ -140,8 +174,8 @@ class LonsunSpider(GovReportSpider):
         if rows and count and page < min(count, self.max_pages):
             if label:
                 yield self.label_request(label, node, page + 1, column)
-            else:
-                yield self.column_request(node, page + 1, referer=response.url)
+            elif node[0]:
+                yield self.list_request(node, page + 1, referer=response.url, organ=organ, prefix=prefix)
 
     def list_rows(self, response: Response) -> list[tuple[str, str, str | None]]:
         """(url, title, date) of each article row, in either fragment shape:
@@ -169,12 +203,14 @@ class LonsunSpider(GovReportSpider):
         pages += [int(p) for p in re.findall(r"共\s*(\d+)\s*页", " ".join(pager.css("::text").getall()))]
         return max(pages) if pages else None
 
-    def label_params(self, response: Response, node: tuple[str, str]) -> dict[str, str] | None:
+    def label_params(
+        self, response: Response, node: tuple[str, str], organ: str | None = None
+    ) -> dict[str, str] | None:
         """The label call of the list, with ids and template copied from the page's script."""
         script = " ".join(s for s in response.xpath("//script/text()").getall() if LABEL_NAME in s)
         if not script:
             return None
-        label: dict[str, str] = {"path": self.label_path, "organId": self.organ_id, "type": node[0]}
+        label: dict[str, str] = {"path": self.label_path, "organId": organ or self.organ_id, "type": node[0]}
         if node[1]:
             label["catId"] = node[1]
         path = LABEL_PATH.search(script)
@@ -191,17 +227,30 @@ class LonsunSpider(GovReportSpider):
             return None
         return label
 
-    def discover_lists(self, response: Response) -> Iterator[scrapy.Request]:
-        """Tree nodes of this organ named 年报 (type 3, or a 主动公开 node with a catId)."""
-        for anchor in response.css(f'a[href*="/public/column/{self.organ_id}?"]'):
+    def discover_lists(
+        self, response: Response, organ: str | None = None, prefix: str | None = None, any_organ: bool = False
+    ) -> Iterator[scrapy.Request]:
+        """Tree nodes of this organ (any organ: `any_organ`) named 年报 (type 3, or a 主动公开
+        node with a catId)."""
+        organ = organ or self.organ_id
+        selector = 'a[href*="/public/column/"]' if any_organ or not organ else f'a[href*="/public/column/{organ}?"]'
+        for anchor in response.css(selector):
             text = clean_text(" ".join(anchor.css("::text").getall()) or anchor.attrib.get("title", ""))
             if not REPORT_NODE.search(text):
                 continue
-            query = parse_qs(urlsplit(anchor.attrib["href"]).query)
+            url = self.site_url(anchor.attrib["href"], response.url)
+            found = COLUMN_PATH.search(urlsplit(url).path)
+            if not found:
+                continue
+            query = parse_qs(urlsplit(url).query)
             node = (query.get("type", [""])[0], query.get("catId", [""])[0])
-            if node[0] and node not in self._lists_seen:
-                self._lists_seen.add(node)
-                yield self.column_request(node, 1, referer=response.url)
+            key = (found.group(2), *node) if found.group(2) != self.organ_id else node
+            if node[0] and key not in self._lists_seen:
+                self._lists_seen.add(key)
+                if found.group(2) == self.organ_id and found.group(1) == self.xxgk_path:
+                    yield self.list_request(node, 1, referer=response.url)
+                else:
+                    yield self.list_request(node, 1, referer=response.url, organ=found.group(2), prefix=found.group(1))
 
     # -- reports ----------------------------------------------------------------------------
 

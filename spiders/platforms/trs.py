@@ -29,6 +29,7 @@ from scrapy.http import Response, TextResponse
 from crawler.parsing.html import charset_from_content_type, decode_html
 from crawler.parsing.text import clean_text
 from spiders.base import GovReportSpider, body_from_title, is_attachment_link
+from spiders.discovery import link_kind
 
 __all__ = ["Pager", "TrsSpider", "body_from_title", "parse_pager"]
 
@@ -37,6 +38,7 @@ LIST_DATE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?")
 _PAGER_CALL = re.compile(r"createPageHTML\s*\(([^()]*)\)")
 _JS_INT_VAR = re.compile(r"\bvar\s+(\w+)\s*=\s*(\d+)")
 _INDEX_TAIL = re.compile(r"/index\.s?html?$", re.I)
+_PAGE_NAME = re.compile(r"/index(?:_\d+)?\.s?html?$", re.I)
 AUTHOR = re.compile(r"作\s*者\s*[:：]\s*(\S+)")
 
 
@@ -82,6 +84,7 @@ def parse_pager(script: str, default_ext: str = "html") -> Pager | None:
 
 
 class TrsSpider(GovReportSpider):
+    platform_name = "trs"
     options = {
         "start_paths": "list",
         "list_path": "regex",
@@ -113,11 +116,31 @@ class TrsSpider(GovReportSpider):
         # Lists and reports already asked for, by key: one report linked from two channels or
         # under both hosts of the portal (ds.gov.cn = www.ds.gov.cn) is fetched once.
         self.seen: set[str] = set()
+        # Directories of report columns found by discovery: their sub-channels and pages are lists too.
+        self.list_dirs: set[str] = set()
 
-    async def start(self) -> AsyncIterator[scrapy.Request]:
+    async def hinted_requests(self) -> AsyncIterator[scrapy.Request]:
+        if "start_paths" not in getattr(self, "hinted_options", {"start_paths"}):
+            return  # the default "/" is the home page: discovery's start, not a hint
         for path in self.start_paths:
             for request in self.follow_list(self.site_url(path)):
                 yield request
+
+    def column_page(self, response: Response) -> Iterator[Any]:
+        """A column found by discovery: its directory's channels and pages are lists."""
+        directory = self.list_key(response.url)
+        self.list_dirs.add(directory if directory.endswith("/") else directory.rsplit("/", 1)[0] + "/")
+        yield from self.parse_list(response)
+
+    def is_list_url(self, url: str, text: str) -> bool:
+        path = urlsplit(url).path
+        if self.list_path.search(path) or text in self.nav_texts:
+            return True
+        if link_kind(text) in ("column", "year"):
+            return True  # a sub-column: 部门年报, 2023年度
+        key = self.list_key(url)
+        in_dir = any(key.startswith(d) and key != d for d in self.list_dirs)
+        return in_dir and (key.endswith("/") or bool(_PAGE_NAME.search(path)))
 
     # -- hooks for portal spiders ---------------------------------------------------------
 
@@ -191,7 +214,7 @@ class TrsSpider(GovReportSpider):
             path = urlsplit(url).path
             if DOCUMENT_PATH.search(path) or is_attachment_link(href, text):
                 yield from self.list_item(anchor, url, text, response.url)
-            elif self.list_path.search(path) or text in self.nav_texts:
+            elif self.is_list_url(url, text):
                 yield from self.follow_list(url, response.url)
         yield from self.other_pages(response)
 

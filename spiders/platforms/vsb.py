@@ -36,6 +36,7 @@ EMBEDDED_PDF = (
 
 
 class VsbSpider(GovReportSpider):
+    platform_name = "vsb"
     options = {"list_slugs": "list"}
     # List pages to crawl, without `.htm`: ("xxgk/gknb",) → /xxgk/gknb.htm, /xxgk/gknb/{k}.htm.
     list_slugs: tuple[str, ...] = ()
@@ -47,9 +48,14 @@ class VsbSpider(GovReportSpider):
         "body",
     )
 
-    async def start(self) -> AsyncIterator[scrapy.Request]:
+    async def hinted_requests(self) -> AsyncIterator[scrapy.Request]:
         for slug in self.list_slugs:
             yield self.list_request(self.site_url(f"/{slug}.htm"), slug)
+
+    def column_page(self, response: Response) -> Iterator[Any]:
+        """A column found by discovery: its slug is its path without `.htm`."""
+        slug = re.sub(r"\.s?html?$", "", urlsplit(response.url).path.strip("/"))
+        yield from self.parse_list(response, slug)
 
     def list_request(self, url: str, slug: str, referer: str | None = None) -> scrapy.Request:
         return scrapy.Request(

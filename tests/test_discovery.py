@@ -1,0 +1,177 @@
+"""Discovery: report columns found from the home page when the hints fail, remembered between
+runs; platform fingerprints; link kinds.
+
+The linyi_etdz case of issue 11: a copy of the linyi_etdz mirror whose 年报 lists sit at other
+slugs (xxgk/zfnb, xxgk/bmgknb instead of the hinted xxgk/gknb, xxgk/bmnb), linked from the home
+page's 信息公开 page. Expected reports are those of tests/test_linyi_etdz.py (typed from the mirror)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from crawler.mirror.server import Mirror
+from spiders.discovery import detect, link_kind
+from tests.conftest import SITES
+from tests.crawl import run_crawl
+
+HOME = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>临沂沂河新区</title>
+<script src="/system/resource/js/counter.js"></script></head><body>
+<div class="nav"><a href="index.htm">首页</a> <a href="xwzx.htm">新闻中心</a> <a href="xxgk.htm">信息公开</a>
+<a href="hdjl.htm">互动交流</a></div><div class="foot">技术支持：博达软件</div></body></html>"""
+
+XXGK = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>信息公开-临沂沂河新区</title></head><body>
+<div class="nav"><a href="index.htm">首页</a> <a href="xxgk.htm">信息公开</a></div>
+<div class="left"><ul>
+<li><a href="xxgk/gkzn.htm">公开指南</a></li><li><a href="xxgk/gkml.htm">公开目录</a></li>
+<li><a href="xxgk/zfnb.htm">政府信息公开年报</a></li><li><a href="xxgk/bmgknb.htm">部门年报</a></li>
+<li><a href="xxgk/tjnb.htm">统计年报</a></li></ul></div></body></html>"""
+
+
+def moved_linyi_site(tmp_path: Path) -> Path:
+    """The linyi_etdz mirror with its lists at other slugs, a home page and a 信息公开 page."""
+    site = tmp_path / "linyi_moved"
+    shutil.copytree(SITES / "linyi_etdz", site)
+    root = site / "root"
+    (root / "xxgk/gknb.htm").rename(root / "xxgk/zfnb.htm")
+    (root / "xxgk/gknb").rename(root / "xxgk/zfnb")
+    (root / "xxgk/bmnb.htm").rename(root / "xxgk/bmgknb.htm")
+    for page in [*root.glob("xxgk/*.htm"), *root.glob("xxgk/*/*.htm"), *root.glob("info/*/*.htm")]:
+        text = page.read_text("utf-8").replace("gknb", "zfnb").replace("bmnb", "bmgknb")
+        page.write_text(text, "utf-8")
+    (root / "index.htm").write_text(HOME, "utf-8")
+    (root / "xxgk.htm").write_text(XXGK, "utf-8")
+    return site
+
+
+LINYI_REPORTS = {
+    "/info/2820/107640.htm",
+    "/info/2820/98765.htm",
+    "/info/2820/90123.htm",
+    "/info/2820/81234.htm",
+    "/info/2820/72001.htm",
+    "/info/2820/63001.htm",
+    "/info/2821/107655.htm",
+    "/info/2821/98801.htm",
+}
+
+
+@pytest.mark.e2e
+def test_linyi_etdz_lists_at_other_slugs_are_found_from_the_home_page_and_remembered(tmp_path):
+    site = moved_linyi_site(tmp_path)
+    with Mirror(site) as mirror:
+        first = run_crawl("linyi_etdz", mirror.base_url, tmp_path)
+        first_asked = [path for _, path in mirror.requests]
+        mirror.requests.clear()
+        second = run_crawl("linyi_etdz", mirror.base_url, tmp_path)
+        second_asked = [path for _, path in mirror.requests]
+    assert first.returncode == 0, first.log[-3000:]
+    assert "hint list http://www.leda.gov.cn/xxgk/gknb.htm failed" in first.log
+    assert "discovering the report columns from http://www.leda.gov.cn" in first.log
+    reports = first.reports()
+    assert {r["canonical_url"].removeprefix("http://www.leda.gov.cn") for r in reports} == LINYI_REPORTS
+    bodies = {r["body"] for r in reports}
+    assert bodies == {"临沂经济技术开发区管理委员会", "临沂沂河新区财政金融局", "经开区行政审批服务局"}
+    # the 统计年报 column is no report column; the hinted slugs were asked once each
+    assert "/xxgk/tjnb.htm" not in first_asked
+    assert first_asked.count("/xxgk/gknb.htm") == 1
+
+    run = first.runs()[0]
+    record = json.loads(run.stats["govreports/discovery"])
+    assert record["platform"] == "vsb"
+    columns = {c["url"]: (c["origin"], c["reports"] > 0) for c in record["columns"]}
+    assert columns["http://www.leda.gov.cn/xxgk/gknb.htm"] == ("hint", False)
+    assert columns["http://www.leda.gov.cn/xxgk/zfnb.htm"] == ("discovered", True)
+    assert columns["http://www.leda.gov.cn/xxgk/bmgknb.htm"] == ("discovered", True)
+    assert record["discovery_requests"] == first.runs()[0].stats["govreports/discovery_requests"] > 0
+
+    # the re-crawl of the unchanged portal: the remembered columns' list pages only
+    assert second.returncode == 0, second.log[-3000:]
+    assert "discovering" not in second.log
+    assert set(second_asked) - {"/robots.txt"} == {
+        "/xxgk/zfnb.htm",
+        "/xxgk/zfnb/2.htm",
+        "/xxgk/zfnb/1.htm",
+        "/xxgk/bmgknb.htm",
+    }
+
+
+@pytest.mark.e2e
+def test_a_remembered_column_that_fails_is_rediscovered(tmp_path):
+    site = moved_linyi_site(tmp_path)
+    with Mirror(site) as mirror:
+        assert run_crawl("linyi_etdz", mirror.base_url, tmp_path).returncode == 0
+    # the portal moves its department list again
+    root = site / "root"
+    (root / "xxgk/bmgknb.htm").rename(root / "xxgk/bmxxgk.htm")
+    (root / "xxgk.htm").write_text(XXGK.replace("xxgk/bmgknb.htm", "xxgk/bmxxgk.htm"), "utf-8")
+    with Mirror(site) as mirror:
+        again = run_crawl("linyi_etdz", mirror.base_url, tmp_path)
+        asked = [path for _, path in mirror.requests]
+    assert again.returncode == 0, again.log[-3000:]
+    assert "remembered list http://www.leda.gov.cn/xxgk/bmgknb.htm failed" in again.log
+    assert "/xxgk/bmxxgk.htm" in asked
+    record = json.loads(again.runs()[-1].stats["govreports/discovery"])
+    assert {c["url"] for c in record["columns"] if c["reports"]} == {
+        "http://www.leda.gov.cn/xxgk/zfnb.htm",
+        "http://www.leda.gov.cn/xxgk/bmxxgk.htm",
+    }
+
+
+# -- link kinds and fingerprints ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("政府信息公开年报", "column"),
+        ("信息公开年度报告", "column"),
+        ("部门年报", "column"),
+        ("乡镇（街道）年报", "column"),
+        ("年度报告", "column"),
+        ("统计年报", None),
+        ("2023年部门决算", None),
+        ("东营市人民政府2019年政府信息公开工作年度报告", None),  # a report, not a column
+        ("政府信息公开", "nav"),
+        ("法定主动公开内容", "nav"),
+        ("信息公开指南", None),
+        ("部门信息公开", "organs"),
+        ("信息公开单位", "organs"),
+        ("2023年度", "year"),
+        ("更多>>", "more"),
+        ("新闻中心", None),
+    ],
+)
+def test_link_kinds(text, kind):
+    assert link_kind(text) == kind
+
+
+@pytest.mark.parametrize(
+    ("html", "platform", "evidence"),
+    [
+        (
+            '<div id="1"><script type="text/xml"><datastore><recordset></recordset></datastore></script></div>'
+            '<a href="/col/col31001/index.html">年报</a>',
+            "hanweb",
+            "jpage datastore",
+        ),
+        (
+            '<script src="/assets/js/ls.js"></script><script>Ls.pagination("#p", {pageCount: 3});</script>'
+            '<a href="/xxgk/public/column/6?type=3&action=list">公开年报</a>',
+            "lonsun",
+            "xxgk column",
+        ),
+        ('<script>createPageHTML(3, 0, "index", "html");</script>', "trs", "createPageHTML"),
+        ('<a href="/gk/nb/202401/t20240125_3560080.html">x</a><div class="TRS_Editor"></div>', "trs", "TRS editor"),
+        ('<script>showVsbpdfIframe("/__local/1/2.pdf","100%")</script>', "vsb", "VSB script"),
+        ('<a href="info/2821/107655.htm">x</a><div>技术支持：博达软件</div>', "vsb", "footer names 博达"),
+        ('<ul><li><a href="/news/show.asp?id=3">x</a></li></ul><a href="list.asp?page=2">下一页</a>', "generic", ""),
+    ],
+)
+def test_platform_fingerprints(html, platform, evidence):
+    found = detect([("http://x.example/", html)])
+    assert found.platform == platform
+    assert evidence in " ".join(found.evidence)
