@@ -86,7 +86,7 @@ LEGACY_CODES = (
     "org.heading org.dedicated_bodies org.reading_points org.staff org.staff.full_time "
     "org.staff.part_time org.budget meetings.heading meetings.held training.sessions training.attendees"
 ).split()
-# printed totals = the sum of their rows (templates.md §5), innermost first
+# printed totals = the sum of their rows (docs/templates.md §5), innermost first
 LEGACY_SUMS = {
     "applications.answer.refused": "state_secret commercial_secret privacy security_stability not_gov_info other_legal",
     "applications.received": "in_person fax online letter other",

@@ -42,8 +42,13 @@ class Attachment:
 class ReportPage:
     """One annual report as fetched: its page (or file) plus its attachments.
 
-    The body fields name the publishing body as the portal knows it; the parse pipeline may
-    refine them from the report itself (a department's report on a district portal).
+    The body fields name the publishing body, and the spider alone sets them: the portal's own
+    body, or a department's or town's when the title names one before its year
+    (spiders/base.py `body_for_title`), a department channel does, or the page's 作者 line does
+    (TRS `body_from_author`). Parsing does not change
+    them: crawler/storage/store.py writes them as given. `metadata.agency`, read from the title by
+    crawler/parsing/metadata.py, only tells the prose reader (crawler/parsing/prose.py) which body
+    a sentence's numbers belong to, and is shown by `govreports parse`.
     """
 
     spider: str

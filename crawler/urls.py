@@ -1,4 +1,4 @@
-"""URL canonicalisation (portals.md §1 "Canonical URL")."""
+"""URL canonicalisation (docs/portals.md §1.4)."""
 
 from __future__ import annotations
 

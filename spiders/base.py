@@ -29,7 +29,7 @@ DISCOVERY_STAT = "govreports/discovery"  # the run's discovery record as JSON (-
 HINT, REMEMBERED, DISCOVERED = "hint", "remembered", "discovered"
 
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".ofd", ".zip", ".rar")
-# Download endpoints whose URLs carry no extension (portals.md §1 "Attachments").
+# Download endpoints whose URLs carry no extension (docs/portals.md §1.7).
 ATTACHMENT_ENDPOINTS = re.compile(
     r"(downfile\.jsp|download\.jsp|DownloadAttachUrl|/group\d+/M00/|/__local/|virtual_attach_file)",
     re.I,

@@ -1,5 +1,5 @@
 """crawler.middlewares.antibot: the 安全狗 WebShield challenge is followed in the same cookie session and
-bounded; 瑞数 and 加速乐 answers are reported as blocked (portals.md §1 "Anti-bot layers")."""
+bounded; 瑞数 and 加速乐 answers are reported as blocked (docs/portals.md §1.6)."""
 
 from __future__ import annotations
 

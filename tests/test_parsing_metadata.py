@@ -1,6 +1,6 @@
 """Report metadata (crawler.parsing.metadata) on the seeds and on hand-written fixtures.
 
-Expected values are typed from the seed texts, portals.md, or the synthetic fixtures in
+Expected values are typed from the seed texts, docs/portals.md, or the synthetic fixtures in
 tests/fixtures/html/.
 """
 

@@ -2,7 +2,7 @@
 flattened text (one cell per line, or `|` rows), reads back to exactly the numbers it was made of.
 
 The generator builds each table as a layout (rows of cells with rowspan/colspan) following
-templates.md, fills it with random numbers that satisfy the §5 identities, and renders it.
+docs/templates.md, fills it with random numbers that satisfy the §5 identities, and renders it.
 """
 
 from __future__ import annotations
@@ -132,7 +132,7 @@ LEGACY_TAIL = [
     "org.staff.full_time", "org.staff.part_time", "org.budget",
     "meetings.heading", "meetings.held", "training.sessions", "training.attendees",
 ]  # fmt: skip
-# totals printed as the sum of their rows (templates.md §5 rules 7-9)
+# totals printed as the sum of their rows (docs/templates.md §5.7–§5.9)
 LEGACY_SUMS = {
     "applications.received": [f"applications.received.{x}" for x in
                               ("in_person", "fax", "online", "letter", "other")],

@@ -1,4 +1,4 @@
-"""勾稽 rules (templates.md §5): real numbers pass, broken ones fail with their numbers, NULL skips.
+"""勾稽 rules (docs/templates.md §5): real numbers pass, broken ones fail with their numbers, NULL skips.
 
 Every number here is typed from a seed report (the line is cited) or written by hand for the test.
 """
@@ -251,7 +251,7 @@ def test_seed_002_both_tables_pass_every_rule(template):
 
 
 def test_seed_002_differences_that_are_not_rules():
-    """§5.11: the seed breaks these "identities", and they give no finding."""
+    """docs/templates.md §5.11: the seed breaks these "identities", and they give no finding."""
     channels = [f"proactive.channel.{c}" for c in ("gazette", "website", "weibo", "wechat", "other")]
     assert sum(ZHUCHENG_SELF[c] for c in channels) == 24968 != ZHUCHENG_SELF["proactive.total"]
     assert ZHUCHENG_SELF["org.reading_points"] == 87 != ZHUCHENG_SELF["reading_points.total"]

@@ -357,7 +357,7 @@ def expected_full(apps: dict, review: dict, art20: dict) -> dict[tuple, Decimal]
 
 
 def check_rules_on_typed_numbers(apps: dict, review: dict, art20: dict, gen: int) -> None:
-    """The fixtures are meant to satisfy every rule of templates.md §5: check the typed numbers."""
+    """The fixtures are meant to satisfy every rule of docs/templates.md §5: check the typed numbers."""
     items = [c for c in apps if c.count(".") == 3 or c == "apps.result.other" and gen == 2019]
     for i in range(7):
         col = {code: row[i] for code, row in apps.items()}
@@ -693,7 +693,7 @@ def test_prose_is_not_a_table():
 
 
 def test_legacy_table_with_split_value_columns_keeps_parts_raw():
-    # a local form splits 统计数 into 合计 / 区政府 / 乡镇街道 (qianlima notice in templates.md §2)
+    # a local form splits 统计数 into 合计 / 区政府 / 乡镇街道 (qianlima notice in docs/templates.md §2.1)
     html = """<p>本行政区域</p><table>
     <tr><td rowspan="2">统计指标</td><td rowspan="2">单位</td><td colspan="3">统计数</td></tr>
     <tr><td>合计</td><td>区政府</td><td>乡镇街道</td></tr>

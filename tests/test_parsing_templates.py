@@ -1,4 +1,4 @@
-"""Label keys, label → code matching, column headers and generation detection (templates.md)."""
+"""Label keys, label → code matching, column headers and generation detection (docs/templates.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Anti-bot layers in front of some portals (portals.md §1 "Anti-bot layers").
+"""Anti-bot layers in front of some portals (docs/portals.md §1.6).
 
 - 安全狗 WebShield (诸城): the first answer is a tiny gb2312 page whose script, after a timeout,
   sends the browser to the same URL plus `WebShieldSessionVerify=<token>`. It is passed without a

@@ -1,4 +1,4 @@
-"""Which titles are annual reports (portals.md §1 "Which pages are reports")."""
+"""Which titles are annual reports (docs/portals.md §1.2)."""
 
 from __future__ import annotations
 

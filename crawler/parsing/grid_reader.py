@@ -1,5 +1,5 @@
 """Statistics from real grids (HTML, PDF, DOCX tables with merged cells resolved), read by
-position: rows, 表二 blocks, 表三 applicant columns, the 表四 row (templates.md §2–§4)."""
+position: rows, 表二 blocks, 表三 applicant columns, the 表四 row (docs/templates.md §2–§4)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Decoding fetched HTML bytes and turning HTML into the text a reader sees.
 
-Pure functions: bytes or str in, plain data out (portals.md §1 "Encodings", §3 pitfalls).
+Pure functions: bytes or str in, plain data out (docs/portals.md §1.5, §3.5).
 """
 
 from __future__ import annotations

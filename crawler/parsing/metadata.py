@@ -1,6 +1,6 @@
 """Report metadata: title, report year, publish date, source line and publishing body.
 
-Read in the order portals.md §1 gives: the national meta tags, the visible header line of each
+Read in the order docs/portals.md §1.1 gives: the national meta tags, the visible header line of each
 portal, then the body text. Pure functions: text and HTML in, Metadata out.
 """
 
@@ -125,7 +125,7 @@ _SOURCE = re.compile(rf"(?:信息来源|资料来源|(?<![\u4e00-\u9fff])来源)
 _AUTHOR = re.compile(rf"(?<![\u4e00-\u9fff])作者{_LABEL_VALUE}")
 # Header labels glued to a value when the spans around them carry no space.
 _NEXT_LABEL = re.compile(r"(?:发布日期|发布时间|公开日期|时间|日期|浏览次数|点击次数|字号|作者|信息来源|来源|打印):")
-# An unfilled CMS template code such as 诸城's `来源: SRC-122` (portals.md §4).
+# An unfilled CMS template code such as 诸城's `来源: SRC-122` (docs/portals.md §4.3).
 _TEMPLATE_CODE = re.compile(r"[A-Z]{2,}[-_]?\d+")
 _TITLE_SEPARATORS = re.compile(r"\s+[-–—|]\s+|[_|]")
 _SPACES = re.compile(r"[\s\u00a0\u3000]+")
@@ -325,7 +325,7 @@ def extract_metadata(
     context but never used for the year or date (URL date ≠ publish date ≠ report year).
 
     Publish date: the page's header line wins over meta PubDate when both exist (republished
-    pages keep the original date in the header, portals.md §5), then a signature date.
+    pages keep the original date in the header, docs/portals.md §5.3), then a signature date.
     """
     root = _parse_html(html) if html else None
     page_text = html_to_text(html) if html else ""

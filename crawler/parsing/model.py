@@ -21,7 +21,7 @@ APPLICANTS = (
     "total",
 )
 
-# Template names recorded on a report (templates.md §1).
+# Template names recorded on a report (docs/templates.md §1).
 TEMPLATES = ("legacy", "gov2019", "gov2021", "other", "narrative")
 
 SEVERITIES = ("error", "warning", "info")

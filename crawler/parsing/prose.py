@@ -1,4 +1,4 @@
-"""Headline numbers stated in a report's prose (templates.md §6.13).
+"""Headline numbers stated in a report's prose (docs/templates.md §6.13).
 
 Only four headline metrics, and only when a sentence states them unambiguously for the whole
 body: 主动公开政府信息 N 条, 收到/受理/接收 … 申请 N 件, 行政复议 N 件, 行政诉讼 N 件/起. A number the
@@ -59,7 +59,7 @@ _PART_OF_BODY = re.compile(
 _REGION = re.compile(r"全市|全区|全县|全旗|本行政区域")
 _SELF = re.compile(r"本级")
 
-FIRST_GOV2019_YEAR = 2019  # reports for 2019 on use the 2019/2021 formats (templates.md §3)
+FIRST_GOV2019_YEAR = 2019  # reports for 2019 on use the 2019/2021 formats (docs/templates.md §3)
 
 _SENTENCE_END = "。!?"
 _PART_END = ";"  # a part of a sentence has its own subject, but a breakdown spans the sentence

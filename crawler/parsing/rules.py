@@ -1,4 +1,4 @@
-"""勾稽 consistency rules of the statistics tables (templates.md §5).
+"""勾稽 consistency rules of the statistics tables (docs/templates.md §5).
 
 Every broken identity becomes one Finding with the numbers; values are never changed. A rule
 with a missing row or a NULL operand is skipped: a blank cell is not 0.
@@ -133,7 +133,7 @@ _ART20_DOC_ROWS = ("regulations", "normative_docs", "other_docs")
 
 
 def check_rules(metrics: list[MetricValue], template: str | None) -> list[Finding]:
-    """All §5 rule violations among `metrics`, one Finding each, in a stable order."""
+    """All docs/templates.md §5 rule violations among `metrics`, one Finding each, in a stable order."""
     findings: list[Finding] = []
     for source in sorted({m.source for m in metrics}):
         values = _Values(m for m in metrics if m.source == source)
@@ -441,7 +441,7 @@ def _legacy_rules(values: _Values, column: Column) -> Iterator[Finding]:
 def _art20_rules(values: _Values, column: Column) -> Iterator[Finding]:
     """Rule 6: soft check only; 2021 表二 has no identity."""
     for row in _ART20_DOC_ROWS:
-        # §5 calls this a soft check: a warning, never an error
+        # docs/templates.md §5.6 calls this a soft check: a warning, never an error
         yield from _at_most(
             "art20.published_in_force",
             "warning",

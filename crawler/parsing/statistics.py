@@ -7,7 +7,7 @@ document text (one cell per line, or `|`-separated cells). Four kinds of table a
   apps    表三: row label × applicant column
   review  表四: one row of 15 numbers under a three-row header
 Grids are read by position; flattened text by anchoring on known labels and the expected number
-of values per row (templates.md §6.1). The 勾稽 rules are not checked here (rules.py).
+of values per row (docs/templates.md §6.1). The 勾稽 rules are not checked here (rules.py).
 """
 
 from __future__ import annotations

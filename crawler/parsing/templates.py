@@ -1,9 +1,9 @@
-"""The three generations of statistics table: label keys, label → code, detection (templates.md).
+"""The three generations of statistics table: label keys, label → code, detection (docs/templates.md).
 
 Everything here is knowledge about the forms; statistics.py walks grids and flattened text and
 asks this module what a label, a column header or a set of header labels means.
 Labels are compared as keys: NFKC, whitespace removed, quotes dropped, ordinal punctuation and
-`,`/`、` unified, 合计 read as 总计 (templates.md §6.9, §7).
+`,`/`、` unified, 合计 read as 总计 (docs/templates.md §6.9, §7).
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def strip_notes(key: str) -> str:
 
 
 def bare_key(key: str) -> str:
-    """Without notes, ordinal and 其中: — for tables that renumber rows (templates.md §2)."""
+    """Without notes, ordinal and 其中: — for tables that renumber rows (docs/templates.md §2.3)."""
     key = _ANY_ORDINAL.sub("", strip_notes(key))
     return key.removeprefix("其中:")
 
@@ -455,7 +455,7 @@ _LEGACY_ROWS = ("(一)主动公开政府信息数", "四、行政复议数量", 
 
 
 def detect_template(keys: Iterable[str], kinds: Iterable[str]) -> str | None:
-    """The generation of a report's statistics (templates.md §1), from the label keys of the
+    """The generation of a report's statistics (docs/templates.md §1), from the label keys of the
     tables actually read and the kinds of table read (`rows`, `art20`, `apps`, `review`).
     None when no statistics table was read. Never by year."""
     kinds = set(kinds)

@@ -1,5 +1,5 @@
 """Statistics from tables flattened into text — one cell per line, or `|`-separated cells —
-read by anchoring on known labels and the expected number of values per row (templates.md §6.1)."""
+read by anchoring on known labels and the expected number of values per row (docs/templates.md §6.1)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Statistics cell values: number, sign and unit suffix, converted to the metric's unit.
 
-Grammar (templates.md §7): `^[+-−－]?\\d[\\d,]*(\\.\\d+)?(unit)?$` after NFKC and whitespace removal.
+Grammar (docs/templates.md §7): `^[+-−－]?\\d[\\d,]*(\\.\\d+)?(unit)?$` after NFKC and whitespace removal.
 Anything else gives value None with a problem, never a guess: a blank cell is not 0.
 """
 
@@ -19,7 +19,7 @@ _MONEY_IN_YUAN = {"元": Decimal(1), "万元": Decimal(10000)}
 _NUMBER = re.compile(
     r"^(?P<sign>[+\-\u2212])?(?P<int>\d+|\d{1,3}(?:,\d{3})+)(?P<frac>\.\d+)?(?P<unit>" + "|".join(UNITS) + r")?$"
 )
-# "/", dashes and 无 mean "not applicable" (templates.md §6.3); a lone "-" is a dash, not a sign.
+# "/", dashes and 无 mean "not applicable" (docs/templates.md §6.3); a lone "-" is a dash, not a sign.
 _NOT_APPLICABLE = re.compile(r"^(?:[/\\]+|[\-\u2010-\u2015\u2212\u30fc\u4e00]+|无|不适用|暂无)$")
 
 

@@ -5,7 +5,7 @@ One JSON file per batch, `<dir>/<spider>-<UTC time>-<pid>-<n>.json`, written ato
 what is needed to write the batch again, and no bodies: the archive pipeline has already stored
 every raw body by sha256, so an item is its ReportPage fields with each body replaced by its
 sha256. Replaying rebuilds the page from the archive and parses it with the crawl's own functions
-(pipelines.parse) — a dead letter stays small and readable, survives code changes that would break
+(crawler.items.read_page) — a dead letter stays small and readable, survives code changes that would break
 a pickle, and is re-applied with the current parser, as `govreports reparse` would. The failures
 recorded with the batch and the skipped reports to mark seen travel with it.
 

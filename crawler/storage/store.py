@@ -90,7 +90,7 @@ class ReportWriter:
         return body
 
     def write(self, item: Any, canonical: dict[str, str] | None = None, now: datetime | None = None) -> WriteCounts:
-        """Insert or update one report (a pipelines.parse.ParsedItem). A new report, or one whose
+        """Insert or update one report (a crawler.items.ParsedItem). A new report, or one whose
         content changed, gets its documents, metrics and findings replaced as a set; a changed
         report's previous state is kept as a ReportVersion first."""
         now = now or utcnow()

@@ -1,4 +1,4 @@
-"""大汉 Hanweb JCMS portals (portals.md §2).
+"""大汉 Hanweb JCMS portals (docs/portals.md §2).
 
 - A column page `/col/col{columnId}/index.html` holds its first records inside
   `<div id="{unitId}"><script type="text/xml"><datastore>…`, one `<record><![CDATA[<li>…</li>]]>`
@@ -45,7 +45,7 @@ COLUMN_URL = re.compile(r"/col/col(\d+)/")
 ARTICLE = re.compile(r"/art_(\d+)_(\d+)\.html?$")
 YEAR = re.compile(r"(?:19|20)\d{2}")
 DEFAULT_PROXY = "/module/web/jpage/dataproxy.jsp"
-MAX_PER_PAGE = 100  # portals.md §2: keep perpage ≤ 100
+MAX_PER_PAGE = 100  # docs/portals.md §2.2: keep perpage ≤ 100
 MAX_PAGES = 500  # a guard against a server that never says "last page"
 
 

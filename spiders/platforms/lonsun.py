@@ -1,4 +1,4 @@
-"""安徽 Lonsun 集约化平台 (EX8): the 信息公开 module of Anhui portals (portals.md §3).
+"""安徽 Lonsun 集约化平台 (EX8): the 信息公开 module of Anhui portals (docs/portals.md §3).
 
 An organ's list is a column page
     {xxgk_path}/public/column/{organId}?type={t}&catId={cat}&action=list&pageIndex=N   (1-based)

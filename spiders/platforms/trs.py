@@ -1,4 +1,4 @@
-"""TRS-style static publishing (TRS WCM and the county CMSs copying its layout; portals.md §4, §5).
+"""TRS-style static publishing (TRS WCM and the county CMSs copying its layout; docs/portals.md §4, §5).
 
 - A channel is a directory serving `index.html` (or `index.htm`). Its other pages are written by a
   script, never linked: `createPageHTML(N, C, "index", "html")` numbers them from 0 (index.html,

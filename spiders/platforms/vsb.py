@@ -1,4 +1,4 @@
-"""博达 VSB (Visual SiteBuilder) portals (portals.md §6).
+"""博达 VSB (Visual SiteBuilder) portals (docs/portals.md §6).
 
 - Lists are static pages: the first is `/{slug}.htm`, later ones `/{slug}/{k}.htm` numbered from the
   end (user page P is `/{slug}/{pages - P + 1}.htm`; `/{slug}/1.htm` is the last page), with a pager

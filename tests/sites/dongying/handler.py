@@ -1,5 +1,5 @@
 """dataproxy.jsp answers an empty list unless the Referer is the column page of the columnid
-asked for (portals.md §1 "Referer checks"); everything else falls through to routes.json."""
+asked for (docs/portals.md §1.6); everything else falls through to routes.json."""
 
 from crawler.mirror.server import MirrorResponse
 

@@ -1,7 +1,7 @@
 """What routes.json cannot express for the linyi_etdz mirror:
 
 - download.jsp wbfileid=4500002 names its file in a raw GBK Content-Disposition (no RFC 5987);
-- virtual_attach_file.vsb answers 403 without a same-site Referer (portals.md §6)."""
+- virtual_attach_file.vsb answers 403 without a same-site Referer (docs/portals.md §6.4)."""
 
 from crawler.mirror.server import MirrorResponse
 

@@ -1,4 +1,4 @@
-"""诸城's 安全狗 WebShield challenge, as this mirror plays it (portals.md §4). The page shape follows
+"""诸城's 安全狗 WebShield challenge, as this mirror plays it (docs/portals.md §1.6, §4.5). The page shape follows
 the WAF's public pattern (a tiny gb2312 page whose script sets `self.location` to the same URL
 plus `WebShieldSessionVerify=<token>` after a timeout); the cookie name and token format are made up.
 
