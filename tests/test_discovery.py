@@ -234,3 +234,48 @@ def test_discovery_follows_report_columns_and_the_catalogue_only():
 )
 def test_whose_report_from_the_title(title, body):
     assert hand_spider().body_for_title(title) == body
+
+
+# -- govreports discover ----------------------------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_govreports_discover_prints_platform_columns_counts_and_the_entry(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import tomllib
+
+    from tests.crawl import REPO
+
+    site = moved_linyi_site(tmp_path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVREPORTS_")}
+    with Mirror(site) as mirror:
+        done = subprocess.run(
+            [sys.executable, "-m", "crawler.cli", "discover", "http://www.leda.gov.cn", "--base-url", mirror.base_url],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        asked = [path for _, path in mirror.requests]
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = done.stdout
+    assert out.startswith("platform: vsb\n")
+    assert "evidence: vsb: footer names 博达 VSB" in out
+    # the zone's list (6 reports over 3 pages) and the department list (2; the content.jsp item is not counted)
+    assert "http://www.leda.gov.cn/xxgk/zfnb.htm  (discovered): 6 reports" in out
+    assert "http://www.leda.gov.cn/xxgk/bmgknb.htm  (discovered): 2 reports" in out
+    assert "临沂沂河新区财政金融局2023年政府信息公开工作年度报告" in out
+    # no report page was fetched: discover counts them
+    assert not [a for a in asked if a.startswith("/info/")]
+    entry = tomllib.loads(out.split("# registry entry (check body and level):\n", 1)[1])["portal"][0]
+    assert entry == {
+        "name": "leda",
+        "home_url": "http://www.leda.gov.cn",
+        "body": "临沂沂河新区",  # from the home page's <title>
+        "level": "zone",
+        "platform": "vsb",
+        "list_slugs": ["xxgk/bmgknb", "xxgk/zfnb"],
+    }
