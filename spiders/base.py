@@ -97,6 +97,9 @@ class GovReportSpider(scrapy.Spider):
         "discovery_pages": "int",
     }
     platform_name = ""  # the registry's name of the platform (set on each platform base)
+    # Lists are in the page's HTML (not loaded by script): a column page without report links
+    # is a list of sub-lists, e.g. 部门年报 linking each department's own 年报 list.
+    static_lists = False
     # Discovery bounds: link depth from the home page to a report column, pages fetched in all.
     discovery_depth = 4
     discovery_pages = 60
@@ -294,6 +297,8 @@ class GovReportSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             return
         self.discovery.pages.append((response.url, response.text))
+        if kind == "organ" and self.has_report_links(response):
+            kind = "organ_column"  # an organ's page that lists its reports itself
         if kind in ("column", "year", "more", "organ_column"):
             key = self.canonical_url(response.url)
             self.discovery.columns.setdefault(key, Column(key, DISCOVERED, response.status))
@@ -310,6 +315,8 @@ class GovReportSpider(scrapy.Spider):
 
     def follow_discovery_links(self, response: TextResponse, depth: int, kind: str) -> Iterator[scrapy.Request]:
         in_column = kind in ("column", "year", "more", "organ_column")
+        # a static column page listing no report: its organ-named links are the organs' own lists
+        sublists = in_column and self.static_lists and not self.has_report_links(response)
         organs = 0
         for anchor in response.css("a[href]"):
             href = anchor.attrib["href"].strip()
@@ -326,15 +333,21 @@ class GovReportSpider(scrapy.Spider):
                 found = None  # a year channel counts inside a report column only
             if found == "nav" and in_column:
                 found = None  # from a column: its sub-columns only, not back to the catalogue
-            if found is None and kind == "organs" and is_organ_name(text) and organs < self.organ_limit:
+            if found is None and (kind == "organs" or sublists) and is_organ_name(text) and organs < self.organ_limit:
                 organs += 1
-                found = "organ"
+                found = "organ_column" if sublists else "organ"
             if found is None:
                 continue
-            next_kind = {"more": "more", "year": "year", "column": "column"}.get(found, found)
+            next_kind = found
             if kind == "organ" and found == "column":
                 next_kind = "organ_column"
             yield from self.discovery_request(url, depth + 1, next_kind, response.url)
+
+    def has_report_links(self, response: TextResponse) -> bool:
+        return any(
+            self.is_report_title(clean_text(a.attrib.get("title") or " ".join(a.css("::text").getall())))
+            for a in response.css("a[href]")
+        )
 
     def is_site_url(self, url: str) -> bool:
         host = urlsplit(url).hostname or ""

@@ -68,6 +68,7 @@ PAGE_PARAMS = ("page", "pageNo", "pageIndex", "pageNum", "curPage", "currentPage
 
 class GenericSpider(GovReportSpider):
     platform_name = "generic"
+    static_lists = True
     options = {"list_urls": "list"}
     # List pages to read first (paths or URLs); discovery finds them when absent.
     list_urls: tuple[str, ...] = ()

@@ -31,6 +31,7 @@ from scrapy.http import Response, TextResponse
 
 from crawler.parsing.text import clean_text, label_key
 from spiders.base import GovReportSpider
+from spiders.discovery import link_kind
 
 DATASTORE = re.compile(
     r"<div\b[^>]*\bid\s*=\s*[\"']?([\w-]+)[\"']?[^>]*>\s*<script\b[^>]*text/xml[^>]*>(.*?)</script>",
@@ -105,7 +106,15 @@ class HanwebSpider(GovReportSpider):
             )
 
     def column_page(self, response: Response) -> Iterator[Any]:
-        """A column found by discovery: its id from the URL, else from the page's param_."""
+        """A column found by discovery: its id from the URL, else from the page's param_. A link
+        to the xxgk module's annual-report page names an area: its years are enumerated."""
+        if "xxgkAnnualReport.jsp" in response.url:
+            query = parse_qs(urlsplit(response.url).query)
+            area = query.get("area", [""])[0]
+            if area and area not in self.xxgk_areas:
+                self.xxgk_areas = (*self.xxgk_areas, area)
+                self.xxgk_scheduled = False
+            return
         found = COLUMN_URL.search(response.url)
         column_id = (
             found.group(1) if found else js_object(response.text, r"var\s+param_\w+\s*=\s*\{").get("columnid", "")
@@ -119,6 +128,7 @@ class HanwebSpider(GovReportSpider):
             area = parse_qs(urlsplit(href).query).get("area", [""])[0]
             if area and area not in self.xxgk_areas:
                 self.xxgk_areas = (*self.xxgk_areas, area)
+                self.xxgk_scheduled = False
         return iter(())
 
     def column_failed(self, failure: Any) -> None:
@@ -209,6 +219,9 @@ class HanwebSpider(GovReportSpider):
     def report_requests(self, records: list[Record], column_url: str) -> Iterator[scrapy.Request]:
         for record in records:
             if not self.is_report_title(record.title):
+                if COLUMN_URL.search(record.url) and link_kind(record.title, record.url) in ("column", "year"):
+                    # a parent column listing its sub-columns (部门年报, 2023年度) as records
+                    yield from self.discovery_request(record.url, 1, "column", column_url)
                 continue  # 图解, H5, notices about compiling reports …
             if not self.is_own_url(record.url):
                 self.logger.info("not following %s (%s): another site", record.url, record.title)

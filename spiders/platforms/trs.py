@@ -85,6 +85,7 @@ def parse_pager(script: str, default_ext: str = "html") -> Pager | None:
 
 class TrsSpider(GovReportSpider):
     platform_name = "trs"
+    static_lists = True
     options = {
         "start_paths": "list",
         "list_path": "regex",

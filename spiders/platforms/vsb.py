@@ -37,6 +37,7 @@ EMBEDDED_PDF = (
 
 class VsbSpider(GovReportSpider):
     platform_name = "vsb"
+    static_lists = True
     options = {"list_slugs": "list"}
     # List pages to crawl, without `.htm`: ("xxgk/gknb",) → /xxgk/gknb.htm, /xxgk/gknb/{k}.htm.
     list_slugs: tuple[str, ...] = ()
