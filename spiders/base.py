@@ -24,6 +24,7 @@ from crawler.parsing.mediatypes import media_type_for_name
 from crawler.parsing.text import clean_text, label_key
 from crawler.urls import canonicalize, origin, rebase
 from spiders.discovery import NOT_COLUMN, REPORT_COLUMN, Detection, is_organ_name, link_kind
+from spiders.lists import GenericLists
 
 DISCOVERY_STAT = "govreports/discovery"  # the run's discovery record as JSON (-> crawl_runs.stats)
 HINT, REMEMBERED, DISCOVERED = "hint", "remembered", "discovered"
@@ -81,7 +82,7 @@ class Discovery:
     asked: set[str] = field(default_factory=set)  # discovery URLs asked for
 
 
-class GovReportSpider(scrapy.Spider):
+class GovReportSpider(scrapy.Spider, GenericLists):
     """Configuration every portal spider sets (from its registry entry, crawler/registry.py),
     and what every portal spider does: the platform's hinted lists first, then the report columns
     remembered from earlier runs, and discovery from the home page when they fail or are empty."""
@@ -206,7 +207,21 @@ class GovReportSpider(scrapy.Spider):
         return request
 
     def parse_column_page(self, response: Response) -> Iterator[Any]:
-        yield from self.column_page(response)
+        yield from self.read_column(response)
+
+    def read_column(self, response: Response) -> Iterator[Any]:
+        """The platform reads the column page; when it sees no report where the page shows report
+        links (another template than the base knows), the page is read as a generic list."""
+        reports = 0
+        for out in self.column_page(response):
+            reports += isinstance(out, scrapy.Request) and REPORT_META in out.meta
+            yield out
+        if not reports and self.platform_name != "generic" and isinstance(response, TextResponse):
+            if self.has_report_links(response):
+                self.logger.info(
+                    "%s: reading %s as a generic list (%s sees no report)", self.name, response.url, self.platform_name
+                )
+                yield from self.parse_generic_list(response, root=response.url)
 
     def column_page_failed(self, failure: Any) -> None:
         self.logger.warning("report column %s failed (%s)", failure.request.url, failure.value)
@@ -305,7 +320,7 @@ class GovReportSpider(scrapy.Spider):
             response.meta[COLUMN] = key
             self.logger.info("%s: discovered report column %s", self.name, response.url)
             self.before_column_page(response)
-            yield from self.column_page(response)
+            yield from self.read_column(response)
         if depth >= self.discovery_depth + (2 if kind not in ("home", "nav") else 0):
             return
         yield from self.follow_discovery_links(response, depth, kind)
@@ -476,6 +491,7 @@ class GovReportSpider(scrapy.Spider):
         """A request for a report page; `body` may override body_name/body_level/region_code/
         parent_body for reports of a department or sub-unit."""
         headers = {"Referer": referer} if referer else {}
+        self.listed_reports().add(self.canonical_url(url))
         return scrapy.Request(
             url,
             callback=self.parse_report,
@@ -484,6 +500,10 @@ class GovReportSpider(scrapy.Spider):
             # crawler/middlewares/incremental.py skips it when the database holds this report as listed
             meta={REPORT_META: {"canonical_url": self.canonical_url(url), "list_date": list_date}},
         )
+
+    def listed_reports(self) -> set[str]:
+        """Canonical URLs of every report asked for so far, whichever list named it."""
+        return self.__dict__.setdefault("_listed_reports", set())
 
     def report_held(self, request: scrapy.Request) -> None:
         """Called for a report request skipped because the database holds the report (not
