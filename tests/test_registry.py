@@ -173,3 +173,23 @@ def test_a_bad_registry_is_one_line_and_exit_2_for_every_command(tmp_path, comma
         f"govreports: {bad}: portal #1 (weishan): key 'site_hosts': must be a list of strings, got 1"
     )
     assert "Traceback" not in done.stdout + done.stderr
+
+
+@pytest.mark.e2e
+def test_govreports_portals_shows_each_portals_last_crawl_and_report_count(tmp_path, mirror_for):
+    from tests.crawl import run_crawl
+
+    mirror = mirror_for("dongsheng")
+    crawled = run_crawl("dongsheng", mirror.base_url, tmp_path)
+    assert crawled.returncode == 0, crawled.log[-2000:]
+    extra = write(tmp_path, GOOD)
+    done = run("crawler.cli", "portals", "--database-url", crawled.database_url, env={"GOVREPORTS_PORTALS": str(extra)})
+    assert done.returncode == 0, done.stderr
+    rows = {line.split()[0]: line.split() for line in done.stdout.splitlines()[1:-1]}
+    assert list(rows) == ["dongying", "huaibei", "zhucheng", "dongsheng", "linyi_etdz", "weishan"]
+    assert (
+        rows["dongsheng"][3:5] == ["trs", "ok"] and rows["dongsheng"][-2] == "8"
+    )  # 8 reports (tests/test_dongsheng.py)
+    assert rows["dongying"][3:6] == ["hanweb", "never", "crawled"]
+    assert rows["weishan"][3] == "detect" and rows["weishan"][-1] == str(extra)
+    assert done.stdout.splitlines()[-1].startswith("6 portals; database sqlite:///")
