@@ -41,6 +41,7 @@ OWN_SUFFIX = re.compile(r"(人民政府|政府|管理委员会|管委会)$")
 GOVERNMENT = re.compile(r"(人民政府|政府)$")
 TOWN = re.compile(r"(镇|乡|街道|街道办事处|苏木)(人民政府|政府)?$")
 PLACE_CHARS = "省市县区旗"
+TOWN_WORD = re.compile(r"(镇|乡|街道|苏木|嘎查|社区)")
 PLACE_PART = re.compile(rf"[^{PLACE_CHARS}]*[{PLACE_CHARS}]|[^{PLACE_CHARS}]+$")
 _YEAR_IN_TITLE = re.compile(r"(?:19|20)\d{2}\s*年")
 
@@ -379,7 +380,7 @@ class GovReportSpider(scrapy.Spider):
     def all_hosts(self) -> set[str]:
         home = urlsplit(self.home_url).hostname or ""
         twin = home.removeprefix("www.") if home.startswith("www.") else f"www.{home}"
-        hosts = {home, twin} | set(self.site_hosts)  # www.x.gov.cn and x.gov.cn: one site
+        hosts = {home, twin, site_domain(home)} | set(self.site_hosts)  # www.x.gov.cn and x.gov.cn: one site
         return hosts | set(self.host_aliases) | set(self.host_aliases.values())
 
     def is_site_host(self, host: str) -> bool:
@@ -446,8 +447,8 @@ class GovReportSpider(scrapy.Spider):
                 return "".join(parts[:i]) + name
         if name[0] in PLACE_CHARS and place.endswith(name[0]):
             return place[:-1] + name  # 市财政局 on 诸城市's portal
-        if not any(ch in PLACE_CHARS for ch in name):
-            return place + name  # 民政局: no place at all
+        if not any(ch in PLACE_CHARS for ch in name) and not TOWN_WORD.search(name):
+            return place + name  # 民政局: no place at all (a town, 王集镇人民政府, names its own)
         return name
 
     def report_request(
@@ -477,6 +478,7 @@ class GovReportSpider(scrapy.Spider):
 
     def parse_report(self, response: Response, listing: dict[str, Any]) -> Iterator[Any]:
         media_type = _media_type(response)
+        listing = self.body_from_page(response, listing)
         page = ReportPage(
             spider=self.name,
             url=response.url,
@@ -496,6 +498,17 @@ class GovReportSpider(scrapy.Spider):
         if media_type.startswith("text/html") or media_type.endswith("xml"):
             links, page.related_links = self.attachment_links(response)
         yield from self.fetch_attachments(page, links)
+
+    def body_from_page(self, response: Response, listing: dict[str, Any]) -> dict[str, Any]:
+        """A list title cut short (…) or missing tells no body: the page's own title does."""
+        list_title = (listing.get("list_title") or "").strip()
+        if self.is_report_title(list_title) and not list_title.endswith(("…", "...", "..")):
+            return listing
+        title = page_report_title(response, self.is_report_title)
+        if not title or "body_name" in listing:
+            return listing
+        body = self.body_for_title(title) or {}
+        return {**listing, **body, "list_title": listing.get("list_title") or title}
 
     # -- attachments ------------------------------------------------------------------------
 
@@ -572,6 +585,30 @@ class GovReportSpider(scrapy.Spider):
         yield from self.fetch_attachments(kw["page"], kw["rest"])
 
 
+def site_domain(host: str) -> str:
+    """The domain of a portal's sub-hosts, with a leading dot: www.weishan.gov.cn → .weishan.gov.cn
+    (departments often publish on bm.weishan.gov.cn); an IP address stands for itself."""
+    labels = host.split(".")
+    if not host or host.replace(".", "").isdigit() or len(labels) < 2:
+        return host
+    keep = 3 if len(labels) >= 3 and labels[-2] in ("gov", "com", "net", "org", "edu") and len(labels[-1]) == 2 else 2
+    return "." + ".".join(labels[-keep:])
+
+
+def page_report_title(response: Response, is_report_title: Any) -> str | None:
+    """The report title a page shows: its ArticleTitle meta, else a heading that reads as one."""
+    if not isinstance(response, TextResponse):
+        return None
+    candidates = [response.css('meta[name="ArticleTitle"]::attr(content)').get()]
+    for css in ("h1", "h2", "h3", "[class*=title]", "title"):
+        candidates += [" ".join(el.css("::text").getall()) for el in response.css(css)[:5]]
+    for candidate in candidates:
+        title = clean_text(candidate or "")
+        if title and len(title) <= 120 and is_report_title(title):
+            return title
+    return None
+
+
 def more_is_about_reports(anchor: scrapy.Selector) -> bool:
     """A 更多>> link belongs to the box around it: it leads to a report column when that box's
     heading (the nearest enclosing element with text of its own beside the link) names one."""
@@ -579,7 +616,7 @@ def more_is_about_reports(anchor: scrapy.Selector) -> bool:
         texts = [label_key(t) for t in box.xpath(".//text()[not(ancestor::script)]").getall()]
         texts = [t for t in texts if t and link_kind(t) != "more"]
         if texts:
-            heading = "".join(texts[:3])[:40]
+            heading = texts[0][:40]
             return bool(REPORT_COLUMN.search(heading)) and not NOT_COLUMN.search(heading)
     return False
 

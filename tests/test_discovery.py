@@ -175,3 +175,107 @@ def test_platform_fingerprints(html, platform, evidence):
     found = detect([("http://x.example/", html)])
     assert found.platform == platform
     assert evidence in " ".join(found.evidence)
+
+
+# -- following links, by hand -------------------------------------------------------------------
+
+NAV_PAGE = """<html><body>
+<div class="nav"><a href="/">首页</a><a href="/zwgk/">政务公开</a><a href="/news/">新闻中心</a></div>
+<div class="box"><h3>政府信息公开年报</h3><ul>
+  <li><a href="/nb/t20240120_1.html">平原县人民政府2023年政府信息公开工作年度报告</a></li></ul>
+  <a class="more" href="/nb/">更多>></a></div>
+<div class="box"><h3>通知公告</h3><a href="/tzgg/">更多>></a></div>
+<ul><li><a href="/bmnb/">部门年报</a></li><li><a href="/tjnb/">统计年报</a></li>
+<li><a href="/jd/">年报解读</a></li><li><a href="/bm/">部门信息公开</a></li>
+<li><a href="http://www.other.example/nb/">政府信息公开年报</a></li>
+<li><a href="http://bm.pingyuan.gov.cn/nb/">信息公开年报</a></li></ul>
+</body></html>"""
+
+
+def hand_spider(**attrs):
+    from crawler.registry import Portal, spider_class_for
+
+    portal = Portal("pingyuan", "http://www.pingyuan.gov.cn", "平原县人民政府", "county", platform="generic")
+    return spider_class_for(portal)(base_url="http://127.0.0.1:8000", **attrs)
+
+
+def test_discovery_follows_report_columns_and_the_catalogue_only():
+    from tests.conftest import fake_response
+
+    spider = hand_spider()
+    spider.discovery.asked.add("http://www.pingyuan.gov.cn/zwgk/")  # the page itself, asked already
+    response = fake_response("http://127.0.0.1:8000/zwgk/", NAV_PAGE.encode())
+    asked = [
+        (r.url.removeprefix("http://127.0.0.1:8000"), r.cb_kwargs["kind"])
+        for r in spider.parse_discovered(response, 1, "nav")
+    ]
+    # not 首页/新闻中心, the 通知公告 box's 更多>>, 统计年报, 年报解读, another site; /nb/ once
+    assert asked == [("/nb/", "more"), ("/bmnb/", "column"), ("/bm/", "organs")]
+    # a department's sub-host of the portal's domain is the portal's own (rewritten to the mirror)
+    assert spider.is_site_host("bm.pingyuan.gov.cn") and not spider.is_site_host("www.other.example")
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        ("平原县人民政府2023年政府信息公开工作年度报告", {}),
+        ("平原县2023年政府信息公开工作年度报告", {}),
+        ("2023年政府信息公开工作年度报告", {}),
+        (
+            "王集镇人民政府2023年政府信息公开工作年度报告",
+            {"body_name": "王集镇人民政府", "body_level": "department", "parent_body": "平原县人民政府"},
+        ),
+        (
+            "县民政局2023年政府信息公开工作年度报告",
+            {"body_name": "平原县民政局", "body_level": "department", "parent_body": "平原县人民政府"},
+        ),
+        ("德州市人民政府2023年政府信息公开工作年度报告", None),  # another government: not this portal's
+    ],
+)
+def test_whose_report_from_the_title(title, body):
+    assert hand_spider().body_for_title(title) == body
+
+
+# -- govreports discover ----------------------------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_govreports_discover_prints_platform_columns_counts_and_the_entry(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import tomllib
+
+    from tests.crawl import REPO
+
+    site = moved_linyi_site(tmp_path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVREPORTS_")}
+    with Mirror(site) as mirror:
+        done = subprocess.run(
+            [sys.executable, "-m", "crawler.cli", "discover", "http://www.leda.gov.cn", "--base-url", mirror.base_url],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        asked = [path for _, path in mirror.requests]
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = done.stdout
+    assert out.startswith("platform: vsb\n")
+    assert "evidence: vsb: footer names 博达 VSB" in out
+    # the zone's list (6 reports over 3 pages) and the department list (2; the content.jsp item is not counted)
+    assert "http://www.leda.gov.cn/xxgk/zfnb.htm  (discovered): 6 reports" in out
+    assert "http://www.leda.gov.cn/xxgk/bmgknb.htm  (discovered): 2 reports" in out
+    assert "临沂沂河新区财政金融局2023年政府信息公开工作年度报告" in out
+    # no report page was fetched: discover counts them
+    assert not [a for a in asked if a.startswith("/info/")]
+    entry = tomllib.loads(out.split("# registry entry (check body and level):\n", 1)[1])["portal"][0]
+    assert entry == {
+        "name": "leda",
+        "home_url": "http://www.leda.gov.cn",
+        "body": "临沂沂河新区",  # from the home page's <title>
+        "level": "zone",
+        "platform": "vsb",
+        "list_slugs": ["xxgk/bmgknb", "xxgk/zfnb"],
+    }

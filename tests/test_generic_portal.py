@@ -1,6 +1,7 @@
 """Portals on a CMS no base knows, crawled from a registry entry holding only name, home_url,
-body and level: an ASP article CMS paged with 下一页/尾页 links and a parent column of 更多>>
-sub-columns, and a site whose list comes from a JSON endpoint its script calls.
+body and level: an ASP article CMS paged with 下一页/尾页 links, with a parent column of 更多>>
+sub-columns and an organ list (部门信息公开) whose organs each have their own 年报 list, and a site
+whose list comes from a JSON endpoint its script calls.
 
 Both sites are small hand-written fixtures built here; every expected title is typed below."""
 
@@ -55,6 +56,7 @@ DEPARTMENTS = [
     (f"平原县财政局2023年政府信息公开工作年度报告{SYN}", "/news/show.asp?id=911", "2024-01-26"),
     (f"县教育和体育局2023年政府信息公开工作年度报告{SYN}", "/news/show.asp?id=912", "2024-01-27"),
 ]
+ORGAN = (f"平原县农业农村局2023年政府信息公开工作年度报告{SYN}", "/news/show.asp?id=921", "2024-01-29")
 
 
 def asp_site(tmp_path: Path) -> Path:
@@ -67,9 +69,21 @@ def asp_site(tmp_path: Path) -> Path:
         page(
             "政务公开",
             '<ul><li><a href="/zwgk/zn.asp">信息公开指南</a></li><li><a href="/news/list.asp?cid=30">信息公开年报</a></li>'
-            '<li><a href="/news/list.asp?cid=40">统计年报</a></li></ul>',
+            '<li><a href="/news/list.asp?cid=40">统计年报</a></li><li><a href="/zwgk/bm.asp">部门信息公开</a></li></ul>',
         ),
     )
+    write(
+        root,
+        "zwgk/bm.asp",
+        page(
+            "部门信息公开",
+            '<ul><li><a href="/zwgk/org.asp?id=7">县农业农村局</a></li><li><a href="/zwgk/org.asp?id=8">县发展和改革局</a></li>'
+            '<li><a href="/about.asp">联系我们</a></li></ul>',
+        ),
+    )
+    write(root, "zwgk/org7.asp", page("县农业农村局", '<a href="/news/list.asp?cid=71">本单位信息公开年报</a>'))
+    write(root, "zwgk/org8.asp", page("县发展和改革局", '<a href="/zwgk/zn.asp">信息公开指南</a>'))
+    write(root, "news/list.asp@cid=71", page("年报", f"<table>{rows([(ORGAN[1], ORGAN[0], ORGAN[2])])}</table>"))
     write(
         root,
         "news/list.asp@cid=30",
@@ -99,18 +113,20 @@ def asp_site(tmp_path: Path) -> Path:
     write(
         root, "news/list.asp@cid=32", page("部门年报", f"<table>{rows([(h, t, d) for t, h, d in DEPARTMENTS])}</table>")
     )
-    for title, href, date in [*COUNTY, *DEPARTMENTS, (distractor[1], distractor[0], distractor[2])]:
+    for title, href, date in [*COUNTY, *DEPARTMENTS, ORGAN, (distractor[1], distractor[0], distractor[2])]:
         write(root, href.replace("?", "@"), report(title, date))
     routes = [
         {"path": path, "params": params, "file": file, "headers": {"Content-Type": "text/html; charset=utf-8"}}
         for path, params, file in [
             ("/news/list.asp", {"cid": "31", "page": "2"}, "news/list.asp@cid=31&page=2"),
             ("/news/list.asp", {"cid": "31", "page": "3"}, "news/list.asp@cid=31&page=3"),
-            *[("/news/list.asp", {"cid": c}, f"news/list.asp@cid={c}") for c in ("30", "31", "32")],
+            *[("/news/list.asp", {"cid": c}, f"news/list.asp@cid={c}") for c in ("30", "31", "32", "71")],
             *[
                 ("/news/show.asp", {"id": h.rsplit("=", 1)[1]}, h.lstrip("/").replace("?", "@"))
-                for _, h, _ in [*COUNTY, *DEPARTMENTS]
+                for _, h, _ in [*COUNTY, *DEPARTMENTS, ORGAN]
             ],
+            ("/zwgk/org.asp", {"id": "7"}, "zwgk/org7.asp"),
+            ("/zwgk/org.asp", {"id": "8"}, "zwgk/org8.asp"),
             ("/news/show.asp", {"id": "950"}, "news/show.asp@id=950"),
             ("/index.asp", {}, "index.asp"),
             ("/", {}, "index.asp"),
@@ -142,10 +158,11 @@ def test_an_unknown_asp_cms_paged_with_next_links(tmp_path):
             *[(*county, int(t[7:11]), t) for t, _, _ in COUNTY],
             ("平原县财政局", "department", "平原县人民政府", 2023, DEPARTMENTS[0][0]),
             ("平原县教育和体育局", "department", "平原县人民政府", 2023, DEPARTMENTS[1][0]),
+            ("平原县农业农村局", "department", "平原县人民政府", 2023, ORGAN[0]),
         ]
     )
     # no distractor: the 通知 and the 统计年报 / 通知公告 columns were never asked for
-    assert not [a for a in asked if "id=950" in a or "cid=40" in a or "cid=5" in a]
+    assert not [a for a in asked if "id=950" in a or "cid=40" in a or "cid=5" in a or "about" in a]
     assert "detected platform generic" in result.log
 
 

@@ -220,8 +220,10 @@ def test_column_page_without_label_script_pages_through_column_pages():
         f"{BASE}/zwgk/public/15/11.html",
         f"{BASE}/zwgk/public/column/15?type=3&action=list&pageIndex=2",
     ]
-    last = list(s.parse_column(fake_response(COLUMN_3, page), node=("3", ""), page=3))
+    # on the last page: its rows, no next page (a fresh spider: one spider lists a report once)
+    last = list(spider().parse_column(fake_response(COLUMN_3, page), node=("3", ""), page=3))
     assert [r.url for r in last] == [f"{BASE}/zwgk/public/15/11.html"]
+    assert list(s.parse_column(fake_response(COLUMN_3, page), node=("3", ""), page=3)) == []
 
 
 def test_lists_argument_overrides_the_organ_lists():

@@ -64,7 +64,8 @@ class LonsunSpider(GovReportSpider):
         self.nodes: tuple[tuple[str, str], ...] = tuple(
             (kind, cat) for kind, _, cat in (part.strip().partition(":") for part in (lists or "").split(",") if part)
         ) or tuple((kind, cat) for kind, _, cat in (part.partition(":") for part in self.report_lists))
-        self._lists_seen = set(self.nodes)
+        self._lists_seen: set[tuple[str, ...]] = set(self.nodes)
+        self.reports_listed: set[str] = set()
 
     # -- lists ------------------------------------------------------------------------------
 
@@ -164,6 +165,9 @@ class LonsunSpider(GovReportSpider):
             if not self.is_report_title(title):
                 self.logger.debug("not a report: %s (%s)", title, url)
                 continue
+            if self.canonical_url(url) in self.reports_listed:
+                continue  # listed in two columns, or under two hosts
+            self.reports_listed.add(self.canonical_url(url))
             body = self.body_for_title(title)
             if body is None:
                 self.logger.info("skipped %s: another body's report", title)
@@ -181,10 +185,16 @@ class LonsunSpider(GovReportSpider):
         """(url, title, date) of each article row, in either fragment shape:
         `div.xxgk_navli > ul > li.mc > a[title]` + `li.rq`, or `a[title]` + `span.date`."""
         out = []
-        for row in response.css("div.xxgk_navli") or response.xpath("//li[a]"):
+        # other templates: table rows, dd or plain divs around the link
+        rows = response.css("div.xxgk_navli") or response.xpath("//li[a]") or response.xpath("//tr[.//a] | //dd[a]")
+        if not rows:
+            rows = [a.xpath("..")[0] for a in response.css("a[href]") if ARTICLE_LINK.search(a.attrib["href"])]
+        seen: set[str] = set()
+        for row in rows:
             anchor = next((a for a in row.css("a[href]") if ARTICLE_LINK.search(a.attrib["href"])), None)
-            if anchor is None:
+            if anchor is None or anchor.attrib["href"] in seen:
                 continue
+            seen.add(anchor.attrib["href"])
             title = clean_text(anchor.attrib.get("title") or " ".join(anchor.css("::text").getall()))
             date_text = " ".join(row.css(".rq ::text, .date ::text").getall())
             date = DATE.search(date_text) or DATE.search(" ".join(row.css("::text").getall()))
@@ -196,7 +206,7 @@ class LonsunSpider(GovReportSpider):
         found = re.search(r"pageCount\s*:\s*['\"]?(\d+)", response.text)
         if found:
             return int(found.group(1))
-        pager = response.css("#page_public_info")
+        pager = response.css("#page_public_info") or response.css("[id*=page], [class*=page]")
         if not pager:
             return None
         pages = [int(p) for p in pager.css("a::attr(paged)").getall() if p.strip().isdigit()]

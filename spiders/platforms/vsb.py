@@ -48,6 +48,10 @@ class VsbSpider(GovReportSpider):
         "body",
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.reports_listed: set[str] = set()
+
     async def hinted_requests(self) -> AsyncIterator[scrapy.Request]:
         for slug in self.list_slugs:
             yield self.list_request(self.site_url(f"/{slug}.htm"), slug)
@@ -110,6 +114,9 @@ class VsbSpider(GovReportSpider):
                 continue  # another portal's page (leda.gov.cn and www.leda.gov.cn are one site)
             if not (DETAIL_PATH.search(urlsplit(url).path) or is_attachment_link(href, title)):
                 continue  # navigation such as 政府信息公开年报 → a list page
+            if self.canonical_url(url) in self.reports_listed:
+                continue  # listed in two columns, or under both hosts
+            self.reports_listed.add(self.canonical_url(url))
             body = self.report_body(title)
             if body is None:
                 self.logger.info("skipped %s: another body's report", title)
