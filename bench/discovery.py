@@ -5,9 +5,10 @@ columns, all requests of that crawl, and the requests of a re-crawl of the uncha
     python -m bench.discovery [--registry tests/sites/unknown_portals.toml]
 
 Portals: the five seeds (their mirrors, hints as in crawler/data/portals.toml), the linyi_etdz
-mirror with its lists moved (tests/test_discovery.py) crawled from its hints, and every portal of
-the given registry whose mirror is tests/sites/<name>/ (entries with name, home_url, body, level
-only: discovery from the home page and platform detection)."""
+mirror with its lists moved (tests/test_discovery.py) crawled from its failing hints, the two
+unknown-CMS fixtures of tests/test_generic_portal.py, and every portal of the given registry whose
+mirror is tests/sites/<name>/ (entries with name, home_url, body, level only: discovery from the
+home page and platform detection)."""
 
 from __future__ import annotations
 
@@ -89,6 +90,15 @@ def main() -> None:
         moved = moved_linyi_site(Path(tmp))
         row = measure("linyi_etdz", moved, None)
         rows.append({**row, "portal": "linyi_etdz (lists moved)"})
+        from tests.test_generic_portal import asp_site, json_site, registry
+
+        for name, build, body, level in (
+            ("pingyuan", asp_site, "平原县人民政府", "county"),
+            ("changqing", json_site, "济南市长清区人民政府", "district"),
+        ):
+            site = build(Path(tmp))
+            entry = registry(Path(tmp), name, f"http://www.{name}.example", body, level)
+            rows.append({**measure(name, site, entry), "portal": f"{name} (tests/test_generic_portal.py)"})
     if args.registry.exists():
         for entry in tomllib.loads(args.registry.read_text("utf-8")).get("portal", []):
             if (SITES / entry["name"] / "root").is_dir():
