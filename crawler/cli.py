@@ -4,7 +4,7 @@ govreports db upgrade|downgrade REV|current   manage the schema (Alembic)
 govreports crawl SPIDER [--base-url URL]      crawl one portal (same as `scrapy crawl`)
 govreports crawl --all                        crawl every portal in one process
 govreports crawl … --job-dir D [--refresh]    scheduled crawls: a killed one resumes; refresh re-fetches all
-govreports reparse [--spider S]               rebuild statistics from the raw archive (no network)
+govreports reparse [--spider S] [--workers N]  rebuild statistics from the raw archive (no network)
 govreports demo                               crawl the local mirrors into data/demo.db
 govreports parse FILE [--url URL]             parse one saved page/text/PDF/DOCX to JSON
 govreports export [--format csv|parquet|jsonl] [--spider S] [--year Y] [--metric CODE] [--out DIR] [--bom]
@@ -131,6 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--spider", help="only this spider's reports")
     p.add_argument("--database-url")
     p.add_argument("--archive-dir", help="default: $GOVREPORTS_ARCHIVE_DIR or data/archive")
+    p.add_argument(
+        "--workers",
+        type=int,
+        help="parse worker processes (default: $GOVREPORTS_PARSE_WORKERS, else one per core; 0: in this process)",
+    )
     p.set_defaults(func=cmd_reparse)
 
     p = sub.add_parser("portals", help="the portal registry with each portal's last crawl outcome and report count")
@@ -442,7 +447,14 @@ def cmd_reparse(args: argparse.Namespace) -> int:
     url = database_url(args)
     engine = ensure_schema(url)
     with Session(engine) as session:
-        counts = reparse(session, Archive(archive_dir), args.spider)
+        workers = args.workers if args.workers is not None else settings.GOVREPORTS_PARSE_WORKERS
+        counts = reparse(
+            session,
+            Archive(archive_dir),
+            args.spider,
+            workers=int(workers) if workers not in (None, "") else None,
+            timeout=settings.GOVREPORTS_PARSE_TIMEOUT or None,
+        )
     engine.dispose()
     which = f" of {args.spider}" if args.spider else ""
     print(f"reparsed {counts.reports} reports{which} in {_safe_url(url)} from the archive {archive_dir}")

@@ -8,7 +8,7 @@ spiders, pipelines, middlewares and storage can all import it."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from crawler.parsing.html import charset_from_content_type
@@ -140,3 +140,16 @@ def read_page(page: ReportPage) -> ParsedItem:
     parse pipeline and the dead-letter replay (Rejected when it is no report)."""
     parsed = parse_documents(source_documents(page), url=page.url, list_title=page.list_title)
     return validate(page, parsed)
+
+
+def read_page_detached(page: ReportPage) -> ParsedItem:
+    """`read_page` in a parse worker (crawler/parsepool.py): what it read, without the page's
+    bytes, which the crawl process holds already (`attach` puts its page back)."""
+    item = read_page(page)
+    item.page = replace(page, body=b"", attachments=[])
+    return item
+
+
+def attach(item: ParsedItem, page: ReportPage) -> ParsedItem:
+    item.page = page
+    return item

@@ -64,6 +64,14 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.incremental.IncrementalMiddleware": 840,
 }
 
+# Parsing runs in worker processes (crawler/parsepool.py, pipelines/parse.py) (env): their number
+# (empty: one per core; 0: parse in the crawl process), the seconds one report may take before
+# its worker is killed and the report recorded as failed, and the reports handed to the workers
+# at once per spider (0: two per worker).
+GOVREPORTS_PARSE_WORKERS = _env("GOVREPORTS_PARSE_WORKERS", "")
+GOVREPORTS_PARSE_TIMEOUT = float(_env("GOVREPORTS_PARSE_TIMEOUT", "300"))
+GOVREPORTS_PARSE_IN_FLIGHT = int(_env("GOVREPORTS_PARSE_IN_FLIGHT", "0"))
+
 # spiders find and fetch; pipelines archive, parse (metadata, statistics, 勾稽 checks) and store.
 ITEM_PIPELINES = {
     "pipelines.archive.ArchivePipeline": 100,

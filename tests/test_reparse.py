@@ -87,7 +87,9 @@ def test_reparse_uses_the_current_parser(copy, capsys, monkeypatch):
     real = module.parse_documents
     monkeypatch.setattr(module, "parse_documents", newer)
     tmp, url = copy
-    status, out = reparse(capsys, "--database-url", url, "--archive-dir", str(tmp / "archive"), "--spider", "huaibei")
+    # the patched parser lives in this process only: parse here, not in worker processes
+    args = ("--archive-dir", str(tmp / "archive"), "--spider", "huaibei", "--workers", "0")
+    status, out = reparse(capsys, "--database-url", url, *args)
     assert status == 0, out
     with Session(create_engine(url)) as s:
         got = sorted(

@@ -31,6 +31,7 @@ from tests.conftest import SITES
 from tests.crawl import run_crawl
 from tests.rows import stored_rows
 from tests.test_incremental import HUAIBEI_LISTS, HUAIBEI_PDF, requests_since
+from tests.test_parse_pool import parse_workers_of
 
 WAIT = 60  # seconds: the most any step may take before the test fails
 SEED_PDF = "/module/download/downfile.jsp"  # the 2019 seed's second attachment
@@ -87,12 +88,17 @@ def years(url: str) -> set[int]:
     return found
 
 
-def kill_when(job: Path, spider: str, ready: Callable[[], bool], signum: int, mirror: HoldingMirror) -> None:
+def kill_when(
+    job: Path, spider: str, ready: Callable[[], bool], signum: int, mirror: HoldingMirror
+) -> tuple[int, list[int]]:
+    """Kill the crawl once `ready`; its pid and the pids of its parse workers at that moment."""
     wait_until(ready, "the crawl to reach the kill point")
     pid = json.loads((job / f"{spider}.run.json").read_text("utf-8"))["pid"]
+    workers = parse_workers_of(pid)
     os.kill(pid, signum)
     if signum == signal.SIGTERM:
         mirror.release()  # a graceful stop lets the request in flight finish
+    return pid, workers
 
 
 @pytest.mark.e2e
@@ -116,10 +122,13 @@ def test_a_killed_crawl_restarted_with_its_job_dir_ends_with_the_rows_of_an_unin
         with ThreadPoolExecutor(1) as pool:
             running = pool.submit(run_crawl, "dongying", mirror.base_url, crawl, settings=settings)
             stored_two = lambda: mirror.arrived.is_set() and scalar(url, select(func.count()).select_from(Report)) == 2  # noqa: E731
-            kill_when(job, "dongying", stored_two, signum, mirror)
+            pid, workers = kill_when(job, "dongying", stored_two, signum, mirror)
             killed = running.result(timeout=WAIT * 2)
         mirror.release()
         assert killed.returncode != 0
+        # its parse workers went with it (tests/test_parse_pool.py), even after SIGKILL
+        assert workers, "the crawl had parsed two reports in its workers"
+        wait_until(lambda: parse_workers_of(pid) == [], "the killed crawl's parse workers to exit")
         assert years(url) == stored_at_kill
         assert (job / "dongying.run.json").exists()  # the marker says: interrupted
 

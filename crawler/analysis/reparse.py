@@ -1,23 +1,29 @@
 """`govreports reparse`: rebuild the statistics of stored reports from the raw archive with the
 current parser — no network. Each report's documents (page first, then attachments in the order
 they were stored) are read back by sha256 and parsed by `parse_documents`, the crawl's own
-function; ReportWriter.replace_statistics swaps its metrics and findings (not a new version: the
-report did not change, the parser did). A report with an archive entry missing keeps its rows."""
+function, in parse worker processes (crawler/parsepool.py); ReportWriter.replace_statistics swaps
+its metrics and findings (not a new version: the report did not change, the parser did). A report
+with an archive entry missing keeps its rows."""
 
 from __future__ import annotations
 
 import logging
+from collections import deque
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from crawler.parsepool import ParsePool
 from crawler.parsing.report import SourceDocument, parse_documents
 from crawler.storage.archive import Archive
 from crawler.storage.models import Document, Report, ReportMetric, ValidationFinding
 from crawler.storage.store import ReportWriter
 
 log = logging.getLogger(__name__)
+
+PARSE_DOCUMENTS = "crawler.parsing.report:parse_documents"  # the crawl's own parse function
 
 
 @dataclass
@@ -49,32 +55,76 @@ def source_documents(session: Session, report: Report, archive: Archive) -> list
     return out
 
 
-def reparse(session: Session, archive: Archive, spider: str | None = None) -> ReparseCounts:
-    """Reparse every stored report (or one spider's), one transaction per report."""
+def reparse(
+    session: Session,
+    archive: Archive,
+    spider: str | None = None,
+    *,
+    workers: int | None = None,
+    timeout: float | None = None,
+) -> ReparseCounts:
+    """Reparse every stored report (or one spider's), one transaction per report, in the order
+    stored. The parsing runs in `workers` parse worker processes (crawler/parsepool.py; None: one
+    per core, 0: in this process), at most two reports per worker read ahead; a report whose
+    worker crashed or took longer than `timeout` seconds counts as failed and keeps its rows."""
     counts = ReparseCounts()
     query = select(Report).order_by(Report.id)
     if spider:
         query = query.where(Report.spider == spider)
-    for report in session.scalars(query).all():
-        try:
-            docs = source_documents(session, report, archive)
-            parsed = parse_documents(docs, url=report.url, list_title=report.title)
-        except FileNotFoundError as exc:
-            counts.missing.append(f"{report.title}: {exc}")
-            continue
-        except Exception as exc:  # a parser bug on one report must not stop the others
-            log.exception("parser failed on %s", report.url)
-            counts.failed.append(f"{report.title}: {type(exc).__name__}: {exc}")
-            continue
-        metrics, findings = _count(session, ReportMetric, report), _count(session, ValidationFinding, report)
-        added_metrics, added_findings = ReportWriter(session).replace_statistics(report, parsed)
-        session.commit()
-        counts.reports += 1
-        counts.metrics_before += metrics
-        counts.findings_before += findings
-        counts.metrics_after += added_metrics
-        counts.findings_after += added_findings
+    pool = ParsePool(workers, timeout) if workers != 0 else None
+    ahead: deque[tuple[Report, Future | None, Exception | None]] = deque()
+    try:
+        for report in session.scalars(query).all():
+            ahead.append(_submitted(session, archive, report, pool))
+            if len(ahead) >= 2 * (pool.size if pool else 1):
+                _store(session, *ahead.popleft(), counts)
+        while ahead:
+            _store(session, *ahead.popleft(), counts)
+    finally:
+        if pool is not None:
+            pool.close()
     return counts
+
+
+def _submitted(
+    session: Session, archive: Archive, report: Report, pool: ParsePool | None
+) -> tuple[Report, Future | None, Exception | None]:
+    """The report with its parse under way (in the pool), or done (here), or its archive error."""
+    try:
+        docs = source_documents(session, report, archive)
+    except FileNotFoundError as exc:
+        return report, None, exc
+    kwargs = {"url": report.url, "list_title": report.title}
+    if pool is not None:
+        return report, pool.submit(PARSE_DOCUMENTS, docs, **kwargs), None
+    future: Future = Future()
+    try:
+        future.set_result(parse_documents(docs, **kwargs))
+    except Exception as exc:  # noqa: BLE001 - reported with the report, as from the pool
+        future.set_exception(exc)
+    return report, future, None
+
+
+def _store(
+    session: Session, report: Report, future: Future | None, missing: Exception | None, counts: ReparseCounts
+) -> None:
+    if future is None:
+        counts.missing.append(f"{report.title}: {missing}")
+        return
+    try:
+        parsed = future.result()
+    except Exception as exc:  # a parser bug (or a crashed or hung worker) on one report must not stop the others
+        log.error("parser failed on %s: %s: %s", report.url, type(exc).__name__, exc)
+        counts.failed.append(f"{report.title}: {type(exc).__name__}: {exc}")
+        return
+    metrics, findings = _count(session, ReportMetric, report), _count(session, ValidationFinding, report)
+    added_metrics, added_findings = ReportWriter(session).replace_statistics(report, parsed)
+    session.commit()
+    counts.reports += 1
+    counts.metrics_before += metrics
+    counts.findings_before += findings
+    counts.metrics_after += added_metrics
+    counts.findings_after += added_findings
 
 
 def _count(session: Session, model: type, report: Report) -> int:
