@@ -13,8 +13,8 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from crawler.parsing.report import SourceDocument, parse_documents
-from crawler.storage.archive import Archive
 from crawler.storage.models import Document, Report, ReportMetric, ValidationFinding
+from crawler.storage.objectstore import RawArchive
 from crawler.storage.store import ReportWriter
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ class ReparseCounts:
     failed: list[str] = field(default_factory=list)  # "title: error" of a parser exception
 
 
-def source_documents(session: Session, report: Report, archive: Archive) -> list[SourceDocument]:
+def source_documents(session: Session, report: Report, archive: RawArchive) -> list[SourceDocument]:
     """The report's documents as the crawl parsed them: the page first, then the attachments
     that were downloaded (a failed download was not parsed then either). FileNotFoundError
     names the first archive entry missing."""
@@ -49,7 +49,7 @@ def source_documents(session: Session, report: Report, archive: Archive) -> list
     return out
 
 
-def reparse(session: Session, archive: Archive, spider: str | None = None) -> ReparseCounts:
+def reparse(session: Session, archive: RawArchive, spider: str | None = None) -> ReparseCounts:
     """Reparse every stored report (or one spider's), one transaction per report."""
     counts = ReparseCounts()
     query = select(Report).order_by(Report.id)
