@@ -28,6 +28,7 @@ from spiders.lists import GenericLists
 
 DISCOVERY_STAT = "govreports/discovery"  # the run's discovery record as JSON (-> crawl_runs.stats)
 HINT, REMEMBERED, DISCOVERED = "hint", "remembered", "discovered"
+DISCOVERY_PRIORITY = {"column": 30, "organ_column": 25, "more": 25, "year": 20, "organs": 10, "organ": 5}
 
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".ofd", ".zip", ".rar")
 # Download endpoints whose URLs carry no extension (docs/portals.md §1.7).
@@ -103,7 +104,7 @@ class GovReportSpider(scrapy.Spider, GenericLists):
     static_lists = False
     # Discovery bounds: link depth from the home page to a report column, pages fetched in all.
     discovery_depth = 4
-    discovery_pages = 60
+    discovery_pages = 100
     organ_limit = 80  # organs followed from one organ list
 
     home_url: str = ""  # the real portal root, e.g. "http://www.dongying.gov.cn"
@@ -295,6 +296,8 @@ class GovReportSpider(scrapy.Spider, GenericLists):
             errback=self.discovery_failed,
             headers={"Referer": referer} if referer else {},
             cb_kwargs={"depth": depth, "kind": kind},
+            # report columns before the catalogue pages that may lead to more of them
+            priority=DISCOVERY_PRIORITY.get(kind, 0),
             # a page that is not there is a dead end of the search, not a failure of the crawl
             meta={"handle_httpstatus_list": [404, 410]},
             dont_filter=kind == "home",

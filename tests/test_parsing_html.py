@@ -16,8 +16,11 @@ from crawler.parsing.html import (
     decode_text,
     find_content,
     html_to_text,
+    leading_lines,
     meta_charset,
     normalize_charset,
+    parse_html,
+    tree_to_text,
 )
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "html"
@@ -293,3 +296,46 @@ def test_find_content_escapes_leading_text_and_returns_none_without_a_match():
 )
 def test_charset_from_content_type(value, expected):
     assert charset_from_content_type(value) == expected
+
+
+# --- one tree per page: leading_lines, tree_to_text ----------------------------------------------
+
+HEADER_PAGE = (
+    "<html><head><title>年报</title></head><body>"
+    "<div class=nav><a>首页</a><a>政务公开</a></div>"
+    "<div class=info><span>信息来源：东营市人民政府办公室</span><span>发布日期：２０２０-０２-２７</span></div>"
+    "<div id=zoom><p>" + "根据《中华人民共和国政府信息公开条例》要求，" * 5 + "</p>"
+    "<p>二、主动公开政府信息情况</p></div></body></html>"
+)
+
+
+def test_leading_lines_are_the_header_above_the_first_prose_line() -> None:
+    root = parse_html(HEADER_PAGE)
+    # NFKC applied (full-width digits), the prose line (110 characters) and all after it not read
+    assert leading_lines(root, 100) == ["首页 政务公开", "信息来源:东营市人民政府办公室发布日期:2020-02-27"]
+    assert leading_lines(root, 200)[-1] == "二、主动公开政府信息情况"  # no line that long: the whole page
+
+
+def test_leading_lines_stop_once_the_caller_has_enough() -> None:
+    # a long page of short lines: without `enough` every line is read
+    page = HEADER_PAGE.replace("<div id=zoom>", "".join(f"<div>栏目{n}</div>" for n in range(2000)) + "<div id=zoom>")
+    root = parse_html(page)
+    everything = leading_lines(root, 200)
+    assert len(everything) == 2 + 2000 + 2
+
+    def enough(lines: list[str]) -> bool:
+        return any("发布日期" in line for line in lines)
+
+    lines = leading_lines(root, 200, enough)
+    assert 2 <= len(lines) < 2000 and lines == everything[: len(lines)]  # a prefix, stopped early
+
+
+def test_one_tree_serves_every_reader() -> None:
+    root = parse_html(HEADER_PAGE)
+    assert tree_to_text(root, container="#zoom") == html_to_text(HEADER_PAGE, container="#zoom")
+    assert tree_to_text(root).split("\n")[:3] == [
+        "首页 政务公开",
+        "信息来源：东营市人民政府办公室发布日期：２０２０-０２-２７",
+        "根据《中华人民共和国政府信息公开条例》要求，" * 5,
+    ]
+    assert parse_html("") is None and parse_html("<!-- 空 -->") is None

@@ -6,8 +6,10 @@ Pure functions: bytes or str in, plain data out (docs/portals.md §1.5, §3.5).
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 
@@ -16,6 +18,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from crawler.parsing.model import Finding
+from crawler.parsing.text import nfkc
 
 # ---------------------------------------------------------------------------------------------
 # Decoding
@@ -195,37 +198,51 @@ _SKIP = frozenset(
 _SEPARATED = frozenset("a img button label".split())
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-_HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
+# A whitespace run that holds a line break, and one that holds none (see `_text`).
+_BROKEN_SPACE = re.compile(r"[ \t\f]*[\n\r][ \t\n\r\f]*")
+_PLAIN_SPACE = re.compile(r"[ \t\f]+")
 # Marker for a source line break inside text: dropped next to a CJK character (a line break
 # in the HTML source is not a space in Chinese running text), else a space (10.57%\n13.74%).
 _NEWLINE_SPACE = "\x00"
 _SPACE_RUN = re.compile(r"[ \x00]+")
+_SPACES_ONLY = re.compile(r"  +")
+# lxml.html's parser looks up a Python element class for every element proxy it hands out;
+# the readers need only the plain tree, which the plain HTML parser builds the same way.
+_PARSER = etree.HTMLParser()
 
 
-def _parse(html: str):
+def parse_html(html: str):
+    """The lxml document tree of a decoded page, or None when there is nothing to parse. Every
+    reader of a page (text, tables, metadata) works on this one tree."""
     html = _XML_DECLARATION.sub("", html)
     if not html.strip():
         return None
     try:
-        return lxml_html.document_fromstring(html)
+        root = etree.fromstring(html, _PARSER)
     except (etree.ParserError, ValueError):
         return None
+    return root  # None for a page of nothing but comments
 
 
 def _select(root, selectors: str):
     """The first element matching the selector list, trying the selectors in the order given
     (callers list the most specific container first)."""
-    translator = cssselect.HTMLTranslator()
-    for selector in cssselect.parse(selectors):
-        found = root.xpath(translator.selector_to_xpath(selector))
+    for xpath in _compiled(selectors):
+        found = xpath(root)
         if found:
             return found[0]
     return None
 
 
+@functools.lru_cache(maxsize=64)
+def _compiled(selectors: str) -> list[etree.XPath]:
+    translator = cssselect.HTMLTranslator()
+    return [etree.XPath(translator.selector_to_xpath(selector)) for selector in cssselect.parse(selectors)]
+
+
 def find_content(html: str, selectors: str) -> str | None:
     """The inner HTML of the article container (first selector that matches), or None."""
-    root = _parse(html)
+    root = parse_html(html)
     element = _select(root, selectors) if root is not None else None
     if element is None:
         return None
@@ -242,9 +259,12 @@ def html_to_text(html: str, *, skip_tables: bool = False, container: str | None 
     none matches. `skip_tables`: drop data tables (statistics are read from the grids), but keep
     layout tables, i.e. tables that hold the container or the article's longest text.
     """
-    root = _parse(html)
-    if root is None:
-        return ""
+    root = parse_html(html)
+    return tree_to_text(root, skip_tables=skip_tables, container=container) if root is not None else ""
+
+
+def tree_to_text(root, *, skip_tables: bool = False, container: str | None = None) -> str:
+    """`html_to_text` of a tree from `parse_html`."""
     article = _select(root, container) if container else None
     start = article if article is not None else root
     dropped: set = set()
@@ -256,67 +276,136 @@ def html_to_text(html: str, *, skip_tables: bool = False, container: str | None 
     return _assemble("".join(pieces))
 
 
+class _EnoughLines(Exception):
+    """Raised inside the walk once the lines asked for are read."""
+
+
+class _LeadingLines:
+    """Watches the pieces of a walk: every CHECK_EVERY pieces it assembles the lines completed
+    so far and stops the walk (_EnoughLines) once a line (NFKC, stripped) of `long_line`
+    characters or more is among them."""
+
+    CHECK_EVERY = 200
+
+    def __init__(self, long_line: int, enough: Callable[[list[str]], bool] | None) -> None:
+        self.long_line = long_line
+        self.enough = enough
+        self.lines: list[str] = []
+        self.taken = 0  # pieces assembled so far
+        self.rest = ""  # the unfinished line they ended with
+        self.next_check = self.CHECK_EVERY
+
+    def check(self, pieces: list[str], final: bool = False) -> None:
+        raw = self.rest + "".join(pieces[self.taken :])
+        self.taken = len(pieces)
+        self.next_check = self.taken + self.CHECK_EVERY
+        *complete, self.rest = raw.split("\n")
+        if final:
+            complete.append(self.rest)
+        for line in complete:
+            line = _collapse_spaces(line)
+            # as nfkc(text).splitlines() of the assembled text: NFKC and line breaks commute
+            for part in nfkc(line).splitlines() if line else ():
+                if len(part.strip()) >= self.long_line:
+                    raise _EnoughLines
+                self.lines.append(part)
+        if self.enough is not None and self.enough(self.lines):
+            raise _EnoughLines
+
+
+def leading_lines(root, long_line: int, enough: Callable[[list[str]], bool] | None = None) -> list[str]:
+    """The lines of `tree_to_text(root)`, NFKC-normalised, before the first line of `long_line`
+    characters or more (the page header above the prose), without turning the rest into text.
+
+    `enough(lines)`, when given, may end the reading sooner: once it is true of the lines read so
+    far, those are returned (a caller that looks for first matches gets the same answers)."""
+    watch = _LeadingLines(long_line, enough)
+    pieces: list[str] = []
+    try:
+        _walk(root, pieces, set(), preformatted=False, with_tail=False, watch=watch)
+        watch.check(pieces, final=True)
+    except _EnoughLines:
+        pass
+    return watch.lines
+
+
 def _ancestors(element) -> list:
     return [] if element is None else [element, *element.iterancestors()]
 
 
 def _longest_text_holder(root):
-    """The element holding the longest visible text node: the article's main prose."""
+    """The element holding the longest visible text node: the article's main prose (the first
+    one of that length, an element's tail before its text)."""
     best, best_len = None, 0
     for element in root.iter():
-        # the root's own tail lies outside it
-        nodes = [(element.tail, element.getparent())] if element is not root else []
-        if isinstance(element.tag, str) and element.tag not in _SKIP:
-            nodes.append((element.text, element))
-        for node_text, holder in nodes:
-            size = len(node_text.strip()) if node_text else 0
-            if size > best_len and holder is not None:
-                best, best_len = holder, size
+        tail = element.tail
+        if tail and element is not root:  # the root's own tail lies outside it
+            size = len(tail.strip())
+            if size > best_len:
+                holder = element.getparent()
+                if holder is not None:
+                    best, best_len = holder, size
+        text = element.text
+        if text and isinstance(element.tag, str) and element.tag not in _SKIP:
+            size = len(text.strip())
+            if size > best_len:
+                best, best_len = element, size
     return best
 
 
-def _is_hidden(element) -> bool:
-    return element.get("hidden") is not None or bool(_HIDDEN_STYLE.search(element.get("style", "")))
-
-
 def _text(raw: str | None, preformatted: bool) -> str:
+    """Source text as displayed: a whitespace run becomes one space, or the line-break marker
+    when the run holds a line break."""
     if not raw:
         return ""
     if preformatted:
         return raw.replace("\r\n", "\n")
-    return _HTML_SPACE.sub(lambda m: _NEWLINE_SPACE if "\n" in m.group() or "\r" in m.group() else " ", raw)
+    if "\n" in raw or "\r" in raw:
+        raw = _BROKEN_SPACE.sub(_NEWLINE_SPACE, raw)
+    return _PLAIN_SPACE.sub(" ", raw)
 
 
-def _walk(element, pieces: list[str], dropped: set, preformatted: bool, with_tail=True) -> None:
-    tag = element.tag if isinstance(element.tag, str) else None
-    if tag == "br":
+def _walk(element, pieces: list[str], dropped: set, preformatted: bool, with_tail=True, watch=None) -> None:
+    # the hot loop of text extraction: _is_hidden and _touching are inlined here
+    tag = element.tag
+    if tag.__class__ is not str:
+        tag = None
+    elif tag == "br":
         pieces.append("\n")
-    visible = tag is not None and tag not in _SKIP and element not in dropped
-    if visible and not _is_hidden(element):
+    if (
+        tag is not None
+        and tag not in _SKIP
+        and element not in dropped
+        and element.get("hidden") is None
+        and not ((style := element.get("style")) and _HIDDEN_STYLE.search(style))
+    ):
         block = tag in _BLOCK
         preformatted = preformatted or tag == "pre"
         if block:
             pieces.append("\n")
-        pieces.append(_text(element.text, preformatted))
+        text = element.text
+        if text:
+            pieces.append(_text(text, preformatted))
         previous = None
         for child in element:
-            if _touching(previous, child):
+            # two separated inline elements (links, images …) with no text between them
+            if (
+                previous is not None
+                and not ((ptail := previous.tail) and ptail.strip())
+                and (previous.tag in _SEPARATED or child.tag in _SEPARATED)
+            ):
                 pieces.append(" ")
-            _walk(child, pieces, dropped, preformatted)
+            _walk(child, pieces, dropped, preformatted, True, watch)
             previous = child
         if block:
             pieces.append("\n")
+            if watch is not None and len(pieces) >= watch.next_check:
+                watch.check(pieces)
     # the tail is text of the parent: kept even when the element itself is skipped
     if with_tail:
-        pieces.append(_text(element.tail, preformatted))
-
-
-def _touching(previous, child) -> bool:
-    """Two separated inline elements (links, images …) with no text between them."""
-    if previous is None or (previous.tail and previous.tail.strip()):
-        return False
-    tags = {previous.tag, child.tag}
-    return bool(tags & _SEPARATED)
+        tail = element.tail
+        if tail:
+            pieces.append(_text(tail, preformatted))
 
 
 def _assemble(raw: str) -> str:
@@ -325,6 +414,11 @@ def _assemble(raw: str) -> str:
 
 
 def _collapse_spaces(line: str) -> str:
+    # runs at either end go whatever they hold
+    line = line.strip(" \x00")
+    if "\x00" not in line:
+        return _SPACES_ONLY.sub(" ", line)
+
     def resolve(match: re.Match) -> str:
         if " " in match.group():
             return " "

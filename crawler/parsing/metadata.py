@@ -11,10 +11,9 @@ from datetime import date, datetime
 
 from dateutil import parser as dateparser
 from lxml import etree
-from lxml import html as lxml_html
 
 from crawler.parsing.classify import is_annual_report_title
-from crawler.parsing.html import html_to_text
+from crawler.parsing.html import leading_lines, parse_html
 from crawler.parsing.model import Metadata
 from crawler.parsing.text import nfkc
 
@@ -131,13 +130,6 @@ _TITLE_SEPARATORS = re.compile(r"\s+[-–—|]\s+|[_|]")
 _SPACES = re.compile(r"[\s\u00a0\u3000]+")
 
 
-def _parse_html(html: str):
-    try:
-        return lxml_html.document_fromstring(re.sub(r"^\s*<\?xml[^>]*\?>", "", html))
-    except (etree.ParserError, ValueError):
-        return None
-
-
 def _meta(root, name: str) -> str | None:
     for element in root.iter("meta"):
         if (element.get("name") or "").strip().lower() == name.lower():
@@ -161,8 +153,8 @@ def _header_lines(text: str) -> list[str]:
     return lines
 
 
-def _header_date(text: str) -> tuple[date, str] | None:
-    for line in _header_lines(text):
+def _header_date(lines: list[str]) -> tuple[date, str] | None:
+    for line in lines:
         for match in _HEADER_DATE.finditer(line):
             found = _first_date(match.group())
             if found:
@@ -180,10 +172,9 @@ def _label_value(pattern: re.Pattern, lines: list[str]) -> str | None:
     return None
 
 
-def _source(text: str, meta_source: str | None) -> str | None:
+def _source(lines: list[str], meta_source: str | None) -> str | None:
     if meta_source and not _TEMPLATE_CODE.fullmatch(meta_source):
         return meta_source
-    lines = _header_lines(text)
     source = _label_value(_SOURCE, lines)
     if source and _TEMPLATE_CODE.fullmatch(source):
         # the 来源 field was never filled in; the 作者 field names the publishing office
@@ -203,11 +194,14 @@ _LONGEST_TITLE = 60
 _DISCLOSURE = "信息公开"
 
 
+_string = etree.XPath("string()")  # an element's text content, as lxml.html's text_content()
+
+
 def _html_title(root) -> str | None:
     """A report title from the page's h1–h3 or <title> (whose site-name suffix is split off)."""
-    headings = [collapse_spaces(h.text_content()) for h in root.iter("h1", "h2", "h3")]
+    headings = [collapse_spaces(_string(h)) for h in root.iter("h1", "h2", "h3")]
     title_element = root.find(".//title")
-    page_title = collapse_spaces(title_element.text_content()) if title_element is not None else ""
+    page_title = collapse_spaces(_string(title_element)) if title_element is not None else ""
     title_parts = [collapse_spaces(p) for p in _TITLE_SEPARATORS.split(page_title)]
     for candidate in headings + title_parts:
         if is_annual_report_title(candidate):
@@ -317,33 +311,44 @@ def extract_metadata(
     html: str | None = None,
     url: str | None = None,
     list_title: str | None = None,
+    *,
+    root: etree._Element | None = None,
 ) -> Metadata:
     """Title, year, publish date, source and agency of a report.
 
     `text`: the report text (article body or attachment text); `html`: the whole page, for meta
-    tags and header lines; `list_title`: the title on the list page. `url` is accepted for
-    context but never used for the year or date (URL date ≠ publish date ≠ report year).
+    tags and header lines (or `root`, the page's tree from crawler.parsing.html.parse_html, when
+    the caller has parsed it already); `list_title`: the title on the list page. `url` is accepted
+    for context but never used for the year or date (URL date ≠ publish date ≠ report year).
 
     Publish date: the page's header line wins over meta PubDate when both exist (republished
     pages keep the original date in the header, docs/portals.md §5.3), then a signature date.
     """
-    root = _parse_html(html) if html else None
-    page_text = html_to_text(html) if html else ""
+    if root is None and html:
+        root = parse_html(html)
+    meta_source = _meta(root, "ContentSource") if root is not None else None
+
+    def settled(lines: list[str]) -> bool:  # both readers of the header have their first match
+        return _header_date(lines) is not None and _source(lines, meta_source) is not None
+
+    # the page's header: its text lines above the first prose line (or as far as `settled`), the
+    # rest of the page never turned into text
+    page_header = leading_lines(root, _PROSE_LINE, settled) if root is not None else []
+    text_header = _header_lines(text)
 
     title = _title(text, root, list_title)
     year = _year_from(title, text)
     published = (
-        _header_date(page_text)
-        or _header_date(text)
+        _header_date(page_header)
+        or _header_date(text_header)
         or (parse_meta_date(_meta(root, "PubDate") or "") if root is not None else None)
         or _signature_date(text, year)
     )
-    meta_source = _meta(root, "ContentSource") if root is not None else None
     return Metadata(
         title=title,
         year=year,
         published_at=published[0] if published else None,
         published_precision=published[1] if published else None,
         agency=agency_from_title(title),
-        source=_source(page_text, meta_source) or _source(text, None),
+        source=_source(page_header, meta_source) or _source(text_header, None),
     )

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from crawler.parsing.classify import is_annual_report_title
 from crawler.parsing.documents import extract_document
-from crawler.parsing.html import decode_html, decode_text, html_to_text
+from crawler.parsing.html import decode_html, decode_text, parse_html, tree_to_text
 from crawler.parsing.mediatypes import media_type_for_name
 from crawler.parsing.metadata import extract_metadata
 from crawler.parsing.metrics import load_metrics
@@ -16,7 +17,7 @@ from crawler.parsing.model import ExtractedDocument, Finding, MetricValue, Parse
 from crawler.parsing.prose import headline_metrics
 from crawler.parsing.rules import check_rules
 from crawler.parsing.statistics import read_statistics
-from crawler.parsing.tables import tables_from_html
+from crawler.parsing.tables import tables_from_tree
 
 # Article containers of the supported platforms, most specific first (Hanweb, Lonsun, TRS, VSB).
 CONTENT_SELECTORS = (
@@ -42,6 +43,7 @@ class ReadDocument:
     source: SourceDocument
     extracted: ExtractedDocument
     html: str | None = None
+    root: Any = None  # the page's lxml tree, built once and shared by text, tables and metadata
 
 
 def read_document(doc: SourceDocument) -> ReadDocument:
@@ -50,9 +52,11 @@ def read_document(doc: SourceDocument) -> ReadDocument:
     if media.startswith("text/html") or media.endswith("xml") or _looks_like_html(doc.data):
         decoded = decode_html(doc.data, doc.header_charset)
         html = decoded.text
-        text = html_to_text(html, skip_tables=True, container=CONTENT_SELECTORS)
-        tables = tables_from_html(html, document=doc.name)
-        return ReadDocument(doc, ExtractedDocument(text=text, tables=tables, findings=list(decoded.findings)), html)
+        root = parse_html(html)
+        text = tree_to_text(root, skip_tables=True, container=CONTENT_SELECTORS) if root is not None else ""
+        tables = tables_from_tree(root, document=doc.name) if root is not None else []
+        extracted = ExtractedDocument(text=text, tables=tables, findings=list(decoded.findings))
+        return ReadDocument(doc, extracted, html, root)
     if media.startswith("text/") or doc.name.lower().endswith(".txt"):
         return ReadDocument(doc, ExtractedDocument(text=decode_text(doc.data)))
     return ReadDocument(doc, extract_document(doc.data, doc.media_type, doc.name))
@@ -80,6 +84,7 @@ def parse_documents(
     metadata = extract_metadata(
         main.extracted.text if main is not page else page.extracted.text,
         html=page.html,
+        root=page.root,
         url=url,
         list_title=list_title,
     )

@@ -6,11 +6,9 @@ merged cell's origin, so a reader can address any position and still tell a copy
 
 from __future__ import annotations
 
-import re
-
 from lxml import etree
-from lxml import html as lxml_html
 
+from crawler.parsing.html import parse_html
 from crawler.parsing.model import Cell, Table
 from crawler.parsing.values import looks_numeric
 
@@ -92,7 +90,6 @@ _BLOCK_TAGS = {
     "caption", "form", "hr", "tbody", "thead", "tfoot",
 }  # fmt: skip
 _SKIP_TAGS = {"script", "style", "noscript", "template", "head", "title"}
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _CAPTION_LINES = 3  # title, scope caption and one more line are enough to name a table
 
 
@@ -103,14 +100,12 @@ def tables_from_html(html: str, document: str = "") -> list[Table]:
     are. `caption` holds up to three non-empty text lines just before the table (after the previous
     table), e.g. the title and the scope caption 市本级 / 本行政区域.
     """
-    if not html or not html.strip():
-        return []
-    # lxml refuses str input that declares an encoding (XHTML pages start with one)
-    html = _XML_DECLARATION.sub("", html, count=1)
-    try:
-        root = lxml_html.fromstring(html)
-    except (etree.ParserError, ValueError):
-        return []  # nothing parseable (only a comment, say): no tables
+    root = parse_html(html) if html else None
+    return tables_from_tree(root, document) if root is not None else []
+
+
+def tables_from_tree(root: etree._Element, document: str = "") -> list[Table]:
+    """`tables_from_html` of a tree from crawler.parsing.html.parse_html."""
     walker = _Walker()
     walker.walk(root)
     walker.flush()
