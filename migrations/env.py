@@ -1,13 +1,18 @@
 """Alembic environment: runs migrations against the URL set by crawler.storage.db.alembic_config
-(or GOVREPORTS_DATABASE_URL when the alembic CLI is used with migrations/alembic.ini)."""
+(or GOVREPORTS_DATABASE_URL when the alembic CLI is used with migrations/alembic.ini).
+
+The engine is crawler.storage.db.make_engine's, the same set-up as the crawl's: on SQLite too,
+each migration runs in one real transaction with its version stamp, so a migration killed midway
+is rolled back as a whole (SQLite's DDL is transactional once pysqlite stops managing BEGIN)."""
 
 from __future__ import annotations
 
 import os
 
 from alembic import context
-from sqlalchemy import engine_from_config, pool
+from sqlalchemy import pool
 
+from crawler.storage.db import make_engine
 from crawler.storage.models import Base
 
 config = context.config
@@ -30,16 +35,22 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    connectable = engine_from_config(
-        config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool
-    )
-    with connectable.connect() as connection:
-        # batch mode: SQLite cannot ALTER most things in place
+    engine = make_engine(config.get_main_option("sqlalchemy.url"), migrating=True, poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        # batch mode: SQLite cannot ALTER most things in place. transactional_ddl: SQLite's DDL is
+        # transactional here (see make_engine), so Alembic may wrap each migration and its stamp
+        # in one transaction as it does on PostgreSQL.
         context.configure(
-            connection=connection, target_metadata=target_metadata, render_as_batch=True, compare_type=True
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            compare_type=True,
+            transactional_ddl=True,
+            transaction_per_migration=True,
         )
         with context.begin_transaction():
             context.run_migrations()
+    engine.dispose()
 
 
 if context.is_offline_mode():

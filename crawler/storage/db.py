@@ -3,14 +3,18 @@ migrations/: `ensure_schema()` runs them (first use creates the database), never
 
 from __future__ import annotations
 
+import functools
 import logging
+import tempfile
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, MetaData, create_engine, event, inspect, literal_column, select
+from sqlalchemy import table as table_clause
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -21,25 +25,36 @@ from crawler.storage.models import MetricDefinition
 log = logging.getLogger(__name__)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, migrating: bool = False, **options: Any) -> Engine:
+    """The one engine set-up, for the crawl, the commands and the migrations (migrations/env.py).
+
+    On SQLite every transaction is a real one, DDL included: SQLAlchemy emits BEGIN itself, so a
+    migration killed midway leaves nothing behind. `migrating` turns foreign keys off for the
+    migrations' table rebuilds (batch mode drops and re-creates a table, which with foreign keys
+    on would cascade-delete the rows that refer to it)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True)
+    engine = create_engine(url, **options)
     if parsed.get_backend_name() == "sqlite":
-        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "connect", _sqlite_connect_migrating if migrating else _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
-def _sqlite_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-    # pysqlite's own implicit BEGIN breaks SAVEPOINT: a rolled-back batch would keep the rows a
-    # savepoint inserted. Let SQLAlchemy emit BEGIN itself (its documented SQLite recipe).
+def _sqlite_connect(dbapi_connection, _record, foreign_keys: bool = True) -> None:  # type: ignore[no-untyped-def]
+    # pysqlite's own implicit BEGIN breaks SAVEPOINT (a rolled-back batch would keep the rows a
+    # savepoint inserted) and leaves DDL outside any transaction (a migration killed midway is
+    # half done). Let SQLAlchemy emit BEGIN itself (its documented SQLite recipe).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
     cursor.execute("PRAGMA busy_timeout=30000")  # concurrent crawls wait instead of failing
     cursor.close()
+
+
+def _sqlite_connect_migrating(dbapi_connection, record) -> None:  # type: ignore[no-untyped-def]
+    _sqlite_connect(dbapi_connection, record, foreign_keys=False)
 
 
 def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]
@@ -72,15 +87,129 @@ def head_revision(url: str) -> str | None:
     return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
 
 
+class SchemaError(Exception):
+    """The database's schema cannot be brought to this version's: the message names the fix."""
+
+
 def ensure_schema(url: str) -> Engine:
-    """Create or migrate the database to the newest schema and sync the metric dictionary."""
+    """Create or migrate the database to the newest schema and sync the metric dictionary.
+    SchemaError when the database is newer than this govreports or was left half-migrated."""
     engine = make_engine(url)
-    if current_revision(engine) != head_revision(url):
-        log.info("migrating database %s to %s", make_url(url).render_as_string(hide_password=True), head_revision(url))
-        upgrade(url)
+    head = head_revision(url)
+    current = current_revision(engine)
+    if current != head:
+        check_upgradable(engine, url, current)
+        log.info("migrating database %s to %s", safe_url(url), head)
+        try:
+            upgrade(url)
+        except Exception:
+            if current_revision(engine) != head:  # not another process migrating it meanwhile
+                raise
     with Session(engine) as session, session.begin():
         sync_metric_definitions(session)
     return engine
+
+
+def safe_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def check_upgradable(engine: Engine, url: str, current: str | None) -> None:
+    """Refuse a database this version cannot migrate, with one line naming the fix; repair one
+    that an interrupted first migration of an older govreports left half-built and empty.
+
+    Migrations are atomic now (make_engine), but older versions ran SQLite's DDL outside any
+    transaction: a kill midway left tables of a revision without its version stamp, and every
+    later upgrade then failed with "table … already exists"."""
+    scripts = ScriptDirectory.from_config(alembic_config(url))
+    if current is not None and current not in {rev.revision for rev in scripts.walk_revisions()}:
+        raise SchemaError(
+            f"database {safe_url(url)} is at revision {current}, newer than this govreports knows "
+            f"(head {scripts.get_current_head()}): upgrade govreports to use it"
+        )
+    present = schema_objects(engine)
+    expected = objects_at_revision(current)
+    if present == expected:
+        return
+    parts = [
+        f"{label} {_names(names)}"
+        for label, names in (("unexpected", present - expected), ("missing", expected - present))
+        if names
+    ]
+    what = "; ".join(parts)
+    if all(_is_empty(engine, name) for name in _tables(present)):
+        log.warning(
+            "database %s was left half-migrated (revision %s: %s) and holds no data: rebuilding it",
+            safe_url(url),
+            current or "none",
+            what,
+        )
+        drop_everything(url)
+        return
+    raise SchemaError(
+        f"database {safe_url(url)} was left half-migrated by an interrupted upgrade of an older "
+        f"govreports (revision {current or 'none'}: {what}) and holds data: restore it from a backup, "
+        "or move it aside and crawl again into a new database (the raw archive keeps every page)"
+    )
+
+
+def schema_objects(engine: Engine) -> set[str]:
+    """The tables, their columns ("TABLE.COLUMN") and views ("view NAME") of the database,
+    Alembic's own table excepted."""
+    inspector = inspect(engine)
+    tables = {name for name in inspector.get_table_names() if name != "alembic_version"}
+    columns = {f"{name}.{column['name']}" for name in tables for column in inspector.get_columns(name)}
+    return tables | columns | {f"view {name}" for name in inspector.get_view_names()}
+
+
+@functools.cache
+def _objects_at_revision(revision: str) -> frozenset[str]:
+    with tempfile.TemporaryDirectory(prefix="govreports-schema-") as folder:
+        scratch = f"sqlite:///{folder}/scratch.db"
+        upgrade(scratch, revision)
+        engine = make_engine(scratch)
+        try:
+            return frozenset(schema_objects(engine))
+        finally:
+            engine.dispose()
+
+
+def objects_at_revision(revision: str | None) -> set[str]:
+    """What the migrations build up to `revision`, read from a scratch SQLite database."""
+    return set(_objects_at_revision(revision)) if revision else set()
+
+
+def _names(objects: set[str], most: int = 6) -> str:
+    """A short list: a table's columns are not named when the table itself is."""
+    names = sorted(n for n in objects if n.partition(".")[0] not in objects or "." not in n)
+    return ", ".join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
+def _tables(objects: set[str]) -> list[str]:
+    return sorted(n for n in objects if "." not in n and not n.startswith("view "))
+
+
+def _is_empty(engine: Engine, table: str) -> bool:
+    if table == "metric_definitions":
+        return True  # the shipped dictionary, synced again after every migration
+    with engine.connect() as conn:
+        return conn.execute(select(literal_column("1")).select_from(table_clause(table)).limit(1)).first() is None
+
+
+def drop_everything(url: str) -> None:
+    """Drop every table and view of an empty, half-built database (then it migrates afresh)."""
+    engine = make_engine(url, migrating=True)
+    try:
+        present = schema_objects(engine)
+        with engine.begin() as conn:
+            for name in sorted(n for n in present if n.startswith("view ")):
+                conn.exec_driver_sql(f'DROP VIEW IF EXISTS "{name[5:]}"')
+            metadata = MetaData()
+            metadata.reflect(conn, only=_tables(present))
+            metadata.drop_all(conn)
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    finally:
+        engine.dispose()
 
 
 def sync_metric_definitions(session: Session) -> int:
