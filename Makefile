@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed-stamp
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev,pg,serve,plot]"
+	$(BIN)/pip install --quiet -e ".[dev,pg,serve,plot,s3,distributed]"
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -4,7 +4,7 @@ govreports db upgrade|downgrade REV|current   manage the schema (Alembic)
 govreports crawl SPIDER [--base-url URL]      crawl one portal (same as `scrapy crawl`)
 govreports crawl --all                        crawl every portal in one process
 govreports crawl … --job-dir D [--refresh]    scheduled crawls: a killed one resumes; refresh re-fetches all
-govreports reparse [--spider S] [--workers N]  rebuild statistics from the raw archive (no network)
+govreports reparse [--spider S] [--archive-url s3://B/P] [--workers N]  rebuild statistics from the raw archive
 govreports demo                               crawl the local mirrors into data/demo.db
 govreports parse FILE [--url URL]             parse one saved page/text/PDF/DOCX to JSON
 govreports export [--format csv|parquet|jsonl] [--spider S] [--year Y] [--metric CODE] [--out DIR] [--bom]
@@ -131,6 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--spider", help="only this spider's reports")
     p.add_argument("--database-url")
     p.add_argument("--archive-dir", help="default: $GOVREPORTS_ARCHIVE_DIR or data/archive")
+    p.add_argument(
+        "--archive-url", metavar="s3://BUCKET/PREFIX", help="an object-store archive (default: $GOVREPORTS_ARCHIVE_URL)"
+    )
     p.add_argument(
         "--workers",
         type=int,
@@ -261,6 +264,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         {
             "GOVREPORTS_DATABASE_URL": args.database_url,
             "GOVREPORTS_ARCHIVE_DIR": args.archive_dir,
+            "GOVREPORTS_ARCHIVE_URL": "",  # the demo keeps its own archive, whatever the environment says
             "DOWNLOAD_DELAY": 0,
             "AUTOTHROTTLE_ENABLED": False,
             "LOG_LEVEL": "WARNING",
@@ -440,24 +444,40 @@ def cmd_reparse(args: argparse.Namespace) -> int:
     from crawler.analysis.reparse import reparse
     from crawler.storage.archive import Archive
     from crawler.storage.db import ensure_schema
+    from crawler.storage.objectstore import ArchiveConfigError, ObjectStoreArchive, is_object_store
 
-    archive_dir = Path(args.archive_dir or settings.GOVREPORTS_ARCHIVE_DIR)
-    if not archive_dir.is_dir():
-        raise UsageError(f"no archive at {archive_dir} (see --archive-dir)")
+    archive: Archive | ObjectStoreArchive
+    if args.archive_url and args.archive_dir:
+        raise UsageError("give --archive-dir or --archive-url, not both")
+    location = args.archive_url or (None if args.archive_dir else settings.GOVREPORTS_ARCHIVE_URL)
+    if location:
+        if not is_object_store(location):
+            raise UsageError(f"--archive-url must look like s3://bucket/prefix, got {location!r}")
+        try:
+            archive = ObjectStoreArchive(location)
+            archive.check()
+        except ArchiveConfigError as exc:
+            raise UsageError(str(exc)) from exc
+        where = location
+    else:
+        archive_dir = Path(args.archive_dir or settings.GOVREPORTS_ARCHIVE_DIR)
+        if not archive_dir.is_dir():
+            raise UsageError(f"no archive at {archive_dir} (see --archive-dir)")
+        archive, where = Archive(archive_dir), str(archive_dir)
     url = database_url(args)
     engine = ensure_schema(url)
     with Session(engine) as session:
         workers = args.workers if args.workers is not None else settings.GOVREPORTS_PARSE_WORKERS
         counts = reparse(
             session,
-            Archive(archive_dir),
+            archive,
             args.spider,
             workers=int(workers) if workers not in (None, "") else None,
             timeout=settings.GOVREPORTS_PARSE_TIMEOUT or None,
         )
     engine.dispose()
     which = f" of {args.spider}" if args.spider else ""
-    print(f"reparsed {counts.reports} reports{which} in {_safe_url(url)} from the archive {archive_dir}")
+    print(f"reparsed {counts.reports} reports{which} in {_safe_url(url)} from the archive {where}")
     print(f"  metrics: {counts.metrics_before} before, {counts.metrics_after} after")
     print(f"  findings: {counts.findings_before} before, {counts.findings_after} after")
     print(f"  archive entry missing: {len(counts.missing)} reports (their rows are left as they were)")

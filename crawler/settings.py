@@ -21,6 +21,9 @@ COMMANDS_MODULE = "crawler.commands"  # `scrapy crawl` exits non-zero on a faile
 GOVREPORTS_DATABASE_URL = _env("GOVREPORTS_DATABASE_URL", "sqlite:///data/govreports.db")
 # Raw archive of every downloaded body, content-addressed by sha256 and gzip-compressed (env).
 GOVREPORTS_ARCHIVE_DIR = _env("GOVREPORTS_ARCHIVE_DIR", "data/archive")
+# The same archive in an S3-compatible object store, shared by workers on many machines: s3://bucket/prefix;
+# set, it replaces the directory (env; endpoint and credentials from AWS_*; crawler/storage/objectstore.py).
+GOVREPORTS_ARCHIVE_URL = _env("GOVREPORTS_ARCHIVE_URL", "")
 # A scheduled crawl's job directory: its dead letters and run marker (crawler/middlewares/incremental.py) (env).
 GOVREPORTS_JOB_DIR = _env("GOVREPORTS_JOB_DIR", "")
 # Batches the database refused, re-applied by the next run; <job dir>/deadletter when one is set (env).

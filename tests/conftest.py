@@ -87,3 +87,15 @@ def demo_database_url(tmp_path_factory) -> str:
     if done.returncode != 0:
         pytest.fail(f"govreports demo failed:\n{(done.stdout + done.stderr)[-3000:]}")
     return url
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """A local S3-compatible server for the session (see tests/s3.py); skips without moto."""
+    from tests.s3 import start_s3
+
+    server = start_s3()
+    if server is None:
+        pytest.skip("no moto[server] installed (pip install -e '.[dev]')")
+    yield server
+    server.stop()

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from crawler.parsepool import ParsePool
 from crawler.parsing.report import SourceDocument, parse_documents
-from crawler.storage.archive import Archive
 from crawler.storage.models import Document, Report, ReportMetric, ValidationFinding
+from crawler.storage.objectstore import RawArchive
 from crawler.storage.store import ReportWriter
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ class ReparseCounts:
     failed: list[str] = field(default_factory=list)  # "title: error" of a parser exception
 
 
-def source_documents(session: Session, report: Report, archive: Archive) -> list[SourceDocument]:
+def source_documents(session: Session, report: Report, archive: RawArchive) -> list[SourceDocument]:
     """The report's documents as the crawl parsed them: the page first, then the attachments
     that were downloaded (a failed download was not parsed then either). FileNotFoundError
     names the first archive entry missing."""
@@ -57,7 +57,7 @@ def source_documents(session: Session, report: Report, archive: Archive) -> list
 
 def reparse(
     session: Session,
-    archive: Archive,
+    archive: RawArchive,
     spider: str | None = None,
     *,
     workers: int | None = None,
@@ -87,7 +87,7 @@ def reparse(
 
 
 def _submitted(
-    session: Session, archive: Archive, report: Report, pool: ParsePool | None
+    session: Session, archive: RawArchive, report: Report, pool: ParsePool | None
 ) -> tuple[Report, Future | None, Exception | None]:
     """The report with its parse under way (in the pool), or done (here), or its archive error."""
     try:

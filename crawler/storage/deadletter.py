@@ -31,8 +31,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.items import Attachment, Failure, Rejected, ReportPage, read_page
-from crawler.storage.archive import Archive
 from crawler.storage.models import CrawlFailure, CrawlRun
+from crawler.storage.objectstore import RawArchive, archive_location, is_object_store, open_archive
 from crawler.storage.store import ReportWriter, WriteCounts, utcnow
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ def page_to_json(page: ReportPage) -> dict[str, Any]:
     return out
 
 
-def page_from_json(data: dict[str, Any], archive: Archive) -> ReportPage:
+def page_from_json(data: dict[str, Any], archive: RawArchive) -> ReportPage:
     """The page again, bodies read from the archive (a missing entry raises FileNotFoundError,
     a corrupt one ValueError)."""
     fields = dict(data)
@@ -90,13 +90,12 @@ class DeadLetters:
     def __init__(self, directory: str | Path, database_url: str, archive_dir: str | Path) -> None:
         self.directory = Path(directory)
         self.database = database_name(database_url)
-        self.archive_dir = Path(archive_dir).resolve()
+        # a directory, or an s3:// URL (crawler/storage/objectstore.py)
+        self.archive_dir = str(archive_dir) if is_object_store(archive_dir) else str(Path(archive_dir).resolve())
 
     @classmethod
     def from_settings(cls, settings: Any) -> DeadLetters:
-        return cls(
-            deadletter_dir(settings), settings.get("GOVREPORTS_DATABASE_URL"), settings.get("GOVREPORTS_ARCHIVE_DIR")
-        )
+        return cls(deadletter_dir(settings), settings.get("GOVREPORTS_DATABASE_URL"), archive_location(settings))
 
     def keep(
         self,
@@ -113,7 +112,7 @@ class DeadLetters:
             "format": FORMAT,
             "spider": spider,
             "database": self.database,
-            "archive_dir": str(self.archive_dir),
+            "archive_dir": self.archive_dir,
             "run_id": run_id,
             "at": utcnow().isoformat(),
             "error": error,
@@ -187,8 +186,10 @@ class DeadLetters:
         return len(items), counts
 
     def _rebuild(self, letter: dict[str, Any]) -> tuple[list[tuple[Any, dict[str, str]]], list[dict[str, str]]]:
-        kept_in = Path(letter.get("archive_dir") or self.archive_dir)
-        archive = Archive(kept_in if kept_in.is_dir() else self.archive_dir)  # the archive may have moved
+        kept_in = letter.get("archive_dir") or self.archive_dir
+        if not is_object_store(kept_in) and not Path(kept_in).is_dir():
+            kept_in = self.archive_dir  # the archive may have moved
+        archive = open_archive(kept_in)
         items, rejected = [], []
         for entry in letter["items"]:
             page = page_from_json(entry["page"], archive)
