@@ -212,8 +212,11 @@ def test_column_page_without_rows_asks_the_label_for_them():
 
 def test_column_page_without_label_script_pages_through_column_pages():
     page = """<html><body><ul class="doc_list">
-      <li><a href="/zwgk/public/15/11.html" title="淮北市人民政府2021年政府信息公开工作年度报告">…</a><span class="date">2022-01-20</span></li>
-    </ul><div id="page_public_info"><span class="current">1</span><a paged="2">2</a><a paged="3">尾页</a></div></body></html>""".encode()
+      <li><a href="/zwgk/public/15/11.html"
+        title="淮北市人民政府2021年政府信息公开工作年度报告">…</a><span class="date">2022-01-20</span></li>
+    </ul>
+    <div id="page_public_info"><span class="current">1</span><a paged="2">2</a><a paged="3">尾页</a></div>
+    </body></html>""".encode()
     s = spider()
     results = list(s.parse_column(fake_response(COLUMN_3, page), node=("3", ""), page=1))
     assert [r.url for r in results] == [

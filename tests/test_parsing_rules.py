@@ -285,7 +285,8 @@ def self_table_with(code: str, value: int | None) -> list[MetricValue]:
             Finding(
                 "legacy.closed",
                 "error",
-                "applications.closed = 88 ≠ applications.closed.on_time + applications.closed.extended = 88 + 2 = 90 (scope self)",
+                "applications.closed = 88 ≠ applications.closed.on_time + applications.closed.extended = 88 + 2 = 90 "
+                "(scope self)",
                 "applications.closed",
             ),
         ),
@@ -295,7 +296,8 @@ def self_table_with(code: str, value: int | None) -> list[MetricValue]:
             Finding(
                 "legacy.answered",
                 "error",
-                "applications.answered = 90 ≠ Σ applications.answer.* (8 rows) = 18 + 21 + 0 + 3 + 19 + 25 + 2 + 0 = 88 (scope self)",
+                "applications.answered = 90 ≠ Σ applications.answer.* (8 rows) = 18 + 21 + 0 + 3 + 19 + 25 + 2 + 0 = "
+                "88 (scope self)",
                 "applications.answered",
             ),
         ),
@@ -306,7 +308,8 @@ def self_table_with(code: str, value: int | None) -> list[MetricValue]:
             Finding(
                 "legacy.refused",
                 "error",
-                "applications.answer.refused = 3 ≠ Σ applications.answer.refused.* = 0 + 0 + 1 + 0 + 3 + 0 = 4 (scope self)",
+                "applications.answer.refused = 3 ≠ Σ applications.answer.refused.* = 0 + 0 + 1 + 0 + 3 + 0 = 4 (scope "
+                "self)",
                 "applications.answer.refused",
             ),
         ),
@@ -326,7 +329,8 @@ def self_table_with(code: str, value: int | None) -> list[MetricValue]:
             Finding(
                 "legacy.litigation",
                 "error",
-                "litigation.total = 1 ≠ litigation.upheld + litigation.corrected + litigation.other = 0 + 0 + 0 = 0 (scope self)",
+                "litigation.total = 1 ≠ litigation.upheld + litigation.corrected + litigation.other = 0 + 0 + 0 = 0 "
+                "(scope self)",
                 "litigation.total",
             ),
         ),
@@ -336,7 +340,8 @@ def self_table_with(code: str, value: int | None) -> list[MetricValue]:
             Finding(
                 "legacy.complaints",
                 "error",
-                "complaints.total = 0 ≠ complaints.upheld + complaints.corrected + complaints.other = 0 + 1 + 0 = 1 (scope self)",
+                "complaints.total = 0 ≠ complaints.upheld + complaints.corrected + complaints.other = 0 + 1 + 0 = 1 "
+                "(scope self)",
                 "complaints.total",
             ),
         ),
@@ -623,7 +628,8 @@ def test_result_total_rule_2021_sums_the_three_other_items():
             "apps.group.withheld",
             "apps.result.withheld.total",
             3,
-            "apps.result.withheld.total = 3 ≠ Σ apps.result.withheld.* = 0 + 0 + 0 + 1 + 0 + 1 + 0 + 0 = 2 (applicant total)",
+            "apps.result.withheld.total = 3 ≠ Σ apps.result.withheld.* = 0 + 0 + 0 + 1 + 0 + 1 + 0 + 0 = 2 (applicant "
+            "total)",
         ),
         (
             "apps.group.unavailable",
@@ -635,7 +641,8 @@ def test_result_total_rule_2021_sums_the_three_other_items():
             "apps.group.not_processed",
             "apps.result.not_processed.total",
             1,
-            "apps.result.not_processed.total = 1 ≠ Σ apps.result.not_processed.* = 1 + 1 + 0 + 0 + 0 = 2 (applicant total)",
+            "apps.result.not_processed.total = 1 ≠ Σ apps.result.not_processed.* = 1 + 1 + 0 + 0 + 0 = 2 (applicant "
+            "total)",
         ),
     ],
 )
@@ -657,7 +664,8 @@ def test_applicant_total_rule_checks_every_row():
         Finding(
             "apps.applicant_total",
             "error",
-            "apps.new total = 15 ≠ natural_person + commercial + research + public_interest + legal_services + other_org"
+            "apps.new total = 15 ≠ natural_person + commercial + research + public_interest + legal_services + "
+            "other_org"
             " = 10 + 2 + 0 + 0 + 1 + 1 = 14",
             "apps.new",
         )
@@ -675,7 +683,8 @@ def test_applicant_total_rule_checks_every_row():
             Finding(
                 "review_litigation.block_total",
                 "error",
-                "review.total = 10 ≠ review.upheld + review.corrected + review.other + review.pending = 1 + 6 + 2 + 0 = 9",
+                "review.total = 10 ≠ review.upheld + review.corrected + review.other + review.pending = 1 + 6 + 2 + 0 "
+                "= 9",
                 "review.total",
             ),
         ),
