@@ -116,7 +116,10 @@ def many_pages_pdf(pages: int, lines: int = 30) -> bytes:
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
         b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
     ]
-    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>"
+    page = (
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842]"
+        b" /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>"
+    )
     objects += [page] * pages
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")
