@@ -217,13 +217,16 @@ def close_codes(code: str, limit: int = 8) -> list[str]:
 
 
 def known_spiders(engine: Engine) -> set[str]:
-    """The project's spiders and any spider that stored reports in this database."""
-    from scrapy.spiderloader import get_spider_loader
-    from scrapy.utils.project import get_project_settings
+    """The portals of the registry (each is a spider) and any spider that stored reports in this database."""
+    from crawler.registry import RegistryError, load_registry
 
+    try:
+        portals = set(load_registry())
+    except RegistryError as exc:
+        raise ExportError(str(exc)) from None
     with engine.connect() as conn:
         stored = set(conn.scalars(text("SELECT DISTINCT spider FROM reports")))
-    return stored | set(get_spider_loader(get_project_settings()).list())
+    return stored | portals
 
 
 # -- rows ------------------------------------------------------------------------------------------
