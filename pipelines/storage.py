@@ -16,18 +16,19 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.extensions.runrecord import record_failure, take_failures
-from crawler.items import ParsedItem
+from crawler.items import Failure, ParsedItem
 from crawler.middlewares.incremental import take_seen
 from crawler.storage.db import ensure_schema, session_factory
 from crawler.storage.deadletter import DeadLetters
 from crawler.storage.models import CrawlFailure, CrawlRun, Report
-from crawler.storage.store import ReportWriter, WriteCounts, utcnow
+from crawler.storage.store import Refused, ReportWriter, WriteCounts, utcnow
 
 log = logging.getLogger(__name__)
 
 
 # failure kinds that are requests the crawl could not complete (a rejected item is not one)
 REQUEST_FAILURES = ("download", "http_status", "blocked", "attachment")
+REFUSED = "refused_report"  # a report the database would not hold (its own row's fault)
 PROGRESS_EVERY = 25  # reports: long crawls log progress
 
 
@@ -45,6 +46,7 @@ class StoragePipeline:
         self.totals = WriteCounts()
         self.items = 0
         self.rejected = 0
+        self.refused = 0  # reports the database refused (recorded as failures, not stored)
         self.engine: Engine | None = None
         self.sessions: Any = None  # None while the database is unreachable: batches become dead letters
         self.run_id: int | None = None
@@ -135,14 +137,18 @@ class StoragePipeline:
                 raise _DatabaseDown(self.database_down)
             with self.sessions.begin() as session:
                 writer = ReportWriter(session)
-                for item, canonical in items:
-                    counts.add(writer.write(item, canonical))
+                # each report in a savepoint of its own: one the database refuses is not stored,
+                # recorded against its URL, and the rest of the batch is stored
+                counts, refused = writer.write_each(items)
+                failures += [self.refusal(r) for r in refused]
                 writer.mark_seen(spider.name, seen)
                 for f in failures:
                     session.add(CrawlFailure(run_id=self.run_id, url=f.url, kind=f.kind, reason=f.reason, at=f.at))
         except Exception as exc:  # noqa: BLE001 - whatever refused the batch, its items are kept
             self.keep_dead_letter(items, failures, seen, exc)
             return
+        self.refused += len(refused)
+        self.crawler.stats.inc_value("govreports/reports_refused", len(refused))
         self.totals.add(counts)
         stats = self.crawler.stats
         for name in ("new", "changed", "unchanged"):
@@ -159,6 +165,15 @@ class StoragePipeline:
                 self.totals.unchanged,
                 sum(self.failure_kinds.values()),
             )
+
+    def refusal(self, refused: Refused) -> Failure:
+        """The failure of a report the database refused: recorded (and counted) like any other."""
+        reason = f"report not stored, the database refused it: {_short(refused.error)}"
+        log.error("%s: %s: %s", self.spider.name, refused.item.page.url, reason)
+        failure = Failure(refused.item.page.url, REFUSED, reason)
+        self.crawler.stats.inc_value(f"govreports/failures/{REFUSED}")
+        self.count_failures([failure])
+        return failure
 
     def count_failures(self, failures: list) -> None:
         for f in failures:
@@ -251,6 +266,7 @@ class StoragePipeline:
             "reports_skipped": skipped,
             "dead_letters": {"kept": self.kept, "replayed": self.replayed},
             "rejected_items": self.rejected,
+            "refused_reports": self.refused,
             "metrics_written": self.totals.metrics,
             "findings_written": self.totals.findings,
             "failures_by_kind": dict(self.failure_kinds),
@@ -294,7 +310,8 @@ def format_summary(summary: dict[str, Any]) -> str:
     lines = [
         f"  pages {summary['pages']} of {summary['requests']} requests",
         f"  reports: {r['new']} new, {r['changed']} changed, {r['unchanged']} unchanged "
-        f"({summary.get('reports_skipped', 0)} not fetched again); {summary['rejected_items']} items rejected",
+        f"({summary.get('reports_skipped', 0)} not fetched again); {summary['rejected_items']} items rejected, "
+        f"{summary.get('refused_reports', 0)} refused by the database",
         f"  metrics written {summary['metrics_written']}, findings {summary['findings_written']}",
         f"  failures: {sum(summary['failures_by_kind'].values())} (rate {summary['failure_rate']:.1%})",
     ]
