@@ -11,6 +11,7 @@ import logging
 from collections import deque
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -49,6 +50,7 @@ def source_documents(session: Session, report: Report, archive: RawArchive) -> l
     ).all()
     out = []
     for d in docs:
+        assert d.sha256 is not None  # selected where sha256 is not NULL
         if not archive.has(d.sha256):
             raise FileNotFoundError(f"{d.url} ({d.sha256})")
         name = d.url if d.role == "page" else (d.name or d.url)  # as pipelines.parse.source_documents names them
@@ -97,7 +99,7 @@ def _submitted(
         docs = source_documents(session, report, archive)
     except FileNotFoundError as exc:
         return report, None, exc
-    kwargs = {"url": report.url, "list_title": report.title, "limits": limits}
+    kwargs: dict[str, Any] = {"url": report.url, "list_title": report.title, "limits": limits}
     if pool is not None:
         return report, pool.submit(PARSE_DOCUMENTS, docs, **kwargs), None
     future: Future = Future()
@@ -141,5 +143,5 @@ def _mark_extraction(session: Session, report: Report, extraction: dict[str, tup
             d.extracted, d.note = ok, note or None
 
 
-def _count(session: Session, model: type, report: Report) -> int:
-    return session.scalar(select(func.count()).select_from(model).where(model.report_id == report.id))
+def _count(session: Session, model: type[ReportMetric] | type[ValidationFinding], report: Report) -> int:
+    return session.scalar(select(func.count()).select_from(model).where(model.report_id == report.id)) or 0

@@ -6,6 +6,8 @@ merged cell's origin, so a reader can address any position and still tell a copy
 
 from __future__ import annotations
 
+from typing import cast
+
 from lxml import etree
 
 from crawler.parsing.html import parse_html
@@ -175,7 +177,7 @@ class _Walker:
 
 
 def _own_rows(table: etree._Element) -> list[etree._Element]:
-    return table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
+    return cast("list[etree._Element]", table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr"))  # elements only
 
 
 def _cell_text(cell: etree._Element) -> str:
@@ -221,12 +223,9 @@ def _grid_from_table(table: etree._Element, budget: CellBudget, number: int = 1)
     placed: dict[tuple[int, int], Cell] = {}
     rows = _own_rows(table)
     n_rows = len(rows)
-    cells = [tr.xpath("./td | ./th") for tr in rows]
-    spans = [
-        [
-            (min(_span(td, "rowspan"), n_rows - r), _span(td, "colspan")) for td in row
-        ]  # a rowspan past the last row is clipped
-        for r, row in enumerate(cells)
+    cells = [cast("list[etree._Element]", tr.xpath("./td | ./th")) for tr in rows]  # elements only
+    spans = [  # (rowspan, colspan) of each cell; a rowspan past the last row is clipped
+        [(min(_span(td, "rowspan"), n_rows - r), _span(td, "colspan")) for td in row] for r, row in enumerate(cells)
     ]
     covered = sum(rowspan * colspan for row in spans for rowspan, colspan in row)
     budget.spend(covered, f"HTML table {number} ({n_rows} rows, rowspan/colspan)")
