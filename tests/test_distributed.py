@@ -128,11 +128,11 @@ def workers() -> Iterator[list[Worker]]:
         w.stop()
 
 
-def wait_until(condition: Callable[[], object], what: str, logs: list[Worker] = ()) -> None:
+def wait_until(condition: Callable[[], object], what: str, logs: list[Worker] | None = None) -> None:
     deadline = time.monotonic() + WAIT
     while not condition():
         if time.monotonic() > deadline:
-            tails = "\n".join(f"--- {w.log.name}\n{w.text()[-3000:]}" for w in logs)
+            tails = "\n".join(f"--- {w.log.name}\n{w.text()[-3000:]}" for w in logs or [])
             raise AssertionError(f"gave up waiting for {what}\n{tails}")
         time.sleep(0.2)
 
@@ -142,7 +142,8 @@ def jobs(url: str) -> list[tuple[int, str, str, int | None, int]]:
     import psycopg
 
     with psycopg.connect(conninfo(url)) as conn:
-        if conn.execute("SELECT to_regclass('procrastinate.procrastinate_jobs')").fetchone()[0] is None:
+        row = conn.execute("SELECT to_regclass('procrastinate.procrastinate_jobs')").fetchone()
+        if row is None or row[0] is None:
             return []
         return conn.execute(
             "SELECT id, lock, status::text, worker_id, attempts FROM procrastinate.procrastinate_jobs "

@@ -57,7 +57,7 @@ def collect(settings: Settings) -> tuple[dict[str, PortalStatus], list[WorkerSta
     portals: dict[str, PortalStatus] = {}
     workers: dict[int, WorkerStatus] = {}
     with psycopg.connect(conninfo(settings.database_url), connect_timeout=10) as conn:
-        if conn.execute("SELECT to_regclass(%s)", (f"{QUEUE_SCHEMA}.procrastinate_jobs",)).fetchone()[0] is None:
+        if not _has(conn, f"{QUEUE_SCHEMA}.procrastinate_jobs"):
             jobs: list[Any] = []
         else:
             jobs = conn.execute(JOBS, (CRAWL_TASK,)).fetchall()
@@ -89,7 +89,8 @@ def collect(settings: Settings) -> tuple[dict[str, PortalStatus], list[WorkerSta
 
 
 def _has(conn: Any, table: str) -> bool:
-    return conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is not None
+    row = conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()
+    return row is not None and row[0] is not None
 
 
 def _when(at: datetime | None) -> str:
@@ -114,9 +115,10 @@ def format_status(portals: dict[str, PortalStatus], workers: list[WorkerStatus],
         done = ", ".join(f"{n} {s}" for s, n in sorted(w.finished.items())) or "none"
         running = ", ".join(w.running) or "idle"
         lines.append(
-            f"worker {w.id}: {state}, last heartbeat {w.heartbeat_age:.0f} s ago; running {running}; jobs finished: {done}"
+            f"worker {w.id}: {state}, last heartbeat {w.heartbeat_age:.0f} s ago; "
+            f"running {running}; jobs finished: {done}"
         )
-    queued = sum(1 for p in portals.values() if p.queued)
-    running = sum(1 for p in portals.values() if p.running)
-    lines.append(f"{queued} portals queued, {running} running, {sum(not w.lost for w in workers)} workers alive")
+    n_queued = sum(1 for p in portals.values() if p.queued)
+    n_running = sum(1 for p in portals.values() if p.running)
+    lines.append(f"{n_queued} portals queued, {n_running} running, {sum(not w.lost for w in workers)} workers alive")
     return "\n".join(lines)
