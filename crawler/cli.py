@@ -482,6 +482,7 @@ def cmd_reparse(args: argparse.Namespace) -> int:
             args.spider,
             workers=int(workers) if workers not in (None, "") else None,
             timeout=settings.GOVREPORTS_PARSE_TIMEOUT or None,
+            limits=settings.parse_limits(),
         )
     engine.dispose()
     which = f" of {args.spider}" if args.spider else ""
@@ -564,12 +565,13 @@ def _database_exists(url: str) -> bool:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
+    from crawler import settings
     from crawler.parsing.report import parse_file
 
     path = Path(args.file)
     if not path.is_file():
         raise UsageError(f"no such file: {path}")
-    parsed = parse_file(path, url=args.url)
+    parsed = parse_file(path, url=args.url, limits=settings.parse_limits())
     json.dump(parsed.to_json(), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0
