@@ -180,7 +180,8 @@ def cmd_db(args: argparse.Namespace) -> int:
             raise UsageError("db downgrade needs a revision (e.g. base)")
         db.downgrade(url, args.revision)
     print(
-        f"{_safe_url(url)}: revision {db.current_revision(db.make_engine(url)) or 'none'} (head {db.head_revision(url)})"
+        f"{_safe_url(url)}: revision {db.current_revision(db.make_engine(url)) or 'none'} "
+        f"(head {db.head_revision(url)})"
     )
     return 0
 
@@ -198,7 +199,7 @@ def _pairs(values: list[str], what: str) -> dict[str, str]:
     return out
 
 
-def _process(settings_overrides: dict[str, object]):  # type: ignore[no-untyped-def]
+def _process(settings_overrides: dict[str, object]):
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
@@ -341,7 +342,8 @@ def summary_table(url: str) -> str:
     total = sum(n for _, _, n in rows)
     lines.append("-" * _width(header))
     lines.append(
-        f"{len(grid)} bodies, {total} reports, {sum(metric_counts.values())} metrics, {sum(finding_counts.values())} findings in {_safe_url(url)}"
+        f"{len(grid)} bodies, {total} reports, {sum(metric_counts.values())} metrics, "
+        f"{sum(finding_counts.values())} findings in {_safe_url(url)}"
     )
     return "\n".join(lines)
 
