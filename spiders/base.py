@@ -657,7 +657,7 @@ def more_is_about_reports(anchor: Selector) -> bool:
     return bool(heading and REPORT_COLUMN.search(heading) and not NOT_COLUMN.search(heading))
 
 
-def more_heading(anchor: scrapy.Selector) -> str | None:
+def more_heading(anchor: Selector) -> str | None:
     """The heading of the box a 更多>> link belongs to: the first text of the nearest enclosing
     element that has text beside the link."""
     for box in reversed(anchor.xpath("ancestor::*[position() <= 4]")):  # nearest first
