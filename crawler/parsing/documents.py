@@ -23,11 +23,14 @@ import shutil
 import statistics
 import subprocess
 import tempfile
+import time
 import zipfile
+import zlib
 from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
+from crawler.parsing.limits import DEFAULT, BoundExceeded, CellBudget, Limits
 from crawler.parsing.model import ExtractedDocument, Finding, Table
 from crawler.parsing.tables import table_from_rows
 
@@ -89,22 +92,36 @@ def document_kind(data: bytes, media_type: str | None = None, name: str = "") ->
     return None
 
 
-def extract_document(data: bytes, media_type: str | None = None, name: str = "") -> ExtractedDocument:
-    """Text and tables of a PDF, DOCX or DOC document; unsupported input gives extracted=False."""
+def extract_document(
+    data: bytes, media_type: str | None = None, name: str = "", limits: Limits = DEFAULT
+) -> ExtractedDocument:
+    """Text and tables of a PDF, DOCX or DOC document; unsupported input gives extracted=False.
+    A document past one of `limits` gives extracted=False with the bound named in its note and
+    a `bound_exceeded` finding: nothing of it is read halfway."""
     if not data:
         return _failed("empty document")
     kind = document_kind(data, media_type, name)
     if kind == "pdf":
-        return extract_pdf(data, name)
+        return extract_pdf(data, name, limits)
     if kind == "docx":
-        return extract_docx(data, name)
+        return extract_docx(data, name, limits)
     if kind == "doc":
-        return extract_doc(data, name)
+        return extract_doc(data, name, limits)
     return _failed(f"unsupported document type ({media_type or 'no media type'}, {name or 'no name'})")
 
 
 def _failed(note: str) -> ExtractedDocument:
     return ExtractedDocument(text="", extracted=False, note=note)
+
+
+def past_bound(exc: BoundExceeded, name: str) -> ExtractedDocument:
+    """A document past a bound: not extracted, the bound named in its note and in a finding."""
+    return ExtractedDocument(
+        text="",
+        extracted=False,
+        note=exc.note,
+        findings=[Finding("bound_exceeded", "warning", f"{name}: {exc.note}")],
+    )
 
 
 def _zip_has(data: bytes, member: str) -> bool:
@@ -132,14 +149,18 @@ def _cell_text(text: str | None) -> str | None:
 # PDF
 
 
-def extract_pdf(data: bytes, name: str = "") -> ExtractedDocument:
-    """Text (one paragraph per line) and ruled tables of a PDF, with pdfplumber."""
+def extract_pdf(data: bytes, name: str = "", limits: Limits = DEFAULT) -> ExtractedDocument:
+    """Text (one paragraph per line) and ruled tables of a PDF, with pdfplumber. Bounded by
+    `limits`: its pages are counted before any is read (max_pdf_pages), the reading stops at
+    max_pdf_seconds, and every page's caches are freed once it is read."""
     if PDF_MAGIC not in data[:1024]:
         return _failed("not a PDF (no %PDF- header)")
     if b"%%EOF" not in data.rstrip(b"\x00\t\n\r\x0c\x1a ")[-1024:]:
         return _failed("truncated PDF (no %%EOF at the end)")
     try:
-        pages = _pdfplumber_pages(data, name)
+        pages = _pdfplumber_pages(data, name, limits)
+    except BoundExceeded as exc:
+        return past_bound(exc, name)
     except Exception as exc:  # pdfminer raises many types on broken files
         return _failed(f"unreadable PDF: {_reason(exc)}")
     if not pages:
@@ -215,14 +236,50 @@ class _Page:
         self.tables = tables
 
 
-def _pdfplumber_pages(data: bytes, name: str) -> list[_Page]:
+def count_pdf_pages(data: bytes, most: int) -> int:
+    """The pages of a PDF from its page tree, counting no further than `most` + 1."""
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
+
+    document = PDFDocument(PDFParser(io.BytesIO(data)))
+    count = 0
+    for _ in PDFPage.create_pages(document):
+        count += 1
+        if count > most:
+            break
+    return count
+
+
+class _Clock:
+    """The time one PDF may take (Limits.max_pdf_seconds), checked between steps of the reading."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limit = limits.max_pdf_seconds
+        self.deadline = time.monotonic() + self.limit
+
+    def check(self, page: int, pages: int) -> None:
+        if time.monotonic() > self.deadline:
+            raise BoundExceeded("max_pdf_seconds", self.limit, f"reading stopped at page {page} of {pages}")
+
+
+def _pdfplumber_pages(data: bytes, name: str, limits: Limits = DEFAULT) -> list[_Page]:
     import pdfplumber
 
+    clock = _Clock(limits)
+    count = count_pdf_pages(data, limits.max_pdf_pages)
+    if count > limits.max_pdf_pages:
+        raise BoundExceeded(
+            "max_pdf_pages", limits.max_pdf_pages, f"the PDF has more than {limits.max_pdf_pages} pages"
+        )
+    budget = CellBudget(limits)
     pages: list[_Page] = []
     since_table: list[str] = []  # paragraphs since the last table, for captions (across pages)
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         for number, page in enumerate(pdf.pages, start=1):
+            clock.check(number, count)
             found = [t for t in page.find_tables() if _is_grid(t)]
+            clock.check(number, count)
             boxes = [t.bbox for t in found]
             text_page = page.filter(partial(_outside, boxes=boxes)) if boxes else page
             paragraphs = _paragraphs(text_page.extract_text_lines(return_chars=True), page.width)
@@ -236,9 +293,10 @@ def _pdfplumber_pages(data: bytes, name: str) -> list[_Page]:
                 else:
                     rows = [[_cell_text(cell) for cell in row] for row in item.extract()]
                     caption = "\n".join(since_table[-CAPTION_PARAGRAPHS:])
-                    tables.append(table_from_rows(rows, origin="pdf", document=name, caption=caption))
+                    tables.append(table_from_rows(rows, origin="pdf", document=name, caption=caption, budget=budget))
                     since_table = []
             pages.append(_Page(number, len(page.chars), [p["text"] for p in paragraphs], tables))
+            page.close()  # its layout objects, ~20 MB a page, are not needed again
     return pages
 
 
@@ -327,13 +385,17 @@ def _joiner(before: str, after: str) -> str:
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def extract_docx(data: bytes, name: str = "") -> ExtractedDocument:
-    """Paragraphs (one per line of `text`) and tables of a DOCX, in document order."""
+def extract_docx(data: bytes, name: str = "", limits: Limits = DEFAULT) -> ExtractedDocument:
+    """Paragraphs (one per line of `text`) and tables of a DOCX, in document order. Bounded by
+    `limits`: the zip's members decompressed (max_decompressed_bytes, checked before python-docx
+    reads them) and the tables' cells after gridSpan expansion (max_table_cells)."""
     try:
         import docx
         from docx.table import Table as DocxTable
         from docx.text.paragraph import Paragraph
 
+        check_zip(data, limits)
+        budget = CellBudget(limits)
         document = docx.Document(io.BytesIO(data))
         paragraphs: list[str] = []
         tables: list[Table] = []
@@ -345,10 +407,12 @@ def extract_docx(data: bytes, name: str = "") -> ExtractedDocument:
                     paragraphs.append(text)
                     since_table.append(text)
             else:
-                rows = docx_rows(DocxTable(element, document))
+                rows = docx_rows(DocxTable(element, document), budget)
                 caption = "\n".join(since_table[-CAPTION_PARAGRAPHS:])
-                tables.append(table_from_rows(rows, origin="docx", document=name, caption=caption))
+                tables.append(table_from_rows(rows, origin="docx", document=name, caption=caption, budget=budget))
                 since_table = []
+    except BoundExceeded as exc:
+        return past_bound(exc, name)
     except Exception as exc:  # python-docx / lxml raise many types on broken files
         return _failed(f"unreadable DOCX: {_reason(exc)}")
     if not paragraphs and not tables:
@@ -366,22 +430,91 @@ def _body_blocks(parent: Any) -> Iterator[Any]:
                 yield from _body_blocks(content)
 
 
-def docx_rows(table: Any) -> list[list[str | None]]:
+def docx_rows(table: Any, budget: CellBudget | None = None) -> list[list[str | None]]:
     """A python-docx table as rows of cell texts, with None at every position a merged cell
-    covers except its first: python-docx repeats the merged cell over those positions."""
-    seen: list[Any] = []  # the <w:tc> elements met so far; held so lxml keeps their identity
+    covers except its first: python-docx repeats the merged cell over those positions. The
+    positions the cells' gridSpans cover are checked against `budget` before they are expanded."""
+    spans = sum(_grid_span(tc) for tr in table._tbl.iterchildren(_W + "tr") for tc in tr.iterchildren(_W + "tc"))
+    (budget or CellBudget(DEFAULT)).check(spans, f"a DOCX table of {len(table._tbl.tr_lst)} rows (gridSpan)")
+    seen: dict[int, Any] = {}  # id -> the <w:tc> elements met so far; held so lxml keeps their identity
     rows: list[list[str | None]] = []
     for row in table.rows:
         out: list[str | None] = []
         for cell in row.cells:
             tc = cell._tc
-            if any(tc is s for s in seen):
+            if id(tc) in seen:
                 out.append(None)
             else:
-                seen.append(tc)
+                seen[id(tc)] = tc
                 out.append(_cell_text(cell.text))
         rows.append(out)
     return rows
+
+
+def _grid_span(tc: Any) -> int:
+    for value in tc.xpath("./w:tcPr/w:gridSpan/@w:val"):
+        try:
+            return max(1, int(value))
+        except ValueError:
+            return 1
+    return 1
+
+
+# ---------------------------------------------------------------------------------------------
+# zip members (DOCX, XLSX)
+
+_LOCAL_HEADER = 30  # bytes of a zip local file header before its name and extra field
+_CHUNK = 1 << 20
+
+
+def check_zip(data: bytes, limits: Limits = DEFAULT) -> None:
+    """BoundExceeded when the zip's members, decompressed, pass Limits.max_decompressed_bytes:
+    first by the sizes its central directory declares, then by decompressing every member
+    (discarding the output) without trusting those sizes, since headers lie. Nothing is kept:
+    the reader that comes next reads a zip known to be within bounds."""
+    limit = limits.max_decompressed_bytes
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = archive.infolist()
+        declared = sum(m.file_size for m in members)
+        if declared > limit:
+            raise BoundExceeded(
+                "max_decompressed_bytes", limit, f"its zip members declare {declared} bytes decompressed"
+            )
+        total = 0
+        for member in members:
+            for size in _decompressed_chunks(data, archive, member):
+                total += size
+                if total > limit:
+                    raise BoundExceeded(
+                        "max_decompressed_bytes",
+                        limit,
+                        f"its zip members decompress to more than {limit} bytes"
+                        f" (they declare {declared}; {member.filename} passed the bound)",
+                    )
+
+
+def _decompressed_chunks(data: bytes, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> Iterator[int]:
+    """Sizes of the decompressed chunks of one member, read from its own data to the end of the
+    deflate stream (or of the file), whatever size the headers give."""
+    if member.compress_type == zipfile.ZIP_DEFLATED:
+        start = member.header_offset
+        if data[start : start + 4] != ZIP_MAGIC:
+            raise zipfile.BadZipFile(f"bad local header for {member.filename}")
+        name_len = int.from_bytes(data[start + 26 : start + 28], "little")
+        extra_len = int.from_bytes(data[start + 28 : start + 30], "little")
+        position = start + _LOCAL_HEADER + name_len + extra_len
+        inflate = zlib.decompressobj(-zlib.MAX_WBITS)
+        while not inflate.eof and position < len(data):
+            chunk = inflate.decompress(data[position : position + _CHUNK], _CHUNK)
+            position += _CHUNK
+            yield len(chunk)
+            while inflate.unconsumed_tail and not inflate.eof:  # more output from the same input
+                chunk = inflate.decompress(inflate.unconsumed_tail, _CHUNK)
+                yield len(chunk)
+        return
+    with archive.open(member) as stream:  # stored (its size is its bytes) or another method
+        while chunk := stream.read(_CHUNK):
+            yield len(chunk)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -401,7 +534,7 @@ def doc_converter() -> list[str] | None:
     return None
 
 
-def extract_doc(data: bytes, name: str = "") -> ExtractedDocument:
+def extract_doc(data: bytes, name: str = "", limits: Limits = DEFAULT) -> ExtractedDocument:
     """Text of a Word 97-2003 (or WPS) document via antiword or catdoc."""
     if not data.startswith(OLE2_MAGIC):
         return _failed("not a Word 97-2003 document (no OLE2 header)")

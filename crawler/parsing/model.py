@@ -147,6 +147,9 @@ class ParsedReport:
                 for m in self.metrics
             ],
             "findings": [{"rule": f.rule, "severity": f.severity, "detail": f.detail} for f in self.findings],
+            "documents": [
+                {"name": name, "extracted": ok, "note": note} for name, (ok, note) in self.extraction.items()
+            ],
         }
 
 
