@@ -1,12 +1,15 @@
-# The two commands of the README, each doing its own set-up on a fresh machine:
-#   make demo   offline demo: serve the local mirrors, crawl them into data/demo.db, print a summary
-#   make test   the whole test suite
+# The commands of the README and CONTRIBUTING.md, each doing its own set-up on a fresh machine:
+#   make demo        offline demo: serve the local mirrors, crawl them into data/demo.db, print a summary
+#   make test        the whole test suite
+#   make test-fast   parsing and unit tests: no crawl, no mirror server, no PostgreSQL (under a minute)
+#   make lint        ruff check, ruff format --check, mypy (what CI runs before the tests)
+#   make format      ruff format, then ruff check --fix
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench lint system-deps install clean
+.PHONY: demo test test-fast bench lint format system-deps install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,9 +53,17 @@ demo: install system-deps
 	$(BIN)/govreports demo
 
 # pytest exits 5 when it selects no test: for the whole suite that is a broken suite, say so.
+# PYTEST_ARGS: more pytest arguments, e.g. make test-fast PYTEST_ARGS="-k metadata".
+PYTEST_ARGS ?=
 test: install system-deps
-	@$(BIN)/pytest; rc=$$?; \
+	@$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest selected no test - the suite is broken" >&2; exit 1; fi; \
+	exit $$rc
+
+# The fast loop: every test not marked e2e (a crawl, a mirror or another server) or postgres.
+test-fast: install
+	@$(BIN)/pytest -m "not e2e and not postgres" $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test-fast: pytest selected no test" >&2; exit 1; fi; \
 	exit $$rc
 
 # Benchmarks (a few minutes): synthetic mirrors in bench/out/, figures into bench/RESULTS.md.
@@ -61,6 +72,12 @@ bench: install system-deps
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .hypothesis
