@@ -9,8 +9,10 @@ comes back as `ExtractedDocument(text="", extracted=False, note=<reason>)`.
   falls back to pypdf. No OCR: an image-only PDF is reported, not read.
 - DOCX (python-docx): paragraphs and tables in document order; merged cells become None before
   `table_from_rows` (origin "docx").
-- DOC / WPS (OLE2): converted to text by antiword, else catdoc, when one is on PATH. Their tables
-  stay in the text as the converter prints them (antiword: `|`-separated rows).
+- DOC / WPS (OLE2): converted to DOCX by LibreOffice headless (`soffice --convert-to docx`), then
+  read as a DOCX, tables included. Where LibreOffice is absent (or fails on the file): text by
+  antiword, else catdoc; their tables stay in the text as the converter prints them (antiword:
+  `|`-separated rows, wide tables cut into fragments). The note says which converter was used.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import logging
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import tempfile
@@ -58,7 +61,7 @@ CID_SHARE_LIMIT = 0.05
 # characters is unusable too.
 GARBAGE_SHARE_LIMIT = 0.05
 CAPTION_PARAGRAPHS = 3  # as tables_from_html: title, scope caption and one more line
-CONVERTER_TIMEOUT = 120  # seconds for antiword / catdoc
+CONVERTER_TIMEOUT = 120  # seconds for LibreOffice / antiword / catdoc
 NOTE_DETAIL = 200  # characters of an exception message kept in a note
 
 _CID = re.compile(r"\(cid:\d+\)")
@@ -523,8 +526,14 @@ def _decompressed_chunks(data: bytes, archive: zipfile.ZipFile, member: zipfile.
 _WORD_STREAM = "WordDocument".encode("utf-16-le")
 
 
+def libreoffice() -> str | None:
+    """LibreOffice's `soffice` on PATH, or None."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
 def doc_converter() -> list[str] | None:
-    """The command line that prints a .doc as UTF-8 text, without wrapping; None if none is installed."""
+    """The command line that prints a .doc as UTF-8 text, without wrapping, for machines without
+    LibreOffice; None if none is installed."""
     antiword = shutil.which("antiword")
     if antiword:
         return [antiword, "-m", "UTF-8.txt", "-w", "0"]
@@ -535,14 +544,38 @@ def doc_converter() -> list[str] | None:
 
 
 def extract_doc(data: bytes, name: str = "", limits: Limits = DEFAULT) -> ExtractedDocument:
-    """Text of a Word 97-2003 (or WPS) document via antiword or catdoc."""
+    """Text and tables of a Word 97-2003 (or WPS) document: converted to DOCX by LibreOffice
+    headless, then read by the DOCX reader (merged cells and all); without LibreOffice (or when
+    it fails on the file), text only via antiword or catdoc, whose tables are lines of text.
+    The document's note says which converter was used."""
     if not data.startswith(OLE2_MAGIC):
         return _failed("not a Word 97-2003 document (no OLE2 header)")
     if _WORD_STREAM not in data:
         return _failed("OLE2 file without a WordDocument stream (not a Word document)")
+    soffice = libreoffice()
+    failed = ""
+    if soffice:
+        converted = convert_with_libreoffice(soffice, data, "doc", "docx")
+        if isinstance(converted, bytes):
+            doc = extract_docx(converted, name, limits)
+            if doc.extracted:
+                doc.note = "converted to DOCX by LibreOffice"
+                return doc
+            if any(f.rule == "bound_exceeded" for f in doc.findings):
+                return doc
+            failed = f"LibreOffice's DOCX {doc.note}"
+        else:
+            failed = converted
     command = doc_converter()
     if command is None:
-        return _failed("no .doc converter (install antiword)")
+        return _failed(failed or "no .doc converter (install LibreOffice: libreoffice-writer-nogui, or antiword)")
+    text_doc = _text_converter(command, data)
+    if failed:
+        text_doc.note = f"{failed}; {text_doc.note}"
+    return text_doc
+
+
+def _text_converter(command: list[str], data: bytes) -> ExtractedDocument:
     tool = os.path.basename(command[0])
     with tempfile.TemporaryDirectory(prefix="govreports-doc-") as tmp:
         path = os.path.join(tmp, "document.doc")
@@ -559,4 +592,56 @@ def extract_doc(data: bytes, name: str = "", limits: Limits = DEFAULT) -> Extrac
     text = "\n".join(line for line in lines if line.strip())
     if not text:
         return _failed(f"{tool} found no text")
-    return ExtractedDocument(text=text)
+    return ExtractedDocument(text=text, note=f"converted to text by {tool} (tables as lines of text)")
+
+
+def convert_with_libreoffice(soffice: str, data: bytes, suffix: str, target: str) -> bytes | str:
+    """`data` (a .`suffix` file) converted by `soffice --headless --convert-to TARGET`: the
+    converted bytes, or why not (a str). Each conversion has its own user profile
+    (-env:UserInstallation), so parse workers convert side by side, and CONVERTER_TIMEOUT
+    seconds: a conversion that hangs is killed with its process group."""
+    with tempfile.TemporaryDirectory(prefix="govreports-lo-") as tmp:
+        source = os.path.join(tmp, f"document.{suffix}")
+        with open(source, "wb") as f:
+            f.write(data)
+        out = os.path.join(tmp, "out")
+        command = [
+            soffice,
+            f"-env:UserInstallation=file://{os.path.join(tmp, 'profile')}",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--convert-to",
+            target,
+            "--outdir",
+            out,
+            source,
+        ]
+        env = {**os.environ, "HOME": tmp}  # nothing written to the real home
+        try:
+            process = subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True
+            )
+        except OSError as exc:
+            return f"LibreOffice failed: {_reason(exc)}"
+        try:
+            _, stderr = process.communicate(timeout=CONVERTER_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            _kill_group(process)
+            return f"LibreOffice took longer than {CONVERTER_TIMEOUT} s: killed"
+        finally:
+            _kill_group(process)  # soffice.bin children left behind, if any
+        produced = os.path.join(out, "document." + target.split(":")[0])
+        if process.returncode != 0 or not os.path.exists(produced):
+            message = " ".join(stderr.decode("utf-8", "replace").replace(tmp, "").split())
+            return f"LibreOffice failed (exit {process.returncode}): {message[:NOTE_DETAIL] or 'no output'}"
+        with open(produced, "rb") as f:
+            return f.read()
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    process.wait()
