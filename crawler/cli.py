@@ -14,6 +14,9 @@ govreports plot METRIC [--body NAME] [--out F]   a metric over years per body as
 govreports coverage [--out F.png|F.html]         bodies × years: reports parsed, found or missing
 govreports portals                               the portal registry, each portal's last crawl and report count
 govreports discover URL [--base-url URL]         platform, report columns and a ready registry entry for a portal
+
+Errors are one line on stderr: exit 2 for bad input, 1 for a failure (crawler/errors.py);
+--debug (or GOVREPORTS_DEBUG=1) prints the traceback too.
 """
 
 from __future__ import annotations
@@ -667,6 +670,7 @@ def _open_archive(location: str, hint: str):  # type: ignore[no-untyped-def]
     from crawler.storage.objectstore import ArchiveConfigError, ObjectStoreArchive
 
     if _is_object_store(location):
+        require("boto3", "an s3:// archive")
         try:
             archive = ObjectStoreArchive(location)
             archive.check()

@@ -80,8 +80,8 @@ def serve(url: str, *, host: str, port: int) -> None:
 
     from crawler.storage.db import open_database
 
-    check_listen(host, port)
     open_database(url, migrate=True).dispose()  # the views and the metric dictionary the metadata describes
+    check_listen(host, port)
     app = Datasette([str(path)], metadata=metadata(path.stem)).app()
     print(f"serving {path} at http://{host}:{port}/{path.stem}", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
