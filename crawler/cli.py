@@ -492,7 +492,8 @@ def summary_table(url: str) -> str:
     total = sum(n for _, _, n in rows)
     lines.append("-" * _width(header))
     lines.append(
-        f"{len(grid)} bodies, {total} reports, {sum(metric_counts.values())} metrics, {sum(finding_counts.values())} findings in {_safe_url(url)}"
+        f"{len(grid)} bodies, {total} reports, {sum(metric_counts.values())} metrics, "
+        f"{sum(finding_counts.values())} findings in {_safe_url(url)}"
     )
     return "\n".join(lines)
 

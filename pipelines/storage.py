@@ -10,24 +10,25 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from scrapy import signals
+from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.extensions.runrecord import record_failure, take_failures
-from crawler.items import ParsedItem
+from crawler.items import Failure, ParsedItem
 from crawler.middlewares.incremental import take_seen
 from crawler.storage.db import ensure_schema, session_factory
 from crawler.storage.deadletter import DeadLetters
 from crawler.storage.models import CrawlFailure, CrawlRun, Report
-from crawler.storage.store import ReportWriter, WriteCounts, utcnow
+from crawler.storage.store import Refused, ReportWriter, WriteCounts, utcnow
 
 log = logging.getLogger(__name__)
 
 
 # failure kinds that are requests the crawl could not complete (a rejected item is not one)
 REQUEST_FAILURES = ("download", "http_status", "blocked", "attachment")
+REFUSED = "refused_report"  # a report the database would not hold (its own row's fault)
 PROGRESS_EVERY = 25  # reports: long crawls log progress
 
 
@@ -45,6 +46,7 @@ class StoragePipeline:
         self.totals = WriteCounts()
         self.items = 0
         self.rejected = 0
+        self.refused = 0  # reports the database refused (recorded as failures, not stored)
         self.engine: Engine | None = None
         self.sessions: Any = None  # None while the database is unreachable: batches become dead letters
         self.run_id: int | None = None
@@ -59,15 +61,23 @@ class StoragePipeline:
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
         return cls(crawler)
 
+    @property
+    def spider(self) -> Spider:
+        """The crawl's spider: set before the pipeline opens, so always there when it runs."""
+        spider = self.crawler.spider
+        assert spider is not None, "the storage pipeline used outside a crawl"
+        return spider
+
     def open_spider(self) -> None:
         try:
             self.engine = ensure_schema(self.url)
             sessions = session_factory(self.engine)
             with sessions.begin() as session:
-                self.held_before = session.scalar(
-                    select(func.count()).select_from(Report).where(Report.spider == self.crawler.spider.name)
+                self.held_before = (
+                    session.scalar(select(func.count()).select_from(Report).where(Report.spider == self.spider.name))
+                    or 0
                 )
-                run = CrawlRun(spider=self.crawler.spider.name, started_at=utcnow(), outcome="running")
+                run = CrawlRun(spider=self.spider.name, started_at=utcnow(), outcome="running")
                 session.add(run)
                 session.flush()
                 self.run_id = run.id
@@ -76,13 +86,13 @@ class StoragePipeline:
             record_failure(self.crawler, None, "database", self.database_down)
             return
         self.sessions = sessions
-        self.replay_dead_letters()
+        self.replay_dead_letters(run.id)
 
-    def replay_dead_letters(self) -> None:
-        """Re-apply what earlier runs could not write, before this run writes anything."""
-        spider = self.crawler.spider.name
+    def replay_dead_letters(self, run_id: int) -> None:
+        """Re-apply what earlier runs could not write, before this run (`run_id`) writes anything."""
+        spider = self.spider.name
         try:
-            replayed = self.dead_letters.replay(self.sessions, spider, self.run_id)
+            replayed = self.dead_letters.replay(self.sessions, spider, run_id)
         except SQLAlchemyError as exc:
             record_failure(self.crawler, None, "database", f"re-applying dead letters failed: {_short(exc)}")
             return
@@ -110,7 +120,7 @@ class StoragePipeline:
         seen = take_seen(self.crawler)
         if not batch and not failures and not seen:
             return
-        spider = self.crawler.spider
+        spider = self.spider
         items = [
             (
                 item,
@@ -127,14 +137,18 @@ class StoragePipeline:
                 raise _DatabaseDown(self.database_down)
             with self.sessions.begin() as session:
                 writer = ReportWriter(session)
-                for item, canonical in items:
-                    counts.add(writer.write(item, canonical))
+                # each report in a savepoint of its own: one the database refuses is not stored,
+                # recorded against its URL, and the rest of the batch is stored
+                counts, refused = writer.write_each(items)
+                failures += [self.refusal(r) for r in refused]
                 writer.mark_seen(spider.name, seen)
                 for f in failures:
                     session.add(CrawlFailure(run_id=self.run_id, url=f.url, kind=f.kind, reason=f.reason, at=f.at))
         except Exception as exc:  # noqa: BLE001 - whatever refused the batch, its items are kept
             self.keep_dead_letter(items, failures, seen, exc)
             return
+        self.refused += len(refused)
+        self.crawler.stats.inc_value("govreports/reports_refused", len(refused))
         self.totals.add(counts)
         stats = self.crawler.stats
         for name in ("new", "changed", "unchanged"):
@@ -144,13 +158,22 @@ class StoragePipeline:
             self.logged_progress = stored
             log.info(
                 "%s: %d reports stored so far (%d new, %d changed, %d unchanged), %d failures",
-                self.crawler.spider.name,
+                self.spider.name,
                 stored,
                 self.totals.new,
                 self.totals.changed,
                 self.totals.unchanged,
                 sum(self.failure_kinds.values()),
             )
+
+    def refusal(self, refused: Refused) -> Failure:
+        """The failure of a report the database refused: recorded (and counted) like any other."""
+        reason = f"report not stored, the database refused it: {_short(refused.error)}"
+        log.error("%s: %s: %s", self.spider.name, refused.item.page.url, reason)
+        failure = Failure(refused.item.page.url, REFUSED, reason)
+        self.crawler.stats.inc_value(f"govreports/failures/{REFUSED}")
+        self.count_failures([failure])
+        return failure
 
     def count_failures(self, failures: list) -> None:
         for f in failures:
@@ -164,11 +187,11 @@ class StoragePipeline:
         record_failure(self.crawler, None, "database", f"{len(items)} reports kept as a dead letter ({why})")
         own = take_failures(self.crawler)
         self.count_failures(own)
-        path = self.dead_letters.keep(self.crawler.spider.name, self.run_id, items, failures + own, seen, why)
+        path = self.dead_letters.keep(self.spider.name, self.run_id, items, failures + own, seen, why)
         self.kept += len(items)
         log.error(
             "%s: the database refused a batch of %d reports; kept in %s for the next run",
-            self.crawler.spider.name,
+            self.spider.name,
             len(items),
             path,
         )
@@ -243,6 +266,7 @@ class StoragePipeline:
             "reports_skipped": skipped,
             "dead_letters": {"kept": self.kept, "replayed": self.replayed},
             "rejected_items": self.rejected,
+            "refused_reports": self.refused,
             "metrics_written": self.totals.metrics,
             "findings_written": self.totals.findings,
             "failures_by_kind": dict(self.failure_kinds),
@@ -286,7 +310,8 @@ def format_summary(summary: dict[str, Any]) -> str:
     lines = [
         f"  pages {summary['pages']} of {summary['requests']} requests",
         f"  reports: {r['new']} new, {r['changed']} changed, {r['unchanged']} unchanged "
-        f"({summary.get('reports_skipped', 0)} not fetched again); {summary['rejected_items']} items rejected",
+        f"({summary.get('reports_skipped', 0)} not fetched again); {summary['rejected_items']} items rejected, "
+        f"{summary.get('refused_reports', 0)} refused by the database",
         f"  metrics written {summary['metrics_written']}, findings {summary['findings_written']}",
         f"  failures: {sum(summary['failures_by_kind'].values())} (rate {summary['failure_rate']:.1%})",
     ]

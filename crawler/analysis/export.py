@@ -6,7 +6,8 @@
     dictionary.<ext>      the metric dictionary (crawler/data/metrics.csv)
     README.md             what each file and column means, and the filters used
 
-Formats: csv (UTF-8, optionally with a BOM so spreadsheet programs read the Chinese right),
+Formats: csv (UTF-8, optionally with a BOM so spreadsheet programs read the Chinese right;
+text cells a spreadsheet would run as a formula are escaped, see `spreadsheet_safe`),
 jsonl (one JSON object per line) and parquet (needs pyarrow: the [export] extra). The export
 only reads: it never migrates or changes the database.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 import csv
 import difflib
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -173,7 +175,7 @@ def export(engine: Engine, out: Path, fmt: str, filters: Filters = Filters(), *,
 
 def summary(written: list[Written], fmt: str) -> str:
     lines = [f"{w.path}  {w.rows} rows" for w in written if w.path.suffix != ".md"]
-    folder = written[0].path.parent if written else "?"
+    folder = written[0].path.parent if written else Path("?")
     return "\n".join([f"exported {fmt} to {folder}:", *lines, f"{folder / 'README.md'}  columns and filters"])
 
 
@@ -209,20 +211,24 @@ def close_codes(code: str, limit: int = 8) -> list[str]:
 
 
 def known_spiders(engine: Engine) -> set[str]:
-    """The project's spiders and any spider that stored reports in this database."""
-    from scrapy.spiderloader import get_spider_loader
-    from scrapy.utils.project import get_project_settings
+    """The portals of the registry (each is a spider) and any spider that stored reports in this database."""
+    from crawler.registry import RegistryError, load_registry
 
+    try:
+        portals = set(load_registry())
+    except RegistryError as exc:
+        raise ExportError(str(exc)) from None
     with engine.connect() as conn:
         stored = set(conn.scalars(text("SELECT DISTINCT spider FROM reports")))
-    return stored | set(get_spider_loader(get_project_settings()).list())
+    return stored | portals
 
 
 # -- rows ------------------------------------------------------------------------------------------
 
 
 def _query(view: str, columns: tuple[Column, ...], filters: Filters) -> tuple[str, dict[str, Any]]:
-    where, params = [], {}
+    where: list[str] = []
+    params: dict[str, Any] = {}
     if filters.spider is not None:
         where.append("spider = :spider")
         params["spider"] = filters.spider
@@ -280,6 +286,21 @@ def _write(writer_class: type, path: Path, columns: tuple[Column, ...], rows: It
     return Written(path, count)
 
 
+# A text cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets
+# (=HYPERLINK(…) in a scraped title would run when the CSV is opened): OWASP "CSV injection".
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell that would start a formula, with a single quote in front (the spreadsheet
+    shows the text as it is: `'=HYPERLINK(…)` displays `=HYPERLINK(…)`); a signed plain number
+    ("-3") is no formula and stays as it is. Numbers, dates and None pass through."""
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 class CsvWriter:
     def __init__(self, path: Path, columns: tuple[Column, ...], bom: bool) -> None:
         self.file = path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="")
@@ -287,7 +308,7 @@ class CsvWriter:
         self.csv.writerow([c.name for c in columns])
 
     def write(self, rows: list[tuple]) -> None:
-        self.csv.writerows(rows)
+        self.csv.writerows([spreadsheet_safe(v) for v in row] for row in rows)
 
     def close(self) -> None:
         self.file.close()
@@ -352,6 +373,14 @@ def readme_text(fmt: str, filters: Filters, written: list[Written]) -> str:
         "The headline columns of reports.* pick, per report and code, the 本行政区域 (region) table of a",
         "legacy report before the 本级 (self) one, and the applicant total of a 2019+ report.",
         "See docs/analysts.md for the codes, the views and worked queries.",
+        *(
+            [
+                "A text cell starting with = + - @, a tab or a carriage return (a formula to a spreadsheet)",
+                "is written with a ' in front: remove that one character to get the value as stored.",
+            ]
+            if fmt == "csv"
+            else []
+        ),
         "",
         "| file | rows |",
         "|---|---|",

@@ -118,7 +118,8 @@ def parse_documents(
                     Finding(
                         "conflicting_sources",
                         "warning",
-                        f"{m.code} {m.scope or ''} {m.applicant or ''}: {earlier.value} ({earlier.location}) vs {m.value} ({m.location}); kept the first",
+                        f"{m.code} {m.scope or ''} {m.applicant or ''}: {earlier.value} ({earlier.location}) vs "
+                        f"{m.value} ({m.location}); kept the first",
                         m.code,
                     )
                 )

@@ -37,13 +37,43 @@ def make_engine(url: str, *, migrating: bool = False, **options: Any) -> Engine:
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, **options)
+    event.listen(engine, "before_cursor_execute", _without_nul, retval=True)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_connect_migrating if migrating else _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
-def _sqlite_connect(dbapi_connection, _record, foreign_keys: bool = True) -> None:  # type: ignore[no-untyped-def]
+def _without_nul(conn, cursor, statement, parameters, context, executemany):
+    """Every text value written or looked up, without NUL characters: PostgreSQL's text cannot
+    hold one (a NUL scraped into a name refused the whole batch), so neither database gets any,
+    and a lookup by a scraped value finds the row written from it. The parameters come as one
+    row (dict or tuple), a list of rows (executemany) or one flat row of many VALUES
+    (SQLAlchemy's insertmanyvalues, also flagged executemany)."""
+    return statement, _nul_free(parameters)
+
+
+def _nul_free(value: Any) -> Any:
+    if not _has_nul(value):
+        return value  # the usual case: nothing copied
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {k: _nul_free(v) for k, v in value.items()}
+    return type(value)(_nul_free(v) for v in value)
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _sqlite_connect(dbapi_connection, _record, foreign_keys: bool = True) -> None:
     # pysqlite's own implicit BEGIN breaks SAVEPOINT (a rolled-back batch would keep the rows a
     # savepoint inserted) and leaves DDL outside any transaction (a migration killed midway is
     # half done). Let SQLAlchemy emit BEGIN itself (its documented SQLite recipe).
@@ -54,11 +84,11 @@ def _sqlite_connect(dbapi_connection, _record, foreign_keys: bool = True) -> Non
     cursor.close()
 
 
-def _sqlite_connect_migrating(dbapi_connection, record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_connect_migrating(dbapi_connection, record) -> None:
     _sqlite_connect(dbapi_connection, record, foreign_keys=False)
 
 
-def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_begin(connection) -> None:
     # IMMEDIATE: take the write lock at the start, so two crawls' transactions queue (busy_timeout)
     # instead of deadlocking when both try to upgrade a read lock
     connection.exec_driver_sql("BEGIN IMMEDIATE")
