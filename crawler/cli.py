@@ -65,8 +65,12 @@ def explain(exc: Exception) -> tuple[str, int]:
     """The one line and exit status of an error a command raised."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    from crawler.storage.db import StorageError
+
     if isinstance(exc, CommandError):
         return one_line(exc), exc.exit_status
+    if isinstance(exc, StorageError):
+        return one_line(exc), 1
     if isinstance(exc, ModuleNotFoundError) and (missing := missing_extra(exc)):
         return str(missing), missing.exit_status
     if isinstance(exc, SQLAlchemyError):
@@ -109,24 +113,8 @@ def count(value: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--debug",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="print the traceback of an error too (also GOVREPORTS_DEBUG=1)",
-    )
-    parser = ArgumentParser(
-        prog="govreports", description="Government information-disclosure annual reports crawler", parents=[common]
-    )
+    parser = ArgumentParser(prog="govreports", description="Government information-disclosure annual reports crawler")
     sub = parser.add_subparsers(metavar="COMMAND")
-    add_parser = sub.add_parser
-
-    def add(name: str, **kwargs: object) -> argparse.ArgumentParser:
-        return add_parser(name, parents=[common], **kwargs)  # type: ignore[arg-type]
-
-    sub.add_parser = add  # type: ignore[method-assign]
-
     p = sub.add_parser("db", help="create, migrate or inspect the database schema")
     p.add_argument("action", choices=["upgrade", "downgrade", "current"])
     p.add_argument("revision", nargs="?", help="target revision (upgrade: default head; downgrade: required)")
@@ -230,6 +218,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--url", help="the URL the file was fetched from")
     p.set_defaults(func=cmd_parse)
+    for command in (parser, *sub.choices.values()):  # before or after the command's name
+        command.add_argument(
+            "--debug",
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help="print the traceback of an error too (also GOVREPORTS_DEBUG=1)",
+        )
     return parser
 
 
@@ -293,7 +288,7 @@ def _pairs(values: list[str], what: str) -> dict[str, str]:
     return out
 
 
-def _settings(settings_overrides: dict[str, object]):  # type: ignore[no-untyped-def]
+def _settings(settings_overrides: dict[str, object]):
     from scrapy.utils.project import get_project_settings
 
     settings = get_project_settings()
@@ -302,13 +297,13 @@ def _settings(settings_overrides: dict[str, object]):  # type: ignore[no-untyped
     return settings
 
 
-def _process(settings_overrides: dict[str, object] | None = None, settings=None):  # type: ignore[no-untyped-def]
+def _process(settings_overrides: dict[str, object] | None = None, settings=None):
     from scrapy.crawler import CrawlerProcess
 
     return CrawlerProcess(settings if settings is not None else _settings(settings_overrides or {}))
 
 
-def spider_names(settings) -> list[str]:  # type: ignore[no-untyped-def]
+def spider_names(settings) -> list[str]:
     """The project's spiders, read before a CrawlerProcess starts logging."""
     from scrapy.spiderloader import get_spider_loader
 
@@ -664,7 +659,7 @@ def _is_object_store(location: str) -> bool:
     return is_object_store(location)
 
 
-def _open_archive(location: str, hint: str):  # type: ignore[no-untyped-def]
+def _open_archive(location: str, hint: str):
     """The archive at a folder or s3:// URL and how to show it; UsageError naming `hint` when
     it is not there."""
     from crawler.storage.archive import Archive

@@ -21,6 +21,7 @@ from crawler.extensions.runrecord import exit_reason
 class Command(ScrapyCrawlCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         from crawler.cli import check_base_url, check_crawl_database, check_spider
+        from crawler.storage.db import StorageError
 
         if len(args) != 1:
             raise UsageError("name exactly one spider (govreports crawl --all runs them all)")
@@ -30,9 +31,9 @@ class Command(ScrapyCrawlCommand):
             if "base_url" in opts.spargs:
                 check_base_url(opts.spargs["base_url"], "-a base_url")
             check_crawl_database(self.crawler_process.settings.get("GOVREPORTS_DATABASE_URL"))
-        except CommandError as exc:
+        except (CommandError, StorageError) as exc:
             print(f"govreports: {exc}", file=sys.stderr)
-            self.exitcode = exc.exit_status
+            self.exitcode = exc.exit_status if isinstance(exc, CommandError) else 1
             return
         crawler = self._create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)

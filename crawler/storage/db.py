@@ -19,7 +19,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 import migrations
-from crawler.errors import CommandError, one_line
 from crawler.parsing.metrics import load_metrics
 from crawler.storage.models import MetricDefinition
 
@@ -118,15 +117,20 @@ def head_revision(url: str) -> str | None:
     return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
 
 
-class SchemaError(CommandError):
+class StorageError(Exception):
+    """The database cannot be used as asked: one line naming the fix (a command exits 1 with it,
+    crawler/cli.py `explain`)."""
+
+
+class SchemaError(StorageError):
     """The database's schema cannot be brought to this version's: the message names the fix."""
 
 
-class DatabaseMissing(CommandError):
+class DatabaseMissing(StorageError):
     """A reading command named a SQLite file that does not exist (it is never created)."""
 
 
-class DatabaseUnavailable(CommandError):
+class DatabaseUnavailable(StorageError):
     """The database cannot be opened: unreachable server, refused login, not a database file."""
 
 
@@ -157,7 +161,7 @@ def unavailable(url: str, exc: BaseException) -> DatabaseUnavailable:
     """The one-line error for a database that refused to open."""
     reason = getattr(exc, "orig", None) or exc
     first = str(reason).strip().splitlines()[0] if str(reason).strip() else type(reason).__name__
-    return DatabaseUnavailable(f"cannot open the database {safe_url(url)}: {one_line(first)}")
+    return DatabaseUnavailable(f"cannot open the database {safe_url(url)}: {' '.join(first.split())}")
 
 
 def open_database(url: str, *, migrate: bool = False, older_ok: bool = False) -> Engine:
@@ -165,7 +169,7 @@ def open_database(url: str, *, migrate: bool = False, older_ok: bool = False) ->
     that read (export, plot, coverage, serve, reparse, portals, db current): never creates a
     SQLite file. An older schema is migrated with `migrate`, else refused naming `govreports db
     upgrade` (or returned as it is with `older_ok`); a newer one (or an unreachable server) is a
-    CommandError naming the fix."""
+    StorageError naming the fix."""
     from sqlalchemy.exc import SQLAlchemyError
 
     require_database(url)
