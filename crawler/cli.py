@@ -75,9 +75,9 @@ def explain(exc: Exception) -> tuple[str, int]:
         return one_line(exc), 1
     if isinstance(exc, ModuleNotFoundError) and (missing := missing_extra(exc)):
         return str(missing), missing.exit_status
-    if isinstance(exc, SQLAlchemyError):
-        reason = getattr(exc, "orig", None) or exc
-        return f"database error: {one_line(str(reason).strip().splitlines()[0] if str(reason).strip() else reason)}", 1
+    if isinstance(exc, SQLAlchemyError) or type(exc).__module__.startswith("psycopg"):  # procrastinate's psycopg too
+        reason = str(getattr(exc, "orig", None) or exc).strip()
+        return f"database error: {one_line(reason.splitlines()[0] if reason else type(exc).__name__)}", 1
     if isinstance(exc, OSError) and exc.strerror:
         return one_line(f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror), 1
     return (

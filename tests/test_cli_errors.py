@@ -53,6 +53,17 @@ def run(cwd: Path, *args: str, block: str | None = None, preexec=None, env: dict
     )
 
 
+SERVING = ("crawl", "serve", "scrapy", "worker")  # commands that would crawl or serve (conftest's e2e guard)
+
+
+def param(*values: object):  # noqa: ANN201 - a pytest ParameterSet
+    """A test case named by its command line (the first tuple of values); a crawling or serving
+    command's case is marked e2e, though bad input stops it before any crawl (conftest.py)."""
+    args = next(v for v in values if isinstance(v, tuple))
+    marks = [pytest.mark.e2e] if args[0] in SERVING else []
+    return pytest.param(*values, marks=marks, id=" ".join(args))
+
+
 def files(folder: Path) -> set[str]:
     return {str(p.relative_to(folder)) for p in folder.rglob("*")}
 
@@ -113,7 +124,7 @@ USAGE = [
 ]
 
 
-@pytest.mark.parametrize(("args", "message"), USAGE, ids=[" ".join(a) for a, _ in USAGE])
+@pytest.mark.parametrize(("args", "message"), [param(*row) for row in USAGE])
 def test_bad_input_is_one_line_and_exit_2(tmp_path, migrated, args, message):
     (tmp_path / "FILE").write_text("not a folder")
     url = f"sqlite:///{shutil.copy(migrated, tmp_path / 'govreports.db')}"
@@ -142,7 +153,7 @@ READERS = [
 ]
 
 
-@pytest.mark.parametrize("args", READERS, ids=" ".join)
+@pytest.mark.parametrize("args", [param(args) for args in READERS])
 def test_a_mistyped_sqlite_path_is_never_created(tmp_path, args):
     done = run(tmp_path, *args, "--database-url", "sqlite:///typo/govreprots.db")
     assert_one_line(done, 1, f"govreports: no database at typo/govreprots.db {MISSING}")
@@ -165,22 +176,25 @@ def test_portals_lists_the_registry_before_the_first_crawl(tmp_path):
 
 # -- an unreachable PostgreSQL ------------------------------------------------------------------------
 
+OPEN = "cannot open the database {url}: connection failed"
 SERVER_READERS = [
-    ("db", "current"),
-    ("db", "upgrade"),
-    ("reparse", "--archive-dir", "."),
-    ("plot", "review.total"),
-    ("coverage", "--out", "c.html"),
-    ("export", "--out", "export"),
-    ("portals",),
+    (("db", "current"), OPEN),
+    (("db", "upgrade"), OPEN),
+    (("reparse", "--archive-dir", "."), OPEN),
+    (("plot", "review.total"), OPEN),
+    (("coverage", "--out", "c.html"), OPEN),
+    (("export", "--out", "export"), OPEN),
+    (("portals",), OPEN),
+    (("status",), "database error: connection failed"),  # the distributed crawl's queue (psycopg)
+    (("enqueue", "dongying"), "database error: connection failed"),
 ]
 
 
-@pytest.mark.parametrize("args", SERVER_READERS, ids=" ".join)
-def test_an_unreachable_postgresql_is_one_line_and_exit_1(tmp_path, args):
+@pytest.mark.parametrize(("args", "message"), [param(*row) for row in SERVER_READERS])
+def test_an_unreachable_postgresql_is_one_line_and_exit_1(tmp_path, args, message):
     url = f"postgresql+psycopg://govreports@127.0.0.1:{closed_port()}/govreports"
     done = run(tmp_path, *args, "--database-url", url)
-    line = assert_one_line(done, 1, f"govreports: cannot open the database {url}: connection failed")
+    line = assert_one_line(done, 1, "govreports: " + message.format(url=url))
     assert "Connection refused" in line
     assert files(tmp_path) == set()
 
@@ -213,7 +227,7 @@ NEWER_READERS = [
 ]
 
 
-@pytest.mark.parametrize("args", NEWER_READERS, ids=" ".join)
+@pytest.mark.parametrize("args", [param(args) for args in NEWER_READERS])
 def test_a_database_of_a_newer_revision_is_refused(tmp_path, newer, args):
     before = files(tmp_path)
     if args[0] == "scrapy":
@@ -240,10 +254,16 @@ EXTRAS = [
     ("boto3", ("reparse", "--archive-url", "s3://bucket/raw"), "an s3:// archive needs boto3", "s3"),
     ("psycopg", ("db", "current", "--database-url", "postgresql+psycopg://u@127.0.0.1:9/g"), "psycopg", "pg"),
     ("pyarrow", ("export", "--format", "parquet"), "--format parquet needs pyarrow", "export"),
+    (
+        "procrastinate",
+        ("enqueue", "dongying", "--database-url", "postgresql+psycopg://u@127.0.0.1:9/g"),
+        "procrastinate is needed",
+        "distributed",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("module", "args", "message", "extra"), EXTRAS, ids=[e[0] + " " + e[1][0] for e in EXTRAS])
+@pytest.mark.parametrize(("module", "args", "message", "extra"), [param(*row) for row in EXTRAS])
 def test_a_missing_extra_names_the_pip_install(tmp_path, migrated, module, args, message, extra):
     url = f"sqlite:///{shutil.copy(migrated, tmp_path / 'govreports.db')}"
     before = files(tmp_path)
