@@ -57,6 +57,10 @@ GOVREPORTS_RETRY_BACKOFF_MAX = 60.0
 COOKIES_ENABLED = True
 # WebShield challenges are followed, 瑞数/加速乐 reported as blocked (crawler/middlewares/antibot.py).
 DOWNLOADER_MIDDLEWARES = {
+    # only the portal's own hosts, redirect targets included; a refused request is an `offsite`
+    # failure (crawler/middlewares/offsite.py). Before robots.txt (100): no other host is asked anything.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.middlewares.offsite.PortalHostsOnly": 50,
     "crawler.middlewares.antibot.AntiBotMiddleware": 650,
     # retries with backoff; every request that still fails recorded once (crawler/middlewares/failures.py)
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,

@@ -25,11 +25,12 @@ from crawler.items import ParsedItem
 from crawler.middlewares.incremental import held_report_seen
 from crawler.storage.db import ensure_schema, session_factory
 from crawler.storage.deadletter import DeadLetters
-from crawler.storage.store import ReportWriter, WriteCounts
+from crawler.storage.store import Refused, ReportWriter, WriteCounts
 
 log = logging.getLogger(__name__)
 
 
+REFUSED = "refused_report"  # failure kind: a report the database would not hold (its own row's fault)
 PROGRESS_EVERY = 25  # reports: long crawls log progress
 
 
@@ -42,6 +43,7 @@ class StoragePipeline:
         self.pending: list[ParsedItem] = []
         self.seen: list[str] = []  # canonical URLs of held reports to mark seen with the next batch
         self.totals = WriteCounts()
+        self.refused = 0  # reports the database refused (recorded as failures, not stored)
         self.engine: Engine | None = None
         self.sessions: Any = None  # None while the database is unreachable: batches become dead letters
         self.dead_letters = DeadLetters.from_settings(crawler.settings)
@@ -120,12 +122,15 @@ class StoragePipeline:
                 raise _DatabaseDown(self.database_down)
             with self.sessions.begin() as session:
                 writer = ReportWriter(session)
-                for item, canonical in items:
-                    counts.add(writer.write(item, canonical))
+                # each report in a savepoint of its own: one the database refuses is not stored,
+                # recorded against its URL, and the rest of the batch is stored
+                counts, refused = writer.write_each(items)
                 writer.mark_seen(spider.name, seen)
         except Exception as exc:  # noqa: BLE001 - whatever refused the batch, its items are kept
             self.keep_dead_letter(items, seen, exc)
             return
+        for r in refused:
+            self.refusal(r)
         self.totals.add(counts)
         stats = self.crawler.stats
         for name in ("new", "changed", "unchanged"):
@@ -145,6 +150,13 @@ class StoragePipeline:
                 self.totals.unchanged,
                 failures,
             )
+
+    def refusal(self, refused: Refused) -> None:
+        """A report the database refused: recorded as a failure of its own, like any other."""
+        self.refused += 1
+        self.crawler.stats.inc_value("govreports/reports_refused")
+        reason = f"report not stored, the database refused it: {short_error(refused.error)}"
+        record_failure(self.crawler, refused.item.page.url, REFUSED, reason)
 
     def keep_dead_letter(self, items: list, seen: list[str], exc: BaseException) -> None:
         """Keep a refused batch, with a failure saying so, for the next run to re-apply."""

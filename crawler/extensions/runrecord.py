@@ -240,6 +240,7 @@ class RunRecord:
                 "replayed": int(stats.get("govreports/deadletters_replayed", 0)),
             },
             "rejected_items": self.rejected,
+            "refused_reports": int(stats.get("govreports/reports_refused", 0)),
             "metrics_written": int(stats.get("govreports/metrics_written", 0)),
             "findings_written": int(stats.get("govreports/findings_written", 0)),
             "failures_by_kind": dict(self.failure_kinds),
@@ -280,7 +281,8 @@ def format_summary(summary: dict[str, Any]) -> str:
     lines = [
         f"  pages {summary['pages']} of {summary['requests']} requests",
         f"  reports: {r['new']} new, {r['changed']} changed, {r['unchanged']} unchanged "
-        f"({summary.get('reports_skipped', 0)} not fetched again); {summary['rejected_items']} items rejected",
+        f"({summary.get('reports_skipped', 0)} not fetched again); {summary['rejected_items']} items rejected, "
+        f"{summary.get('refused_reports', 0)} refused by the database",
         f"  metrics written {summary['metrics_written']}, findings {summary['findings_written']}",
         f"  failures: {sum(summary['failures_by_kind'].values())} (rate {summary['failure_rate']:.1%})",
     ]

@@ -36,10 +36,40 @@ def make_engine(url: str, *, migrating: bool = False, **options: Any) -> Engine:
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, **options)
+    event.listen(engine, "before_cursor_execute", _without_nul, retval=True)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_connect_migrating if migrating else _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def _without_nul(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    """Every text value written or looked up, without NUL characters: PostgreSQL's text cannot
+    hold one (a NUL scraped into a name refused the whole batch), so neither database gets any,
+    and a lookup by a scraped value finds the row written from it. The parameters come as one
+    row (dict or tuple), a list of rows (executemany) or one flat row of many VALUES
+    (SQLAlchemy's insertmanyvalues, also flagged executemany)."""
+    return statement, _nul_free(parameters)
+
+
+def _nul_free(value: Any) -> Any:
+    if not _has_nul(value):
+        return value  # the usual case: nothing copied
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {k: _nul_free(v) for k, v in value.items()}
+    return type(value)(_nul_free(v) for v in value)
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def _sqlite_connect(dbapi_connection, _record, foreign_keys: bool = True) -> None:  # type: ignore[no-untyped-def]
