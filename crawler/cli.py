@@ -199,7 +199,7 @@ def _pairs(values: list[str], what: str) -> dict[str, str]:
     return out
 
 
-def _process(settings_overrides: dict[str, object]):  # type: ignore[no-untyped-def]
+def _process(settings_overrides: dict[str, object]):
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 

@@ -118,7 +118,7 @@ class ParsePipeline:
                 done.errback(DropItem(f"parser error on {item.url}: {type(exc).__name__}: {exc}"))
 
         future = self.pool.submit(READ_PAGE, item)
-        future.add_done_callback(lambda f: reactor.callFromThread(settle, f))  # type: ignore[attr-defined]
+        future.add_done_callback(lambda f: reactor.callFromThread(settle, f))
         return done
 
     def _counted(self, result: ParsedItem) -> ParsedItem:

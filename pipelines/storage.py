@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from scrapy import signals
+from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -56,6 +56,13 @@ class StoragePipeline:
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
         return cls(crawler)
 
+    @property
+    def spider(self) -> Spider:
+        """The crawl's spider: set before the pipeline opens, so always there when it runs."""
+        spider = self.spider
+        assert spider is not None, "the storage pipeline used outside a crawl"
+        return spider
+
     def open_spider(self) -> None:
         try:
             self.engine = ensure_schema(self.url)
@@ -76,7 +83,7 @@ class StoragePipeline:
 
     def replay_dead_letters(self) -> None:
         """Re-apply what earlier runs could not write, before this run writes anything."""
-        spider = self.crawler.spider.name
+        spider = self.spider.name
         if self.run_id is None:  # no run record (RunRecord disabled): their failures would have no run
             if self.dead_letters.pending(spider):
                 log.warning("%s: no crawl run recorded: dead letters left for a later run", spider)
@@ -106,7 +113,7 @@ class StoragePipeline:
         seen, self.seen = self.seen, []
         if not batch and not seen:
             return
-        spider = self.crawler.spider
+        spider = self.spider
         items = [
             (
                 item,
@@ -163,13 +170,13 @@ class StoragePipeline:
         why = str(exc) if isinstance(exc, _DatabaseDown) else f"a batch write failed: {short_error(exc)}"
         self.database_down = self.database_down or why
         self.crawler.stats.set_value("govreports/database_down", self.database_down)
-        path = self.dead_letters.keep(self.crawler.spider.name, self.run_id, items, [], seen, why)
+        path = self.dead_letters.keep(self.spider.name, self.run_id, items, [], seen, why)
         self.kept += len(items)
         self.crawler.stats.set_value("govreports/deadletters_kept", self.kept)
         record_failure(self.crawler, None, "database", f"{len(items)} reports kept as a dead letter ({why})")
         log.error(
             "%s: the database refused a batch of %d reports; kept in %s for the next run",
-            self.crawler.spider.name,
+            self.spider.name,
             len(items),
             path,
         )

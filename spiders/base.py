@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 import scrapy
+from parsel import Selector  # what response.css() yields (scrapy.Selector derives from it)
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
@@ -134,7 +135,7 @@ class GovReportSpider(scrapy.Spider, GenericLists):
         settings, below the command line."""
         super().update_settings(settings)
         name = (getattr(cls, "name", None) or "").upper()
-        delay = os.environ.get(f"GOVREPORTS_DOWNLOAD_DELAY_{name}")
+        delay: str | float | None = os.environ.get(f"GOVREPORTS_DOWNLOAD_DELAY_{name}")
         if delay is None and "GOVREPORTS_DOWNLOAD_DELAY" not in os.environ:
             delay = cls.portal_delay
         if delay is not None:
@@ -548,7 +549,7 @@ class GovReportSpider(scrapy.Spider, GenericLists):
 
     # -- attachments ------------------------------------------------------------------------
 
-    def content(self, response: Response) -> scrapy.Selector:
+    def content(self, response: Response) -> Selector:
         for css in self.content_selectors:
             found = response.css(css)
             if found:
@@ -645,7 +646,7 @@ def page_report_title(response: Response, is_report_title: Any) -> str | None:
     return None
 
 
-def more_is_about_reports(anchor: scrapy.Selector) -> bool:
+def more_is_about_reports(anchor: Selector) -> bool:
     """A 更多>> link belongs to the box around it: it leads to a report column when that box's
     heading (the nearest enclosing element with text of its own beside the link) names one."""
     for box in reversed(anchor.xpath("ancestor::*[position() <= 4]")):  # nearest first
@@ -692,7 +693,7 @@ def _media_type(response: Response, link_name: str | None = None) -> str:
     """Content-Type; when it is a generic download type, the type the file name gives: from
     Content-Disposition or the URL path, then a filename= parameter (downfile.jsp?filename=….pdf),
     then the name the link gave (`link_name`)."""
-    ctype = response.headers.get("Content-Type", b"").decode("latin-1").split(";")[0].strip().lower()
+    ctype = (response.headers.get("Content-Type") or b"").decode("latin-1").split(";")[0].strip().lower()
     if ctype and ctype not in GENERIC_TYPES:
         return ctype
     names = [

@@ -173,7 +173,7 @@ def export(engine: Engine, out: Path, fmt: str, filters: Filters = Filters(), *,
 
 def summary(written: list[Written], fmt: str) -> str:
     lines = [f"{w.path}  {w.rows} rows" for w in written if w.path.suffix != ".md"]
-    folder = written[0].path.parent if written else "?"
+    folder = written[0].path.parent if written else Path("?")
     return "\n".join([f"exported {fmt} to {folder}:", *lines, f"{folder / 'README.md'}  columns and filters"])
 
 
@@ -233,7 +233,8 @@ def known_spiders(engine: Engine) -> set[str]:
 
 
 def _query(view: str, columns: tuple[Column, ...], filters: Filters) -> tuple[str, dict[str, Any]]:
-    where, params = [], {}
+    where: list[str] = []
+    params: dict[str, Any] = {}
     if filters.spider is not None:
         where.append("spider = :spider")
         params["spider"] = filters.spider

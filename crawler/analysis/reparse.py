@@ -48,6 +48,7 @@ def source_documents(session: Session, report: Report, archive: RawArchive) -> l
     ).all()
     out = []
     for d in docs:
+        assert d.sha256 is not None  # selected where sha256 is not NULL
         if not archive.has(d.sha256):
             raise FileNotFoundError(f"{d.url} ({d.sha256})")
         name = d.url if d.role == "page" else (d.name or d.url)  # as pipelines.parse.source_documents names them
@@ -127,5 +128,5 @@ def _store(
     counts.findings_after += added_findings
 
 
-def _count(session: Session, model: type, report: Report) -> int:
-    return session.scalar(select(func.count()).select_from(model).where(model.report_id == report.id))
+def _count(session: Session, model: type[ReportMetric] | type[ValidationFinding], report: Report) -> int:
+    return session.scalar(select(func.count()).select_from(model).where(model.report_id == report.id)) or 0

@@ -105,6 +105,12 @@ class RunRecord:
     def from_crawler(cls, crawler: Crawler) -> RunRecord:
         return cls(crawler)
 
+    @property
+    def spider_name(self) -> str:
+        spider = self.crawler.spider
+        assert spider is not None, "the run record used outside a crawl"
+        return str(spider.name)
+
     # -- signals ----------------------------------------------------------------------------------
 
     def storage_opened(self, sessions: Any = None, error: str | None = None) -> None:
@@ -112,7 +118,7 @@ class RunRecord:
         if sessions is None:
             self.database_down = error or "database unreachable"
             return
-        spider = self.crawler.spider.name
+        spider = self.spider_name
         owner = this_process()
         try:
             for run_id, name, why in close_killed_runs(sessions, host=owner["host"], max_age=self.killed_after):
@@ -155,7 +161,7 @@ class RunRecord:
         outcome, why = self.judge(reason, summary, stats)
         self.crawler.stats.set_value("govreports/outcome", outcome)
         self.crawler.stats.set_value("govreports/exit_reason", why)
-        if self.sessions is not None:
+        if self.sessions is not None and self.run_id is not None:
             try:
                 self.close_row(reason, summary, outcome, why)
             except (SQLAlchemyError, LookupError) as exc:
@@ -176,7 +182,7 @@ class RunRecord:
     def write_failures(self) -> None:
         """Write the pending failures as rows of the run; failures the database refuses are kept
         as a dead letter."""
-        if not self.pending or self.sessions is None:
+        if not self.pending or self.sessions is None or self.run_id is None:
             return
         failures, self.pending = self.pending, []
         try:
@@ -188,16 +194,17 @@ class RunRecord:
     def keep_failures(self, why: str) -> None:
         failures, self.pending = self.pending, []
         self.database_down = self.database_down or why
-        path = self.dead_letters.keep(self.crawler.spider.name, self.run_id, [], failures, [], why)
+        path = self.dead_letters.keep(self.spider_name, self.run_id, [], failures, [], why)
         log.error(
             "%s: %d failures not recorded (%s); kept in %s for the next run",
-            self.crawler.spider.name,
+            self.spider_name,
             len(failures),
             why,
             path,
         )
 
     def close_row(self, reason: str, summary: dict[str, Any], outcome: str, why: str | None) -> None:
+        assert self.run_id is not None
         stats = self.crawler.stats.get_stats()
         finish_run(
             self.sessions,

@@ -25,6 +25,7 @@ import subprocess
 import tempfile
 import zipfile
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from crawler.parsing.model import ExtractedDocument, Finding, Table
@@ -223,21 +224,20 @@ def _pdfplumber_pages(data: bytes, name: str) -> list[_Page]:
         for number, page in enumerate(pdf.pages, start=1):
             found = [t for t in page.find_tables() if _is_grid(t)]
             boxes = [t.bbox for t in found]
-            text_page = page.filter(lambda obj, boxes=boxes: not _inside(obj, boxes)) if boxes else page
+            text_page = page.filter(partial(_outside, boxes=boxes)) if boxes else page
             paragraphs = _paragraphs(text_page.extract_text_lines(return_chars=True), page.width)
-            items = sorted(
-                [(p["top"], 0, p) for p in paragraphs] + [(t.bbox[1], 1, t) for t in found],
-                key=lambda item: (item[0], item[1]),
-            )
+            items: list[tuple[float, int, dict | Any]] = [(p["top"], 0, p) for p in paragraphs]
+            items += [(t.bbox[1], 1, t) for t in found]  # a pdfplumber Table
+            items.sort(key=lambda item: (item[0], item[1]))
             tables: list[Table] = []
-            for _, is_table, item in items:
-                if is_table:
+            for _, _, item in items:
+                if isinstance(item, dict):  # a paragraph
+                    since_table.append(item["text"])
+                else:
                     rows = [[_cell_text(cell) for cell in row] for row in item.extract()]
                     caption = "\n".join(since_table[-CAPTION_PARAGRAPHS:])
                     tables.append(table_from_rows(rows, origin="pdf", document=name, caption=caption))
                     since_table = []
-                else:
-                    since_table.append(item["text"])
             pages.append(_Page(number, len(page.chars), [p["text"] for p in paragraphs], tables))
     return pages
 
@@ -246,6 +246,10 @@ def _is_grid(table: Any) -> bool:
     """A found table with at least two rows and two columns: a framed text box is not a table."""
     rows = table.rows
     return len(rows) >= 2 and max((len(r.cells) for r in rows), default=0) >= 2
+
+
+def _outside(obj: dict, boxes: list[tuple[float, float, float, float]]) -> bool:
+    return not _inside(obj, boxes)
 
 
 def _inside(obj: dict, boxes: list[tuple[float, float, float, float]]) -> bool:

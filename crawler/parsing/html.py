@@ -99,13 +99,13 @@ def _choose(body: bytes, header: str | None, meta: str | None) -> tuple[str, str
     """(encoding, text) of the first declaration that decodes without errors, or None."""
     header_text = _decodes_cleanly(body, header) if header else None
     meta_text = _decodes_cleanly(body, meta) if meta and meta != header else None
-    if header_text is not None:
+    if header and header_text is not None:
         # A meta declaration beats a header that cannot fail (Latin-1) and a header that happens
         # to decode UTF-8 bytes (a clean UTF-8 decode of non-ASCII bytes is near-certain proof).
-        if meta_text is not None and (header in _NEVER_FAILS or (meta == "utf-8" and not body.isascii())):
+        if meta and meta_text is not None and (header in _NEVER_FAILS or (meta == "utf-8" and not body.isascii())):
             return meta, meta_text
         return header, header_text
-    if meta_text is not None:
+    if meta and meta_text is not None:
         return meta, meta_text
     # Nothing declared, or every declaration failed: UTF-8 first (a clean decode is strong
     # evidence), then GB18030, the usual encoding of pages that are not UTF-8.
@@ -229,7 +229,7 @@ def _select(root, selectors: str):
     (callers list the most specific container first)."""
     for xpath in _compiled(selectors):
         found = xpath(root)
-        if found:
+        if isinstance(found, list) and found:  # an element selector's result is a node list
             return found[0]
     return None
 

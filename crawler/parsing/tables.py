@@ -6,6 +6,8 @@ merged cell's origin, so a reader can address any position and still tell a copy
 
 from __future__ import annotations
 
+from typing import cast
+
 from lxml import etree
 
 from crawler.parsing.html import parse_html
@@ -161,7 +163,7 @@ class _Walker:
 
 
 def _own_rows(table: etree._Element) -> list[etree._Element]:
-    return table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
+    return cast("list[etree._Element]", table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr"))  # elements only
 
 
 def _cell_text(cell: etree._Element) -> str:
@@ -207,7 +209,7 @@ def _grid_from_table(table: etree._Element) -> list[list[Cell]]:
     n_rows = len(rows)
     for r, tr in enumerate(rows):
         c = 0
-        for td in tr.xpath("./td | ./th"):
+        for td in cast("list[etree._Element]", tr.xpath("./td | ./th")):  # elements only
             while (r, c) in placed:
                 c += 1
             rowspan = min(_span(td, "rowspan"), n_rows - r)  # a span past the last row is clipped

@@ -43,7 +43,7 @@ def make_engine(url: str, *, migrating: bool = False, **options: Any) -> Engine:
     return engine
 
 
-def _without_nul(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+def _without_nul(conn, cursor, statement, parameters, context, executemany):
     """Every text value written or looked up, without NUL characters: PostgreSQL's text cannot
     hold one (a NUL scraped into a name refused the whole batch), so neither database gets any,
     and a lookup by a scraped value finds the row written from it. The parameters come as one
@@ -72,7 +72,7 @@ def _has_nul(value: Any) -> bool:
     return False
 
 
-def _sqlite_connect(dbapi_connection, _record, foreign_keys: bool = True) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_connect(dbapi_connection, _record, foreign_keys: bool = True) -> None:
     # pysqlite's own implicit BEGIN breaks SAVEPOINT (a rolled-back batch would keep the rows a
     # savepoint inserted) and leaves DDL outside any transaction (a migration killed midway is
     # half done). Let SQLAlchemy emit BEGIN itself (its documented SQLite recipe).
@@ -83,11 +83,11 @@ def _sqlite_connect(dbapi_connection, _record, foreign_keys: bool = True) -> Non
     cursor.close()
 
 
-def _sqlite_connect_migrating(dbapi_connection, record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_connect_migrating(dbapi_connection, record) -> None:
     _sqlite_connect(dbapi_connection, record, foreign_keys=False)
 
 
-def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_begin(connection) -> None:
     # IMMEDIATE: take the write lock at the start, so two crawls' transactions queue (busy_timeout)
     # instead of deadlocking when both try to upgrade a read lock
     connection.exec_driver_sql("BEGIN IMMEDIATE")

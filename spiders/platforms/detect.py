@@ -52,7 +52,8 @@ class DetectingSpider(GovReportSpider):
         state = self.__dict__.copy()
         self.__class__ = cls
         args, kwargs = self._init_args
-        cls.__init__(self, *args, **kwargs)  # the platform's own state (seen sets …)
+        # the platform's own state (seen sets …); a class swapped at run time is beyond mypy
+        cls.__init__(self, *args, **kwargs)  # type: ignore[misc]
         for key in ("discovery", "remembered", "crawler", "settings", "_init_args"):
             if key in state:
                 self.__dict__[key] = state[key]
