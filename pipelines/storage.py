@@ -59,7 +59,7 @@ class StoragePipeline:
     @property
     def spider(self) -> Spider:
         """The crawl's spider: set before the pipeline opens, so always there when it runs."""
-        spider = self.spider
+        spider = self.crawler.spider
         assert spider is not None, "the storage pipeline used outside a crawl"
         return spider
 
