@@ -14,6 +14,8 @@ govreports plot METRIC [--body NAME] [--out F]   a metric over years per body as
 govreports coverage [--out F.png|F.html]         bodies × years: reports parsed, found or missing
 govreports portals                               the portal registry, each portal's last crawl and report count
 govreports discover URL [--base-url URL]         platform, report columns and a ready registry entry for a portal
+govreports worker [--concurrency N]              run queued portal crawls (crawler/distributed/, PostgreSQL)
+govreports enqueue NAME… | --all [--base-url-map FILE]  queue portal crawls; govreports status: the queue
 """
 
 from __future__ import annotations
@@ -157,6 +159,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--url", help="the URL the file was fetched from")
     p.set_defaults(func=cmd_parse)
+
+    from crawler.distributed.cli import add_parsers  # worker, enqueue, status (no procrastinate import here)
+
+    add_parsers(sub, UsageError)
     return parser
 
 
@@ -476,6 +482,7 @@ def cmd_reparse(args: argparse.Namespace) -> int:
             args.spider,
             workers=int(workers) if workers not in (None, "") else None,
             timeout=settings.GOVREPORTS_PARSE_TIMEOUT or None,
+            limits=settings.parse_limits(),
         )
     engine.dispose()
     which = f" of {args.spider}" if args.spider else ""
@@ -558,12 +565,13 @@ def _database_exists(url: str) -> bool:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
+    from crawler import settings
     from crawler.parsing.report import parse_file
 
     path = Path(args.file)
     if not path.is_file():
         raise UsageError(f"no such file: {path}")
-    parsed = parse_file(path, url=args.url)
+    parsed = parse_file(path, url=args.url, limits=settings.parse_limits())
     json.dump(parsed.to_json(), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0

@@ -347,7 +347,11 @@ class GovReportSpider(scrapy.Spider, GenericLists):
             text = clean_text(" ".join(anchor.css("::text").getall()) or anchor.attrib.get("title", ""))
             found = link_kind(text, url)
             if found == "more" and not more_is_about_reports(anchor):
-                found = None
+                # in a report column, a box headed by an organ's name (部门年报: one box per
+                # department, its latest reports and 更多>>) leads to that organ's own list
+                organ_box = in_column and is_organ_name(more_heading(anchor) or "")
+                found = "organ_column" if organ_box and organs < self.organ_limit else None
+                organs += found is not None
             if found in ("year",) and not in_column:
                 found = None  # a year channel counts inside a report column only
             if found == "nav" and in_column:
@@ -649,13 +653,19 @@ def page_report_title(response: Response, is_report_title: Any) -> str | None:
 def more_is_about_reports(anchor: Selector) -> bool:
     """A 更多>> link belongs to the box around it: it leads to a report column when that box's
     heading (the nearest enclosing element with text of its own beside the link) names one."""
+    heading = more_heading(anchor)
+    return bool(heading and REPORT_COLUMN.search(heading) and not NOT_COLUMN.search(heading))
+
+
+def more_heading(anchor: Selector) -> str | None:
+    """The heading of the box a 更多>> link belongs to: the first text of the nearest enclosing
+    element that has text beside the link."""
     for box in reversed(anchor.xpath("ancestor::*[position() <= 4]")):  # nearest first
         texts = [label_key(t) for t in box.xpath(".//text()[not(ancestor::script)]").getall()]
         texts = [t for t in texts if t and link_kind(t) != "more"]
         if texts:
-            heading = texts[0][:40]
-            return bool(REPORT_COLUMN.search(heading)) and not NOT_COLUMN.search(heading)
-    return False
+            return texts[0][:40]
+    return None
 
 
 def body_from_title(title: str | None) -> str | None:

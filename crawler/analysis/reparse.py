@@ -2,8 +2,8 @@
 current parser — no network. Each report's documents (page first, then attachments in the order
 they were stored) are read back by sha256 and parsed by `parse_documents`, the crawl's own
 function, in parse worker processes (crawler/parsepool.py); ReportWriter.replace_statistics swaps
-its metrics and findings (not a new version: the report did not change, the parser did). A report
-with an archive entry missing keeps its rows."""
+its metrics and findings and sets each document's `extracted`/`note` anew (not a new version: the
+report did not change, the parser did). A report with an archive entry missing keeps its rows."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ import logging
 from collections import deque
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from crawler.parsepool import ParsePool
+from crawler.parsing.limits import DEFAULT, Limits
 from crawler.parsing.report import SourceDocument, parse_documents
 from crawler.storage.models import Document, Report, ReportMetric, ValidationFinding
 from crawler.storage.objectstore import RawArchive
@@ -63,11 +65,13 @@ def reparse(
     *,
     workers: int | None = None,
     timeout: float | None = None,
+    limits: Limits = DEFAULT,
 ) -> ReparseCounts:
     """Reparse every stored report (or one spider's), one transaction per report, in the order
     stored. The parsing runs in `workers` parse worker processes (crawler/parsepool.py; None: one
     per core, 0: in this process), at most two reports per worker read ahead; a report whose
-    worker crashed or took longer than `timeout` seconds counts as failed and keeps its rows."""
+    worker crashed or took longer than `timeout` seconds counts as failed and keeps its rows.
+    `limits`: the bounds on each document, as in the crawl (crawler/settings.py parse_limits)."""
     counts = ReparseCounts()
     query = select(Report).order_by(Report.id)
     if spider:
@@ -76,7 +80,7 @@ def reparse(
     ahead: deque[tuple[Report, Future | None, Exception | None]] = deque()
     try:
         for report in session.scalars(query).all():
-            ahead.append(_submitted(session, archive, report, pool))
+            ahead.append(_submitted(session, archive, report, pool, limits))
             if len(ahead) >= 2 * (pool.size if pool else 1):
                 _store(session, *ahead.popleft(), counts)
         while ahead:
@@ -88,14 +92,14 @@ def reparse(
 
 
 def _submitted(
-    session: Session, archive: RawArchive, report: Report, pool: ParsePool | None
+    session: Session, archive: RawArchive, report: Report, pool: ParsePool | None, limits: Limits = DEFAULT
 ) -> tuple[Report, Future | None, Exception | None]:
     """The report with its parse under way (in the pool), or done (here), or its archive error."""
     try:
         docs = source_documents(session, report, archive)
     except FileNotFoundError as exc:
         return report, None, exc
-    kwargs = {"url": report.url, "list_title": report.title}
+    kwargs: dict[str, Any] = {"url": report.url, "list_title": report.title, "limits": limits}
     if pool is not None:
         return report, pool.submit(PARSE_DOCUMENTS, docs, **kwargs), None
     future: Future = Future()
@@ -120,12 +124,23 @@ def _store(
         return
     metrics, findings = _count(session, ReportMetric, report), _count(session, ValidationFinding, report)
     added_metrics, added_findings = ReportWriter(session).replace_statistics(report, parsed)
+    _mark_extraction(session, report, parsed.extraction)
     session.commit()
     counts.reports += 1
     counts.metrics_before += metrics
     counts.findings_before += findings
     counts.metrics_after += added_metrics
     counts.findings_after += added_findings
+
+
+def _mark_extraction(session: Session, report: Report, extraction: dict[str, tuple[bool, str]]) -> None:
+    """Each archived document's `extracted`/`note` as this parse found them (a bound raised since
+    the crawl, a converter installed since): named as in `source_documents`."""
+    for d in session.scalars(select(Document).where(Document.report_id == report.id, Document.sha256.is_not(None))):
+        name = d.url if d.role == "page" else (d.name or d.url)
+        if name in extraction:
+            ok, note = extraction[name]
+            d.extracted, d.note = ok, note or None
 
 
 def _count(session: Session, model: type[ReportMetric] | type[ValidationFinding], report: Report) -> int:

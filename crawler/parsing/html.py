@@ -17,6 +17,7 @@ import cssselect
 from lxml import etree
 from lxml import html as lxml_html
 
+from crawler.parsing.limits import HTML_DEPTH_CEILING, BoundExceeded
 from crawler.parsing.model import Finding
 from crawler.parsing.text import nfkc
 
@@ -222,6 +223,41 @@ def parse_html(html: str):
     except (etree.ParserError, ValueError):
         return None
     return root  # None for a page of nothing but comments
+
+
+# libxml2 without XML_PARSE_HUGE stops at depth 256 and drops the rest of the page, and caps a
+# text node at 10 MB: the bounded parse lifts libxml2's limits and applies the page's own bound.
+_HUGE_PARSER = etree.HTMLParser(huge_tree=True)
+
+
+@functools.lru_cache(maxsize=8)
+def _deeper_than(depth: int) -> etree.XPath:
+    """True when some element sits below `depth` levels (<html> is level 1)."""
+    return etree.XPath("boolean(/*" + "/*" * depth + ")")
+
+
+def parse_html_bounded(html: str, max_depth: int):
+    """`parse_html` with the nesting bounded (Limits.max_html_depth, at most HTML_DEPTH_CEILING):
+    BoundExceeded when an element sits deeper than `max_depth`, or when libxml2 stopped reading
+    the page at a limit of its own, instead of a tree silently cut short."""
+    max_depth = min(max_depth, HTML_DEPTH_CEILING)
+    html = _XML_DECLARATION.sub("", html)
+    if not html.strip():
+        return None
+    try:
+        root = etree.fromstring(html, _HUGE_PARSER)
+    except (etree.ParserError, ValueError):
+        return None
+    stopped = [
+        e for e in _HUGE_PARSER.error_log if e.type_name == "ERR_RESOURCE_LIMIT" or "Excessive depth" in e.message
+    ]
+    if stopped:
+        raise BoundExceeded(
+            "max_html_depth", max_depth, f"libxml2 stopped reading the page: {stopped[0].message.strip()}"
+        )
+    if root is not None and _deeper_than(max_depth)(root):
+        raise BoundExceeded("max_html_depth", max_depth, f"elements nested more than {max_depth} deep")
+    return root
 
 
 def _select(root, selectors: str):
