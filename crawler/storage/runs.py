@@ -104,7 +104,8 @@ def close_killed_runs(
 ) -> list[tuple[int, str, str]]:
     """Close as `killed` every `running` row whose crawl is gone: its owner ran on this host and
     that process no longer runs, or (any host, or no owner recorded) it started more than `max_age`
-    ago. (id, spider, why) of each row closed."""
+    ago. The row keeps finished_at empty (the crawl never finished; when it died is not known) and
+    says in exit_reason why and when it was closed. (id, spider, why) of each row closed."""
     now = now or utcnow()
     closed = []
     with sessions.begin() as session:
@@ -120,8 +121,7 @@ def close_killed_runs(
             failures = session.scalar(
                 select(func.count()).select_from(CrawlFailure).where(CrawlFailure.run_id == run.id)
             )
-            run.outcome = KILLED
-            run.finished_at = now
+            run.outcome = KILLED  # finished_at stays empty: it never finished, when it died is unknown
             run.finish_reason = KILLED
             run.failures_count = failures or 0
             run.exit_reason = f"the crawl was killed: {why}; closed at {now:%Y-%m-%d %H:%M} UTC by a later run"
