@@ -75,6 +75,9 @@ GOVREPORTS_ARCHIVE_URL = _env("GOVREPORTS_ARCHIVE_URL", "")
 GOVREPORTS_JOB_DIR = _env("GOVREPORTS_JOB_DIR", "")
 # Batches the database refused, re-applied by the next run; <job dir>/deadletter when one is set (env).
 GOVREPORTS_DEADLETTER_DIR = _env("GOVREPORTS_DEADLETTER_DIR", "data/deadletter")
+# The name dead letters give their database instead of its URL: one database reached by different
+# URLs (workers on several machines) is one; `govreports worker` sets it for its crawls (env).
+GOVREPORTS_DATABASE_ID = _env("GOVREPORTS_DATABASE_ID", "")
 # Rows are written in batches, each inside one transaction.
 GOVREPORTS_BATCH_SIZE = int(_env("GOVREPORTS_BATCH_SIZE", "20"))
 # A crawl whose share of failed requests passes this ends with a non-zero exit status (env).

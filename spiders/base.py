@@ -344,14 +344,13 @@ class GovReportSpider(scrapy.Spider, GenericLists):
             url = self.site_url(href, response.url)
             if not self.is_site_url(url) or is_attachment_link(href):
                 continue
-            text = clean_text(" ".join(anchor.css("::text").getall()) or anchor.attrib.get("title", ""))
+            text = clean_text(anchor_text(anchor))
             found = link_kind(text, url)
             if found == "more" and not more_is_about_reports(anchor):
-                # in a report column, a box headed by an organ's name (部门年报: one box per
-                # department, its latest reports and 更多>>) leads to that organ's own list
-                organ_box = in_column and is_organ_name(more_heading(anchor) or "")
-                found = "organ_column" if organ_box and organs < self.organ_limit else None
-                organs += found is not None
+                found = self.more_in_column(more_heading(anchor) or "") if in_column else None
+                if found == "organ_column":
+                    found = found if organs < self.organ_limit else None
+                    organs += found is not None
             if found in ("year",) and not in_column:
                 found = None  # a year channel counts inside a report column only
             if found == "nav" and in_column:
@@ -365,6 +364,15 @@ class GovReportSpider(scrapy.Spider, GenericLists):
             if kind == "organ" and found == "column":
                 next_kind = "organ_column"
             yield from self.discovery_request(url, depth + 1, next_kind, response.url)
+
+    @staticmethod
+    def more_in_column(heading: str) -> str | None:
+        """What a 更多>> in a report column leads to when its box's heading names no report column:
+        the box of a year (2023年度: that year's list) or of an organ (部门年报 as one box per
+        department, its latest reports and 更多>>: that organ's own list)."""
+        if link_kind(heading) == "year":
+            return "year"
+        return "organ_column" if is_organ_name(heading) else None
 
     def has_report_links(self, response: TextResponse) -> bool:
         return any(
@@ -655,6 +663,12 @@ def more_is_about_reports(anchor: Selector) -> bool:
     heading (the nearest enclosing element with text of its own beside the link) names one."""
     heading = more_heading(anchor)
     return bool(heading and REPORT_COLUMN.search(heading) and not NOT_COLUMN.search(heading))
+
+
+def anchor_text(anchor: Selector) -> str:
+    """A link's text; for a link that is only an image (更多 as more.gif), its alt or title."""
+    text = " ".join(anchor.css("::text").getall()).strip()
+    return text or anchor.attrib.get("title", "") or " ".join(anchor.css("img::attr(alt), img::attr(title)").getall())
 
 
 def more_heading(anchor: Selector) -> str | None:

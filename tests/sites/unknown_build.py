@@ -43,6 +43,7 @@ class Site:
     routes: list[dict] = field(default_factory=list)
     reports: list[dict] = field(default_factory=list)
     distractors: list[dict] = field(default_factory=list)
+    aliases: list[dict] = field(default_factory=list)  # another URL of a listed report: never fetched
 
     def page(self, path: str, text: str) -> None:
         self.files[path.lstrip("/")] = text
@@ -69,6 +70,9 @@ class Site:
     def distractor(self, path: str, title: str, why: str) -> None:
         self.distractors.append({"path": path, "title": title, "why": why})
 
+    def alias(self, path: str, of: str, why: str) -> None:
+        self.aliases.append({"path": path, "of": of, "why": why})
+
     def write(self) -> None:
         folder = HERE / self.name
         if (folder / "root").exists():
@@ -86,6 +90,7 @@ class Site:
             "platform": self.platform,
             "reports": self.reports,
             "distractors": self.distractors,
+            "aliases": self.aliases,
         }
         (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", "utf-8")
         (folder / "README.md").write_text(self.readme.strip() + "\n", "utf-8")
@@ -313,7 +318,11 @@ Everything is synthetic (【合成测试数据】). Footer names 大汉网络.
     d4 = ("/art/2024/2/2/art_2713_80310.html", "嘉祥县2023年政府信息公开工作年度报告新闻发布会", "2024-02-02")
     s.page(d4[0], shell(d4[1], f"<h1>{d4[1]}</h1>", foot))
     s.distractor(d4[0], d4[1], "发布会")
-    s.page("col/col2713/index.html", jpage_column("2023年度", foot, 2713, 5303, 12, web, [*y23, rec(*d4)], 4, 4))
+    alias = "/art/2024/1/22/art_2713_80231.html"  # the county's 2023 report, listed again by 2023年度
+    s.route(alias, "art/2024/1/22/art_2711_80231.html")
+    s.alias(alias, "/art/2024/1/22/art_2711_80231.html", "one article in two columns (art_{col}_ differs)")
+    again = rec(alias, t("嘉祥县人民政府", 2023), "2024-01-22")
+    s.page("col/col2713/index.html", jpage_column("2023年度", foot, 2713, 5303, 12, web, [again, *y23, rec(*d4)], 5, 5))
     s.page("col/col2714/index.html", jpage_column("2022年度", foot, 2714, 5304, 12, web, y22[:2], 3, 2))
     s.page("_lists/2714_p2.xml", xml_store(y22[2:], None, 3, 2))
     s.route(px, "_lists/2714_p2.xml", {"columnid": "2714", "unitid": "5304", "startrecord": "3"}, method="POST")
@@ -731,7 +740,7 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
     s.page("zwgk/index.html", shell("政务公开", nav + '<div class="zwgk"><a href="./zfxxgkzn/">政府信息公开指南</a> <a href="./zfxxgknb/">政府信息公开年报</a> <a href="./bmxxgk/">部门信息公开</a> <a href="./fdzdgknr/">法定主动公开内容</a></div>', foot))
     s.page(
         "zwgk/zfxxgknb/index.html",
-        shell("政府信息公开年报", nav + '<div class="box"><h3>旗政府年报</h3><a href="./qzfnb/index.shtml">更多>></a></div><div class="box"><h3>部门年报</h3><a href="./bmnb/">更多>></a></div>', foot),
+        shell("政府信息公开年报", nav + f'<div class="box"><h3>最新发布</h3><ul><li><a href="./qzfnb/202401/t20240117_4012301.shtml">{t("额济纳旗人民政府", 2023)}</a></li></ul></div><div class="box"><h3>旗政府年报</h3><a href="./qzfnb/index.shtml">更多>></a></div><div class="box"><h3>部门年报</h3><a href="./bmnb/">更多>></a></div>', foot),
     )
     items = []
     for year, path, date in (
@@ -807,7 +816,8 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
     )
     foot = "武川县人民政府 版权所有 技术支持：拓尔思信息技术股份有限公司 【合成测试数据】"
     nav = '<div class="nav"><a href="/index.htm">首页</a> <a href="/XXGK/index.htm">信息公开</a> <a href="/ZWDT/index.htm">政务动态</a></div>'
-    s.page("index.htm", shell("武川县人民政府", nav, foot))
+    home_nav = '<div class="nav"><a href="/index.htm">首页</a> <a href="http://xxgk.wuchuan.gov.cn/XXGK/index.htm">信息公开</a></div>'
+    s.page("index.htm", shell("武川县人民政府", home_nav, foot))
     s.page("XXGK/index.htm", shell("信息公开", nav + '<table><tr><td><a href="./XXGKZN/index.htm">信息公开指南</a></td><td><a href="./NDBG/index.htm">信息公开年度报告</a></td><td><a href="./BMXXGK/index.htm">部门信息公开</a></td></tr></table>', foot))
 
     def table(title: str, rows: list[tuple[str, str, str]], pager: str) -> str:
@@ -832,7 +842,8 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
         s.page(path, trs_article(title, date, "武川县人民政府办公室", 2023))
         s.distractor(path, title, why)
         dis.append(("./" + rel_path, title, date))
-    pages = [[own[0], dis[0], own[1]], [dis[1], own[2]], [own[3], own[4]]]
+    fgw_latest = ("../BMXXGK/FGW/XXGKNB/202401/t20240126_6012501.htm", t("县发展和改革委员会", 2023), "2024-01-26")
+    pages = [[own[0], dis[0], fgw_latest, own[1]], [dis[1], own[2]], [own[3], own[4]]]
     for i, rows in enumerate(pages, 1):
         name = "index.htm" if i == 1 else f"index_{i}.htm"
         s.page(f"XXGK/NDBG/{name}", table("信息公开年度报告", rows, f"createPageHTML('page_div', 3, {i - 1}, 'index', 'htm', 7);"))
@@ -975,7 +986,7 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
     s.page("index.htm", shell("平邑县人民政府", nav, foot))
     s.page("xxgk.htm", shell("信息公开", nav + '<div><a href="xxgk/gkzn.htm">信息公开指南</a> <a href="xxgk/fdzdgknr.htm">法定主动公开内容</a> <a href="xxgk/gkdw.htm">信息公开单位</a></div>', foot))
     s.page("xxgk/fdzdgknr.htm", shell("法定主动公开内容", nav + '<ul><li><a href="fdzdgknr/zcwj.htm">政策文件</a></li><li><a href="fdzdgknr/ndbg.htm">年度报告</a></li><li><a href="fdzdgknr/czzj.htm">财政资金</a></li></ul>', foot))
-    s.page("xxgk/fdzdgknr/ndbg.htm", shell("年度报告", nav + '<div class="years"><a href="ndbg/2023nd.htm">2023年度</a> <a href="ndbg/2022nd.htm">2022年度</a> <a href="ndbg/2021nd.htm">2021年度</a></div>', foot))
+    s.page("xxgk/fdzdgknr/ndbg.htm", shell("年度报告", nav + '<div class="years"><a href="ndbg/2023nd.htm">2023年度</a> <a href="ndbg/2022nd.htm">2022年</a> <a href="ndbg/2021nd.htm">2021年度</a></div>', foot))
 
     def divs(title: str, rows: list[tuple[str, str, str]], pager: str) -> str:
         items = "".join(f'<div class="list-item"><a href="{h}" target="_blank" title="{escape(x)}">{escape(x)}</a><em>{d}</em></div>' for h, x, d in rows)
@@ -1083,7 +1094,8 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
     s.route("/Article/List.asp", "lists/c12_p1.asp", {"ClassID": "12", "page": "1"}, headers=html)
     s.route("/Article/List.asp", "lists/c12_p1.asp", {"ClassID": "12"}, headers=html)
     # 部门年报 → year classes
-    s.page("lists/c13.asp", shell("部门年报", nav + '<div class="subclass"><a href="List.asp?ClassID=131">2023年度</a> | <a href="List.asp?ClassID=132">2022年度</a></div>', foot, charset=cs))
+    boxes = "".join(f'<div class="classbox"><div class="classtitle">{y}年度</div><div class="classmore"><a href="List.asp?ClassID={c}"><img src="/images/more.gif" alt="更多" border="0"></a></div></div>' for y, c in ((2023, 131), (2022, 132)))
+    s.page("lists/c13.asp", shell("部门年报", nav + boxes, foot, charset=cs))
     d23 = [
         art(5001, t("桓台县教育和体育局", 2023), "2024-01-29", "桓台县教育和体育局"),
         art(5002, t("县公安局", 2023), "2024-01-30", "桓台县公安局"),
@@ -1094,8 +1106,8 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
         art(5007, t("桓台县水利局", 2023), "2024-02-02", "桓台县水利局"),
     ]
     d22 = [art(5101, t("桓台县教育和体育局", 2022), "2023-01-29", "桓台县教育和体育局"), art(5102, t("桓台县民政局", 2022), "2023-01-30", "桓台县民政局")]
-    s.page("lists/c131_p1.asp", table("2023年度", d23[:6], 131, 1, 2))
-    s.page("lists/c131_p2.asp", table("2023年度", d23[6:], 131, 2, 2))
+    s.page("lists/c131_p1.asp", table("2023年度", [own[0], *d23[:5]], 131, 1, 2))
+    s.page("lists/c131_p2.asp", table("2023年度", d23[5:], 131, 2, 2))
     s.page("lists/c132.asp", table("2022年度", d22, 132, 1, 1))
     s.page("lists/c14.asp", table("统计年报", [art(6001, "桓台县2023年统计年报", "2024-03-01", None, False, "统计年报")], 14, 1, 1))
     s.page("lists/c11.asp", shell("政府信息公开指南", nav + "<p>指南</p>", foot, charset=cs))
@@ -1172,6 +1184,7 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
         rec("/xxgk/bmnb/202401/890103.html", t("市财政局", 2023), "2024-01-28", "昌邑市财政局"),
         rec("/xxgk/bmnb/202301/890001.html", t("昌邑市教育局", 2022), "2023-01-26", "昌邑市教育局"),
     ]
+    dept.insert(1, own[0])  # the county's 2023 report, listed by 部门年报 too
     for channel, rows, size in ((88, records, 4), (89, dept, 3)):
         pages = -(-len(rows) // size)
         for n in range(1, pages + 1):
