@@ -503,6 +503,31 @@ def test_a_worker_that_loses_the_database_keeps_dead_letters_and_the_next_job_ap
     assert stored_rows(pg_url) == clean
 
 
+# -- make demo-distributed ------------------------------------------------------------------------
+
+
+def test_the_distributed_demo_prints_the_totals_of_the_demo(demo_database_url):
+    from crawler.cli import summary_table
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVREPORTS_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "crawler.distributed.demo"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    assert "killed worker " in done.stdout and "(SIGKILL) while it crawled " in done.stdout
+    assert "5 portals queued, 0 already queued or running" in done.stdout
+    expected = summary_table(demo_database_url).splitlines()
+    got = done.stdout.rstrip().splitlines()
+    table = got[-len(expected) :]
+    assert table[:-1] == expected[:-1]  # bodies × years, row by row
+    assert table[-1].split(" in ")[0] == expected[-1].split(" in ")[0]  # "13 bodies, 30 reports, … findings"
+
+
 # -- single-machine use, bad input ------------------------------------------------------------------
 
 
