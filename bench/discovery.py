@@ -104,7 +104,8 @@ def main() -> None:
             if (SITES / entry["name"] / "root").is_dir():
                 rows.append(measure(entry["name"], SITES / entry["name"], args.registry))
     print(
-        "| portal | platform | detected | discovery requests | requests, first crawl | reports | requests, re-crawl | discovery requests, re-crawl | exit 0 |"
+        "| portal | platform | detected | discovery requests | requests, first crawl | reports | requests, re-crawl | "
+        "discovery requests, re-crawl | exit 0 |"
     )
     print("|---|---|---|---:|---:|---:|---:|---:|---|")
     for r in rows:

@@ -91,7 +91,10 @@ LEGACY_SUMS = {
     "applications.answer.refused": "state_secret commercial_secret privacy security_stability not_gov_info other_legal",
     "applications.received": "in_person fax online letter other",
     "applications.closed": "on_time extended",
-    "applications.answered": "already_public granted partially_granted refused not_this_agency not_exist clarification_requested other_channel",
+    "applications.answered": (
+        "already_public granted partially_granted refused not_this_agency not_exist "
+        "clarification_requested other_channel"
+    ),
     "review.total": "upheld corrected other",
     "litigation.total": "upheld corrected other",
     "complaints.total": "upheld corrected other",
@@ -304,9 +307,11 @@ FOOTER = (
 
 def page(title: str, head: str, body: str, who: str) -> str:
     return (
-        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta http-equiv="Content-Type" content="text/html; charset=utf-8">\n'
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n'
+        '<meta http-equiv="Content-Type" content="text/html; charset=utf-8">\n'
         f"<title>{title}</title>\n{head}"
-        '<link rel="stylesheet" href="/css/style.css"><script type="text/javascript" src="/js/jquery.min.js"></script>\n'
+        '<link rel="stylesheet" href="/css/style.css">'
+        '<script type="text/javascript" src="/js/jquery.min.js"></script>\n'
         f"</head>\n<body>\n<!-- {SYNTHETIC} benchmark mirror (bench/generate.py) -->\n"
         f'<div class="header"><div class="logo">{who}</div><ul class="nav">{NAV}</ul></div>\n'
         f"{body}\n{FOOTER.format(who=who)}\n</body>\n</html>\n"
@@ -327,7 +332,8 @@ def report_page(r: Report, tables: dict[str, str]) -> str:
         body = (
             f'<div class="article"><h1 class="title">{r.title}</h1>'
             f'<div class="info"><span>资料来源:{source}</span> <span>发布日期:{d:%Y-%m-%d} 09:30</span></div>'
-            f'<div class="TRS_Editor">\n{content}\n{attachment_link(r, "./" + (r.attachment or "").rsplit("/", 1)[-1])}</div></div>'
+            f'<div class="TRS_Editor">\n{content}\n'
+            f"{attachment_link(r, './' + (r.attachment or '').rsplit('/', 1)[-1])}</div></div>"
         )
         return page(f"{r.title}_{who}", "", body, who)
     meta = (
@@ -411,7 +417,8 @@ def trs_lists(reports: list[Report], write) -> None:
 def hanweb_lists(reports: list[Report], write) -> None:
     rows = sorted(reports, key=lambda r: (r.published, r.id), reverse=True)
     records = [
-        f'<record><![CDATA[\n<li><a href="{r.path}" target="_blank" title="{r.title}">{r.title[:20]}...</a><span>{r.published:%Y-%m-%d}</span></li>\n]]></record>'
+        f'<record><![CDATA[\n<li><a href="{r.path}" target="_blank" title="{r.title}">{r.title[:20]}...</a>'
+        f"<span>{r.published:%Y-%m-%d}</span></li>\n]]></record>"
         for r in rows
     ]
     total = len(records)
@@ -420,7 +427,8 @@ def hanweb_lists(reports: list[Report], write) -> None:
 
     def store(n: int) -> str:
         nextgroup = (
-            f'<nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page={n + 1}&amp;{params}"></a>]]></nextgroup>\n'
+            f'<nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page={n + 1}&amp;{params}">'
+            "</a>]]></nextgroup>\n"
             if n < len(pages)
             else ""
         )
@@ -432,10 +440,15 @@ def hanweb_lists(reports: list[Report], write) -> None:
     script = (
         "<script type=\"text/javascript\">var param_4468466 = {col:1,appid:1,webid:1,path:'/',columnid:164458,"
         "sourceContentType:1,unitid:'4468466',webname:'东营市人民政府',permissiontype:0};\n"
-        f"$(function () {{ $('#4468466').jpage({{dataStore: $('#4468466 script').html(), proxyUrl: '/module/web/jpage/dataproxy.jsp', "
-        f"perPage: {PER_PAGE}, totalRecord: {total}, barPosition: 'bottom', showMode: 'full', ajaxParam: param_4468466}}); }});</script>"
+        "$(function () { $('#4468466').jpage({dataStore: $('#4468466 script').html(), "
+        "proxyUrl: '/module/web/jpage/dataproxy.jsp', "
+        f"perPage: {PER_PAGE}, totalRecord: {total}, barPosition: 'bottom', showMode: 'full', "
+        "ajaxParam: param_4468466}); });</script>"
     )
-    body = f'<div class="lm_title">政府信息公开年报</div><div id="4468466"><script type="text/xml">{store(1)}</script></div>{script}'
+    body = (
+        '<div class="lm_title">政府信息公开年报</div>'
+        f'<div id="4468466"><script type="text/xml">{store(1)}</script></div>{script}'
+    )
     write("/col/col164458/index.html", page("东营市人民政府 政府信息公开年报", "", body, "东营市人民政府"))
     for n in range(2, len(pages) + 1):  # dataproxy.jsp POST startrecord=S → _dataproxy/S.xml (handler)
         write(f"/_dataproxy/{(n - 1) * PER_PAGE + 1}.xml", '<?xml version="1.0" encoding="UTF-8"?>\n' + store(n))
@@ -450,21 +463,26 @@ def lonsun_lists(reports: list[Report], write) -> None:
     pages = chunks(rows, PER_PAGE)
     for n, chunk in enumerate(pages, start=1):
         lis = "".join(
-            f'<div class="xxgk_navli"><ul><li class="xh">{i}</li><li class="mc"><a href="{{{{BASE_URL}}}}{r.path}" title="{r.title}" '
-            f'target="_blank">{r.title[:24]}...</a></li><li class="wh"></li><li class="rq">{r.published:%Y-%m-%d}</li></ul></div>'
+            f'<div class="xxgk_navli"><ul><li class="xh">{i}</li><li class="mc">'
+            f'<a href="{{{{BASE_URL}}}}{r.path}" title="{r.title}" target="_blank">{r.title[:24]}...</a></li>'
+            f'<li class="wh"></li><li class="rq">{r.published:%Y-%m-%d}</li></ul></div>'
             for i, r in enumerate(chunk, start=1)
         )
         script = (
             '<script>var publicInfoParam = {labelName: "publicInfoList", siteId: "9900001", organId: "15", type: "3", '
-            'catId: "", pageSize: 15, isDate: true, dateFormat: "yyyy-MM-dd", file: "/xxgk/publicInfoList_newest2020"};\n'
-            f'Ls.pagination("#page_public_info", function (pageIndex) {{ }}, {{currPage: {n}, pageCount: {len(pages)}}});</script>'
+            'catId: "", pageSize: 15, isDate: true, dateFormat: "yyyy-MM-dd", file: '
+            '"/xxgk/publicInfoList_newest2020"};\n'
+            'Ls.pagination("#page_public_info", function (pageIndex) { }, '
+            f"{{currPage: {n}, pageCount: {len(pages)}}});</script>"
         )
         tree = (
-            '<ul class="xxgk_tree"><li><a href="/zwgk/public/column/15?type=2&amp;action=list">政府信息公开指南</a></li>'
+            '<ul class="xxgk_tree">'
+            '<li><a href="/zwgk/public/column/15?type=2&amp;action=list">政府信息公开指南</a></li>'
             '<li class="on"><a href="/zwgk/public/column/15?type=3&amp;action=list">政府信息公开年报</a></li></ul>'
         )
         body = (
-            f'<div class="xxgk_left">{tree}</div><div class="xxgk_right"><div class="xxgk_nav_con" id="public_info_list">{lis}'
+            f'<div class="xxgk_left">{tree}</div>'
+            f'<div class="xxgk_right"><div class="xxgk_nav_con" id="public_info_list">{lis}'
             f'</div><div id="page_public_info" class="pagination"></div></div>{script}'
         )
         write(f"/_lonsun/column_{n}.html", page("政府信息公开年报_淮北市人民政府", "", body, "淮北市人民政府"))
@@ -485,11 +503,15 @@ def vsb_lists(reports: list[Report], write) -> None:
             path = f"/{slug}.htm" if p == 1 else f"/{slug}/{len(pages) - p + 1}.htm"
             up = "../" * path.count("/", 1)
             lis = "".join(
-                f'<li id="line_u9_{i}"><a href="{up}{r.path.lstrip("/")}" target="_blank" title="{r.title}">{r.title[:24]}...</a>'
+                f'<li id="line_u9_{i}"><a href="{up}{r.path.lstrip("/")}" target="_blank" title="{r.title}">'
+                f"{r.title[:24]}...</a>"
                 f'<span class="date">{r.published:%Y-%m-%d}</span></li>'
                 for i, r in enumerate(chunk)
             )
-            pager = f'<div class="pager"><table><tr><td nowrap="nowrap">共{len(rows)}条&nbsp;&nbsp;{p}/{len(pages)}&nbsp;</td></tr></table></div>'
+            pager = (
+                f'<div class="pager"><table><tr><td nowrap="nowrap">共{len(rows)}条&nbsp;&nbsp;{p}/{len(pages)}&nbsp;'
+                "</td></tr></table></div>"
+            )
             write(
                 path,
                 page("公开年报-临沂沂河新区", "", f'<div class="list"><ul>{lis}</ul></div>{pager}', "临沂沂河新区"),

@@ -323,25 +323,31 @@ def figures(r: dict) -> str:
         f"| (a) full crawl ÷ bare Scrapy, wall (process / engine) | **{wall_ratio:.1f}×** / {crawl_ratio:.1f}× "
         f"(CPU {cpu_ratio:.1f}×); round by round {_ratios(pairs['wall_s'])} / {_ratios(pairs['seconds'])}; "
         f"{n_reports / median(full, 'seconds'):.1f} reports/s | ≤ 1.5× (target 1.25×) |",
-        f"| (b) parse throughput, one core | **{parse['ours_per_s']:.1f} reports/s** ({parse['ms_per_report']:.1f} ms each) "
+        f"| (b) parse throughput, one core | **{parse['ours_per_s']:.1f} reports/s** "
+        f"({parse['ms_per_report']:.1f} ms each) "
         f"vs lxml alone {parse['lxml_per_s']:.0f} pages/s: **{parse['ratio']:.1f}×** lxml's time "
         f"(repeats {_ratios([o / x for o, x in zip(parse['ours_cpu_s'], parse['lxml_cpu_s'], strict=True)])}) | ≤ 8× |",
-        f"| (c) re-crawl of the unchanged mirror ÷ first crawl | requests {statistics.median(requests(x) for x in recrawl)}"
-        f" / {statistics.median(requests(x) for x in full)}, time **{median(recrawl, 'wall_s') / median(full, 'wall_s'):.2f}×** "
+        "| (c) re-crawl of the unchanged mirror ÷ first crawl | requests "
+        f"{statistics.median(requests(x) for x in recrawl)} / {statistics.median(requests(x) for x in full)}, "
+        f"time **{median(recrawl, 'wall_s') / median(full, 'wall_s'):.2f}×** "
         f"(engine {median(recrawl, 'seconds') / median(full, 'seconds'):.2f}×); reports parsed again "
         f"{sum(stat(recrawl[0], 'govreports/reports_' + k) for k in ('new', 'changed', 'unchanged'))}, "
         f"skipped {stat(recrawl[0], 'govreports/reports_skipped')}{pending} | — |",
         f"| (d) peak RSS of the process tree (crawl + parse workers), {scale} ÷ 1× | {median(large, tree):.0f} / "
         f"{median(full, tree):.0f} MiB: **{rss_growth:+.0%}**; round by round "
         f"{', '.join(f'{g:+.0%}' for g in per_round)} ({reports(large[0])} vs {n_reports} reports; tree samples "
-        f"{peaks(large, tree)} / {peaks(full, tree)}; one process {peaks(large)} / {peaks(full)}) | < +10% in every round |",
+        f"{peaks(large, tree)} / {peaks(full, tree)}; one process {peaks(large)} / {peaks(full)}) "
+        "| < +10% in every round |",
         f"| (e) database writes, metric rows/s | SQLite **{db['sqlite']['rows_per_s']:,.0f}**"
         + (
             f", PostgreSQL **{db['postgresql']['rows_per_s']:,.0f}**"
             if "postgresql" in db
             else ", PostgreSQL: not installed"
         )
-        + f" ({db['reports']} reports × ~{db['sqlite']['metric_rows'] // db['reports']} rows, batches of {db['batch_size']}) | — |",
+        + (
+            f" ({db['reports']} reports × ~{db['sqlite']['metric_rows'] // db['reports']} rows, "
+            f"batches of {db['batch_size']}) | — |"
+        ),
     ]
     stages = parse.get("stages") or {}
     if stages:

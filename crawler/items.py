@@ -12,7 +12,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from crawler.parsing.html import charset_from_content_type
-from crawler.parsing.model import ParsedReport
+from crawler.parsing.limits import DEFAULT, Limits
+from crawler.parsing.model import Finding, ParsedReport
 from crawler.parsing.report import SourceDocument, parse_documents
 from crawler.parsing.text import clean_text
 from crawler.urls import origin
@@ -91,6 +92,13 @@ class Failure:
     at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(tzinfo=None))
 
 
+# The longest title a report is stored under: it is part of the report's natural key, whose
+# index a PostgreSQL B-tree holds only up to ~2,700 bytes (500 CJK characters are 1,500 in UTF-8).
+# A longer title is cut, a finding says so, and the whole title stays in the archived page.
+TITLE_MAX = 500
+TITLE_CUT = "title_cut"  # the finding's rule
+
+
 class Rejected(ValueError):
     """A fetched page is not a report the database may hold; the message says why."""
 
@@ -132,20 +140,31 @@ def validate(page: ReportPage, parsed: ParsedReport) -> ParsedItem:
         raise Rejected(f"no report year in title or statistics period: {title!r} ({page.url})")
     if not page.body_name:
         raise Rejected(f"spider {page.spider} gave no body for {page.url}")
+    if len(title) > TITLE_MAX:
+        parsed.findings.append(
+            Finding(
+                rule=TITLE_CUT,
+                severity="warning",
+                detail=f"title of {len(title)} characters stored cut to its first {TITLE_MAX}; "
+                "the whole title is in the archived page",
+            )
+        )
+        title = title[:TITLE_MAX]
     return ParsedItem(page=page, parsed=parsed, title=title, year=parsed.metadata.year, content_hash=content_hash(page))
 
 
-def read_page(page: ReportPage) -> ParsedItem:
+def read_page(page: ReportPage, limits: Limits = DEFAULT) -> ParsedItem:
     """ReportPage -> ParsedItem: the one way a fetched page is parsed and checked, shared by the
-    parse pipeline and the dead-letter replay (Rejected when it is no report)."""
-    parsed = parse_documents(source_documents(page), url=page.url, list_title=page.list_title)
+    parse pipeline and the dead-letter replay (Rejected when it is no report). `limits`: the
+    bounds on each of its documents (crawler/settings.py parse_limits)."""
+    parsed = parse_documents(source_documents(page), url=page.url, list_title=page.list_title, limits=limits)
     return validate(page, parsed)
 
 
-def read_page_detached(page: ReportPage) -> ParsedItem:
+def read_page_detached(page: ReportPage, limits: Limits = DEFAULT) -> ParsedItem:
     """`read_page` in a parse worker (crawler/parsepool.py): what it read, without the page's
     bytes, which the crawl process holds already (`attach` puts its page back)."""
-    item = read_page(page)
+    item = read_page(page, limits)
     item.page = replace(page, body=b"", attachments=[])
     return item
 

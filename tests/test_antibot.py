@@ -21,7 +21,8 @@ URL = "http://xxgk.zhucheng.gov.cn/XXGK/XXGKNB/SZFBGS/index.htm"
 # The challenge page as the WAF sends it (gb2312, a few hundred bytes).
 CHALLENGE = (
     b'<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312" />'
-    b'<script>function JumpSelf(){ self.location="/XXGK/XXGKNB/SZFBGS/index.htm?WebShieldSessionVerify=Ab12Cd34Ef56Gh78Ij90";}</script>'
+    b"<script>function JumpSelf(){ "
+    b'self.location="/XXGK/XXGKNB/SZFBGS/index.htm?WebShieldSessionVerify=Ab12Cd34Ef56Gh78Ij90";}</script>'
     b'<script>setTimeout("JumpSelf()",700);</script></head><body></body></html>'
 )
 VERIFY_URL = URL + "?WebShieldSessionVerify=Ab12Cd34Ef56Gh78Ij90"

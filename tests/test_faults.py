@@ -12,6 +12,7 @@ import re
 import subprocess
 import sys
 from types import SimpleNamespace
+from urllib.parse import quote
 
 import pytest
 from scrapy import Request
@@ -23,7 +24,8 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from crawler.extensions.progress import Progress
-from crawler.extensions.runrecord import pending_failures
+from crawler.extensions.runrecord import failure_recorded
+from crawler.items import TITLE_MAX, Failure
 from crawler.middlewares.failures import (
     FAILURE_KIND,
     FailureRecorder,
@@ -31,7 +33,7 @@ from crawler.middlewares.failures import (
     error_page_title,
 )
 from crawler.mirror.server import ERROR_PAGE, Mirror
-from crawler.storage.models import Document, Report, ValidationFinding
+from crawler.storage.models import Body, Document, Report, ValidationFinding
 from tests.conftest import SITES
 from tests.crawl import REPO, CrawlResult, run_crawl
 from tests.sites.faults.spider import FaultsSpider
@@ -84,7 +86,7 @@ def attachment_of(result: CrawlResult, year: int) -> dict:
 def findings_of(result: CrawlResult, year: int) -> list[tuple[str, str]]:
     with Session(create_engine(result.database_url)) as s:
         return [
-            tuple(r)
+            (r.rule, r.detail)
             for r in s.execute(
                 select(ValidationFinding.rule, ValidationFinding.detail).join(Report).where(Report.report_year == year)
             )
@@ -316,6 +318,129 @@ def test_a_gbk_page_with_a_wrong_charset_header_is_read_right(tmp_path):
     assert result.failures() == []
 
 
+# -- other hosts ---------------------------------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_a_redirect_to_another_host_is_refused_and_recorded_and_that_host_never_asked(tmp_path):
+    with Mirror(SITE) as other:  # another server: same files, another port of 127.0.0.1
+        elsewhere = other.base_url + R2019
+        with Mirror(SITE, faults={R2019: [{"fault": "redirect", "to": elsewhere}]}) as mirror:
+            result = crawl(mirror, tmp_path)
+            url = mirror.base_url + R2019
+            assert asked(mirror, R2019) == 1
+        assert other.requests == []  # not the page, not its robots.txt
+    assert result.returncode == 0, result.log[-3000:]
+    assert years(result) == [2020, 2021, 2022]  # the other host's page is no report of this portal
+    host = elsewhere.split("/")[2]
+    reason = f"off-site redirect refused: {url} redirected to {host}, not a host of the portal"
+    assert result.failures() == [("offsite", elsewhere, reason)]
+
+
+@pytest.mark.e2e
+def test_an_attachment_on_another_host_is_refused_and_the_report_stored_without_it(tmp_path):
+    with Mirror(SITE) as other:
+        elsewhere = other.base_url + PDF_2022
+        link = {"fault": "rewrite", "old": 'href="./P020230116_1004.pdf"', "new": f'href="{elsewhere}"'}
+        with Mirror(SITE, faults={R2022: [link]}) as mirror:
+            result = crawl(mirror, tmp_path)
+            assert asked(mirror, PDF_2022) == 0
+        assert other.requests == []
+    assert result.returncode == 0, result.log[-3000:]
+    assert years(result) == ALL_YEARS
+    reason = f"off-site request refused: {elsewhere.split('/')[2]} is not a host of the portal"
+    assert result.failures() == [("offsite", elsewhere, reason)]
+    assert attachment_of(result, 2022) == {"fetched": False, "extracted": False, "note": reason}
+
+
+@pytest.mark.e2e
+def test_a_list_record_on_another_host_is_refused_by_the_hanweb_spider(tmp_path):
+    # dongying's column page and dataproxy page 1 name the 2021 report by an absolute URL: pointed
+    # at another server (same host 127.0.0.1, another port), it is refused, not fetched
+    dongying = SITES / "dongying"
+    with Mirror(dongying) as other:
+        real = "http://www.dongying.gov.cn/art/2022/1/28/art_164458_10290001.html"
+        elsewhere = other.base_url + "/art/2022/1/28/art_164458_10290001.html"
+        step = [{"fault": "rewrite", "old": real, "new": elsewhere}]
+        faults = {"/col/col164458/index.html": step, "/module/web/jpage/dataproxy.jsp": step}
+        with Mirror(dongying, faults=faults) as mirror:
+            result = run_crawl("dongying", mirror.base_url, tmp_path)
+        assert other.requests == []
+    assert result.returncode == 0, result.log[-3000:]
+    reason = f"off-site request refused: {elsewhere.split('/')[2]} is not a host of the portal"
+    assert result.failures() == [("offsite", elsewhere, reason)]
+    # the xxgk module still lists the 2021 report on the portal itself
+    assert [r["year"] for r in result.reports()] == [2018, 2019, 2020, 2021]
+    assert all(r["url"].startswith(mirror.base_url) for r in result.reports())
+
+
+# -- values the database cannot hold ------------------------------------------------------------
+
+LONG_TITLE = title(2022) + "附" * 3400  # 10 KB of UTF-8
+LONG_NAME = title(2020) + "附" * 362 + ".pdf"  # 400 characters
+LONG_BODY = "合成县" + "测" * 250 + "局"  # longer than bodies.name holds on PostgreSQL (VARCHAR(200))
+
+
+def hostile_values() -> dict[str, list[dict]]:
+    """A 10 KB title (2022), an attachment name of 400 characters with a NUL in it (2020), and a
+    department whose name PostgreSQL cannot hold (2019, named by its list title)."""
+    disposition = "attachment; filename*=UTF-8''" + quote(LONG_NAME.replace("附", "附\x00", 1))
+    listed_2019 = f'title="{title(2019)}"'
+    return {
+        R2022: [
+            {
+                "fault": "rewrite",
+                "old": f"<h1>{title(2022)}</h1>",
+                "new": f"<h1>{LONG_TITLE}</h1>",
+            }
+        ],
+        PDF_2020: [{"fault": "rewrite", "headers": {"Content-Disposition": disposition}}],
+        LIST_1: [{"fault": "rewrite", "old": listed_2019, "new": f'title="{LONG_BODY}2019年政府信息公开工作年度报告"'}],
+    }
+
+
+@pytest.mark.e2e
+def test_values_the_database_cannot_hold_never_poison_the_batch(database_url, tmp_path):
+    with Mirror(SITE, faults=hostile_values()) as mirror:
+        # one batch for the whole crawl: every report shares the transaction of the refused one
+        done = crawl(mirror, tmp_path, GOVREPORTS_DATABASE_URL=database_url, GOVREPORTS_BATCH_SIZE="10")
+        result = CrawlResult(done.returncode, done.log, database_url)
+        url_2019 = mirror.base_url + R2019
+    assert result.returncode == 0, result.log[-3000:]
+    postgres = database_url.startswith("postgresql")
+    with Session(create_engine(database_url)) as s:
+        stored = {r.report_year: r for r in s.scalars(select(Report))}
+        # the 10 KB title: cut to TITLE_MAX characters, a finding says so (the page is archived whole)
+        assert stored[2022].title == LONG_TITLE[:TITLE_MAX]
+        assert (
+            "title_cut",
+            f"title of {len(LONG_TITLE)} characters stored cut to its first {TITLE_MAX}; "
+            "the whole title is in the archived page",
+        ) in findings_of(result, 2022)
+        # the 400-character name kept whole, its NUL stripped
+        [name] = s.scalars(
+            select(Document.name).join(Report).where(Report.report_year == 2020, Document.role == "attachment")
+        )
+        assert name == LONG_NAME
+        bodies = {b.name for b in s.scalars(select(Body))}
+    if postgres:  # VARCHAR(200): that report alone is refused, recorded with its URL; the rest stored
+        assert sorted(stored) == [2020, 2021, 2022]
+        [(kind, url, reason)] = result.failures()
+        assert (kind, url) == ("refused_report", url_2019)
+        assert reason.startswith(
+            "report not stored, the database refused it: DataError: (psycopg.errors.StringDataRightTruncation)"
+        )
+        assert LONG_BODY not in bodies
+        run = result.runs()[0]
+        assert (run.outcome, run.reports_new, run.summary["refused_reports"]) == ("ok", 3, 1)
+        assert "1 refused by the database" in result.log
+    else:  # SQLite holds any length: all four stored
+        assert sorted(stored) == ALL_YEARS
+        assert result.failures() == []
+        assert LONG_BODY in bodies
+    assert not list((tmp_path / "deadletter").glob("**/*.json"))  # nothing left for a next run to retry
+
+
 # -- progress and the scheduled command -------------------------------------------------------------
 
 
@@ -448,14 +573,22 @@ def test_a_progress_line_counts_what_was_found_and_what_became_of_it():
     assert "(0/min)" in progress.line()  # the rate is per interval
 
 
+SENT: dict[int, list[Failure]] = {}  # id of a recorder() middleware -> the failures it sent
+
+
 def recorder() -> FailureRecorder:
+    """The middleware, with the failures it sends to the run record (signal failure_recorded)
+    collected in SENT."""
     crawler = get_crawler(FaultsSpider)
     crawler.spider = FaultsSpider(base_url="http://127.0.0.1:1")
-    return FailureRecorder.from_crawler(crawler)
+    mw = FailureRecorder.from_crawler(crawler)
+    sent = SENT.setdefault(id(mw), [])
+    crawler.signals.connect(lambda failure: sent.append(failure), signal=failure_recorded, weak=False)
+    return mw
 
 
 def recorded(mw: FailureRecorder) -> list[tuple[str, str | None, str]]:
-    return [(f.kind, f.url, f.reason) for f in pending_failures(mw.crawler)]
+    return [(f.kind, f.url, f.reason) for f in SENT[id(mw)]]
 
 
 def test_a_dns_failure_after_the_retries_is_recorded_as_a_download_failure():

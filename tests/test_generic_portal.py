@@ -30,7 +30,8 @@ def report(title: str, date: str) -> str:
     return page(
         title,
         f'<h1 class="title">{title}</h1><div class="info">发布时间：{date}</div>'
-        f'<div class="content"><p>{title}。本报告由平原县人民政府办公室编制。统计期限自{title[:4] if title[:4].isdigit() else "2023"}年1月1日起。</p></div>',
+        f'<div class="content"><p>{title}。本报告由平原县人民政府办公室编制。'
+        f"统计期限自{title[:4] if title[:4].isdigit() else '2023'}年1月1日起。</p></div>",
     )
 
 
@@ -68,8 +69,10 @@ def asp_site(tmp_path: Path) -> Path:
         "zwgk/index.asp",
         page(
             "政务公开",
-            '<ul><li><a href="/zwgk/zn.asp">信息公开指南</a></li><li><a href="/news/list.asp?cid=30">信息公开年报</a></li>'
-            '<li><a href="/news/list.asp?cid=40">统计年报</a></li><li><a href="/zwgk/bm.asp">部门信息公开</a></li></ul>',
+            '<ul><li><a href="/zwgk/zn.asp">信息公开指南</a></li>'
+            '<li><a href="/news/list.asp?cid=30">信息公开年报</a></li>'
+            '<li><a href="/news/list.asp?cid=40">统计年报</a></li>'
+            '<li><a href="/zwgk/bm.asp">部门信息公开</a></li></ul>',
         ),
     )
     write(
@@ -77,7 +80,8 @@ def asp_site(tmp_path: Path) -> Path:
         "zwgk/bm.asp",
         page(
             "部门信息公开",
-            '<ul><li><a href="/zwgk/org.asp?id=7">县农业农村局</a></li><li><a href="/zwgk/org.asp?id=8">县发展和改革局</a></li>'
+            '<ul><li><a href="/zwgk/org.asp?id=7">县农业农村局</a></li>'
+            '<li><a href="/zwgk/org.asp?id=8">县发展和改革局</a></li>'
             '<li><a href="/about.asp">联系我们</a></li></ul>',
         ),
     )
@@ -95,7 +99,10 @@ def asp_site(tmp_path: Path) -> Path:
         ),
     )
     news = [(h, t, d) for t, h, d in COUNTY]
-    pager = '<div class="pager">共3页 <a href="list.asp?cid=31&page={n}">下一页</a> <a href="list.asp?cid=31&page=3">尾页</a></div>'
+    pager = (
+        '<div class="pager">共3页 <a href="list.asp?cid=31&page={n}">下一页</a> '
+        '<a href="list.asp?cid=31&page=3">尾页</a></div>'
+    )
     distractor = (
         "/news/show.asp?id=950",
         "关于做好2023年度政府信息公开工作年度报告编制发布工作的通知",

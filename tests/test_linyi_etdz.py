@@ -17,10 +17,11 @@ from scrapy.http import Request, Response
 from crawler.items import ReportPage
 from crawler.mirror.server import Mirror
 from crawler.registry import spider_class
+from spiders.platforms.vsb import VsbSpider
 from tests.conftest import SITES, fake_response
 from tests.crawl import REPO, run_crawl
 
-LinyiEtdzSpider = spider_class("linyi_etdz")
+LinyiEtdzSpider: type[VsbSpider] = spider_class("linyi_etdz")
 
 SITE = SITES / "linyi_etdz"
 BASE = "http://127.0.0.1:8000"  # fixture responses pretend to come from a mirror here
@@ -35,9 +36,10 @@ def page(relpath: str, body: bytes | None = None):
     return fake_response(f"{BASE}/{relpath}", body, headers={"Content-Type": "text/html; charset=utf-8"})
 
 
-def crawl_lists(spider: LinyiEtdzSpider, slug: str, *relpaths: str) -> tuple[list[Request], list[str]]:
+def crawl_lists(spider: VsbSpider, slug: str, *relpaths: str) -> tuple[list[Request], list[str]]:
     """(report requests, list page URLs) from the given pages of one list, in order."""
-    reports, pages = [], []
+    reports: list[Request] = []
+    pages: list[Request] = []
     for relpath in relpaths:
         for request in spider.parse_list(page(relpath), slug=slug):
             (reports if request.callback == spider.parse_report else pages).append(request)
@@ -117,7 +119,10 @@ def test_pager_text_alone_gives_every_page_numbered_from_the_end():
 
 
 def test_pager_links_are_followed_when_the_pager_text_differs():
-    html = '<html><body><div class="pb_sys_common"><a href="zwyw/12.htm">下页</a> <a href="zwyw/1.htm">尾页</a></div></body></html>'
+    html = (
+        '<html><body><div class="pb_sys_common"><a href="zwyw/12.htm">下页</a> '
+        '<a href="zwyw/1.htm">尾页</a></div></body></html>'
+    )
     urls = LinyiEtdzSpider(base_url=BASE).page_urls(page("xwzx/zwyw.htm", html.encode()), "xwzx/zwyw")
     assert urls == [f"{BASE}/xwzx/zwyw/12.htm", f"{BASE}/xwzx/zwyw/1.htm"]
 
@@ -157,6 +162,7 @@ def test_report_body_from_title(title, body):
 def follow(request: Request, body: bytes, headers: dict) -> list:
     """Answer an attachment request with the given bytes, as the engine would."""
     response = Response(request.url, body=body, headers=headers, request=request)
+    assert request.callback is not None
     return list(request.callback(response, **request.cb_kwargs))
 
 
@@ -182,7 +188,8 @@ def test_viewer_and_bare_local_pdfs_are_found_and_come_before_other_attachments(
     <iframe src="/system/resource/pdfjs/viewer.html?file=%2F__local%2F1%2F2A%2F3B%2FAAA.pdf"></iframe>
     <script>var pdf = '/__local/4/5C/6D/BBB.pdf';</script>
     </div></div>
-    <ul><li>附件【<a href="/system/_content/download.jsp?urltype=news.DownloadAttachUrl&amp;owner=1&amp;wbfileid=2">年报.docx</a>】</li>
+    <ul><li>附件【<a
+      href="/system/_content/download.jsp?urltype=news.DownloadAttachUrl&amp;owner=1&amp;wbfileid=2">年报.docx</a>】</li>
     <li>附件【<a href="/__local/4/5C/6D/BBB.pdf">年报全文.pdf</a>】</li></ul></form>
     <div class="sidebar"><a href="/__local/7/8E/9F/CCC.pdf">其他.pdf</a></div></body></html>"""
     attachments, _ = LinyiEtdzSpider(base_url=BASE).attachment_links(page("info/1/2.htm", html.encode()))
@@ -200,7 +207,10 @@ def test_viewer_and_bare_local_pdfs_are_found_and_come_before_other_attachments(
             "info/2820/98765.htm",
             "4500001",
             "点击下载",
-            b"attachment; filename*=UTF-8''%E4%B8%B4%E6%B2%82%E7%BB%8F%E6%B5%8E%E6%8A%80%E6%9C%AF%E5%BC%80%E5%8F%91%E5%8C%BA2022%E5%B9%B4%E6%94%BF%E5%BA%9C%E4%BF%A1%E6%81%AF%E5%85%AC%E5%BC%80%E5%B7%A5%E4%BD%9C%E5%B9%B4%E5%BA%A6%E6%8A%A5%E5%91%8A.docx",
+            b"attachment; filename*=UTF-8''"
+            b"%E4%B8%B4%E6%B2%82%E7%BB%8F%E6%B5%8E%E6%8A%80%E6%9C%AF%E5%BC%80%E5%8F%91%E5%8C%BA2022"
+            b"%E5%B9%B4%E6%94%BF%E5%BA%9C%E4%BF%A1%E6%81%AF%E5%85%AC%E5%BC%80%E5%B7%A5%E4%BD%9C%E5%B9%B4%E5%BA%A6%E6"
+            b"%8A%A5%E5%91%8A.docx",
         ),
         (
             "info/2820/90123.htm",

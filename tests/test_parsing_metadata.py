@@ -292,7 +292,10 @@ def test_parse_chinese_date_rejects_non_dates(text):
 
 
 def test_signature_with_day_in_chinese_numerals_and_one_before_the_report_year_ignored():
-    text = "临沂经济技术开发区2019年政府信息公开工作年度报告\n正文\n临沂经济技术开发区管理委员会办公室\n二〇二〇年一月二十三日"
+    text = (
+        "临沂经济技术开发区2019年政府信息公开工作年度报告\n正文\n"
+        "临沂经济技术开发区管理委员会办公室\n二〇二〇年一月二十三日"
+    )
     md = extract_metadata(text)
     assert (md.published_at, md.published_precision) == (date(2020, 1, 23), "day")
     stale = "东营市人民政府2019年政府信息公开工作年度报告\n正文\n2018年12月"

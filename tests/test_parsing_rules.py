@@ -5,6 +5,7 @@ Every number here is typed from a seed report (the line is cited) or written by 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from crawler.parsing.statistics import read_statistics
 from crawler.parsing.tables import tables_from_html
 
 
-def rows(values: dict[str, int | None], *, scope: str | None = None, source: str = "table") -> list[MetricValue]:
+def rows(values: Mapping[str, int | None], *, scope: str | None = None, source: str = "table") -> list[MetricValue]:
     """One MetricValue per code of a single-column table."""
     return [
         MetricValue(
@@ -33,7 +34,7 @@ def rows(values: dict[str, int | None], *, scope: str | None = None, source: str
     ]
 
 
-def apps_table(values: dict[str, tuple[int | None, ...]]) -> list[MetricValue]:
+def apps_table(values: Mapping[str, tuple[int | None, ...]]) -> list[MetricValue]:
     """表三 rows: seven values each, in the order of APPLICANT_ORDER."""
     out = []
     for code, seven in values.items():
@@ -285,7 +286,8 @@ def self_table_with(code: str, value: int | None) -> list[MetricValue]:
             Finding(
                 "legacy.closed",
                 "error",
-                "applications.closed = 88 ≠ applications.closed.on_time + applications.closed.extended = 88 + 2 = 90 (scope self)",
+                "applications.closed = 88 ≠ applications.closed.on_time + applications.closed.extended = 88 + 2 = 90 "
+                "(scope self)",
                 "applications.closed",
             ),
         ),
@@ -295,7 +297,8 @@ def self_table_with(code: str, value: int | None) -> list[MetricValue]:
             Finding(
                 "legacy.answered",
                 "error",
-                "applications.answered = 90 ≠ Σ applications.answer.* (8 rows) = 18 + 21 + 0 + 3 + 19 + 25 + 2 + 0 = 88 (scope self)",
+                "applications.answered = 90 ≠ Σ applications.answer.* (8 rows) = 18 + 21 + 0 + 3 + 19 + 25 + 2 + 0 = "
+                "88 (scope self)",
                 "applications.answered",
             ),
         ),
@@ -306,7 +309,8 @@ def self_table_with(code: str, value: int | None) -> list[MetricValue]:
             Finding(
                 "legacy.refused",
                 "error",
-                "applications.answer.refused = 3 ≠ Σ applications.answer.refused.* = 0 + 0 + 1 + 0 + 3 + 0 = 4 (scope self)",
+                "applications.answer.refused = 3 ≠ Σ applications.answer.refused.* = 0 + 0 + 1 + 0 + 3 + 0 = 4 (scope "
+                "self)",
                 "applications.answer.refused",
             ),
         ),
@@ -326,7 +330,8 @@ def self_table_with(code: str, value: int | None) -> list[MetricValue]:
             Finding(
                 "legacy.litigation",
                 "error",
-                "litigation.total = 1 ≠ litigation.upheld + litigation.corrected + litigation.other = 0 + 0 + 0 = 0 (scope self)",
+                "litigation.total = 1 ≠ litigation.upheld + litigation.corrected + litigation.other = 0 + 0 + 0 = 0 "
+                "(scope self)",
                 "litigation.total",
             ),
         ),
@@ -336,7 +341,8 @@ def self_table_with(code: str, value: int | None) -> list[MetricValue]:
             Finding(
                 "legacy.complaints",
                 "error",
-                "complaints.total = 0 ≠ complaints.upheld + complaints.corrected + complaints.other = 0 + 1 + 0 = 1 (scope self)",
+                "complaints.total = 0 ≠ complaints.upheld + complaints.corrected + complaints.other = 0 + 1 + 0 = 1 "
+                "(scope self)",
                 "complaints.total",
             ),
         ),
@@ -623,7 +629,8 @@ def test_result_total_rule_2021_sums_the_three_other_items():
             "apps.group.withheld",
             "apps.result.withheld.total",
             3,
-            "apps.result.withheld.total = 3 ≠ Σ apps.result.withheld.* = 0 + 0 + 0 + 1 + 0 + 1 + 0 + 0 = 2 (applicant total)",
+            "apps.result.withheld.total = 3 ≠ Σ apps.result.withheld.* = 0 + 0 + 0 + 1 + 0 + 1 + 0 + 0 = 2 (applicant "
+            "total)",
         ),
         (
             "apps.group.unavailable",
@@ -635,7 +642,8 @@ def test_result_total_rule_2021_sums_the_three_other_items():
             "apps.group.not_processed",
             "apps.result.not_processed.total",
             1,
-            "apps.result.not_processed.total = 1 ≠ Σ apps.result.not_processed.* = 1 + 1 + 0 + 0 + 0 = 2 (applicant total)",
+            "apps.result.not_processed.total = 1 ≠ Σ apps.result.not_processed.* = 1 + 1 + 0 + 0 + 0 = 2 (applicant "
+            "total)",
         ),
     ],
 )
@@ -657,7 +665,8 @@ def test_applicant_total_rule_checks_every_row():
         Finding(
             "apps.applicant_total",
             "error",
-            "apps.new total = 15 ≠ natural_person + commercial + research + public_interest + legal_services + other_org"
+            "apps.new total = 15 ≠ natural_person + commercial + research + public_interest + legal_services + "
+            "other_org"
             " = 10 + 2 + 0 + 0 + 1 + 1 = 14",
             "apps.new",
         )
@@ -675,7 +684,8 @@ def test_applicant_total_rule_checks_every_row():
             Finding(
                 "review_litigation.block_total",
                 "error",
-                "review.total = 10 ≠ review.upheld + review.corrected + review.other + review.pending = 1 + 6 + 2 + 0 = 9",
+                "review.total = 10 ≠ review.upheld + review.corrected + review.other + review.pending = 1 + 6 + 2 + 0 "
+                "= 9",
                 "review.total",
             ),
         ),

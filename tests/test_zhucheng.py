@@ -70,7 +70,8 @@ def listing(request: Request) -> dict:
             ["index.html", "index_1.html", "index_2.html"],
         ),
         (
-            'var countPage = 2;//共多少页\nvar currentPage = 1;\ncreatePageHTML(countPage, currentPage, "index", "htm");',
+            "var countPage = 2;//共多少页\nvar currentPage = 1;\n"
+            'createPageHTML(countPage, currentPage, "index", "htm");',
             Pager(2, 1, "index", "htm"),
             ["index.htm", "index_1.htm"],
         ),

@@ -6,7 +6,8 @@
     dictionary.<ext>      the metric dictionary (crawler/data/metrics.csv)
     README.md             what each file and column means, and the filters used
 
-Formats: csv (UTF-8, optionally with a BOM so spreadsheet programs read the Chinese right),
+Formats: csv (UTF-8, optionally with a BOM so spreadsheet programs read the Chinese right;
+text cells a spreadsheet would run as a formula are escaped, see `spreadsheet_safe`),
 jsonl (one JSON object per line) and parquet (needs pyarrow: the [export] extra). The export
 only reads: it never migrates or changes the database.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 import csv
 import difflib
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -25,6 +27,7 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
+from crawler.errors import MissingExtra, UsageError
 from crawler.parsing.metrics import load_metrics
 from crawler.storage.views import HEADLINE_COLUMNS
 
@@ -32,8 +35,9 @@ FORMATS = ("csv", "jsonl", "parquet")
 BATCH = 5000
 
 
-class ExportError(Exception):
-    """Bad input or an unusable database: one line for the user."""
+class ExportError(UsageError):
+    """Bad input (a filter, a format, --bom): one line for the user, exit status 2. An unusable
+    database is crawler.storage.db's error (exit status 1)."""
 
 
 @dataclass(frozen=True)
@@ -171,7 +175,7 @@ def export(engine: Engine, out: Path, fmt: str, filters: Filters = Filters(), *,
 
 def summary(written: list[Written], fmt: str) -> str:
     lines = [f"{w.path}  {w.rows} rows" for w in written if w.path.suffix != ".md"]
-    folder = written[0].path.parent if written else "?"
+    folder = written[0].path.parent if written else Path("?")
     return "\n".join([f"exported {fmt} to {folder}:", *lines, f"{folder / 'README.md'}  columns and filters"])
 
 
@@ -179,19 +183,11 @@ def summary(written: list[Written], fmt: str) -> str:
 
 
 def _check_database(engine: Engine) -> None:
-    from crawler.storage.db import current_revision, head_revision
+    """The export only reads: a missing SQLite file, an unreachable server or a schema other
+    than this govreports' (older: `govreports db upgrade`; newer) is refused, never created."""
+    from crawler.storage.db import open_database
 
-    url = engine.url.render_as_string(hide_password=False)
-    shown = engine.url.render_as_string(hide_password=True)
-    if engine.url.get_backend_name() == "sqlite" and not Path(engine.url.database or "").is_file():
-        raise ExportError(f"no database at {shown}: crawl first, or pass --database-url")
-    revision = current_revision(engine)
-    if revision is None:
-        raise ExportError(f"{shown} holds no govreports schema: crawl first, or pass --database-url")
-    if revision != head_revision(url):
-        raise ExportError(
-            f"{shown} is at schema revision {revision}, not {head_revision(url)}: run `govreports db upgrade`"
-        )
+    open_database(engine.url.render_as_string(hide_password=False)).dispose()
 
 
 def _check_filters(engine: Engine, filters: Filters) -> None:
@@ -215,20 +211,24 @@ def close_codes(code: str, limit: int = 8) -> list[str]:
 
 
 def known_spiders(engine: Engine) -> set[str]:
-    """The project's spiders and any spider that stored reports in this database."""
-    from scrapy.spiderloader import get_spider_loader
-    from scrapy.utils.project import get_project_settings
+    """The portals of the registry (each is a spider) and any spider that stored reports in this database."""
+    from crawler.registry import RegistryError, load_registry
 
+    try:
+        portals = set(load_registry())
+    except RegistryError as exc:
+        raise ExportError(str(exc)) from None
     with engine.connect() as conn:
         stored = set(conn.scalars(text("SELECT DISTINCT spider FROM reports")))
-    return stored | set(get_spider_loader(get_project_settings()).list())
+    return stored | portals
 
 
 # -- rows ------------------------------------------------------------------------------------------
 
 
 def _query(view: str, columns: tuple[Column, ...], filters: Filters) -> tuple[str, dict[str, Any]]:
-    where, params = [], {}
+    where: list[str] = []
+    params: dict[str, Any] = {}
     if filters.spider is not None:
         where.append("spider = :spider")
         params["spider"] = filters.spider
@@ -286,6 +286,21 @@ def _write(writer_class: type, path: Path, columns: tuple[Column, ...], rows: It
     return Written(path, count)
 
 
+# A text cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets
+# (=HYPERLINK(…) in a scraped title would run when the CSV is opened): OWASP "CSV injection".
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell that would start a formula, with a single quote in front (the spreadsheet
+    shows the text as it is: `'=HYPERLINK(…)` displays `=HYPERLINK(…)`); a signed plain number
+    ("-3") is no formula and stays as it is. Numbers, dates and None pass through."""
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 class CsvWriter:
     def __init__(self, path: Path, columns: tuple[Column, ...], bom: bool) -> None:
         self.file = path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="")
@@ -293,7 +308,7 @@ class CsvWriter:
         self.csv.writerow([c.name for c in columns])
 
     def write(self, rows: list[tuple]) -> None:
-        self.csv.writerows(rows)
+        self.csv.writerows([spreadsheet_safe(v) for v in row] for row in rows)
 
     def close(self) -> None:
         self.file.close()
@@ -342,7 +357,7 @@ def _writer_class(fmt: str) -> type:
         try:
             import pyarrow.parquet  # noqa: F401
         except ImportError:
-            raise ExportError("parquet needs pyarrow: pip install 'govreports[export]' (or use --format csv)") from None
+            raise MissingExtra("pyarrow", "--format parquet") from None
     return {"csv": CsvWriter, "jsonl": JsonlWriter, "parquet": ParquetWriter}[fmt]
 
 
@@ -358,6 +373,14 @@ def readme_text(fmt: str, filters: Filters, written: list[Written]) -> str:
         "The headline columns of reports.* pick, per report and code, the 本行政区域 (region) table of a",
         "legacy report before the 本级 (self) one, and the applicant total of a 2019+ report.",
         "See docs/analysts.md for the codes, the views and worked queries.",
+        *(
+            [
+                "A text cell starting with = + - @, a tab or a carriage return (a formula to a spreadsheet)",
+                "is written with a ' in front: remove that one character to get the value as stored.",
+            ]
+            if fmt == "csv"
+            else []
+        ),
         "",
         "| file | rows |",
         "|---|---|",

@@ -9,12 +9,14 @@ found: distinct URLs asked for so far by role (a request with the spider's `pars
 callback is a report, one marked as an attachment download an attachment, any other a list, pager
 or module page); stored: written by the storage pipeline (in batches); held: report pages not
 fetched because the database holds them (incremental crawls); failures: requests recorded as
-failed (crawler/middlewares/failures.py). The end-of-crawl summary comes from the storage pipeline.
+failed (crawler/middlewares/failures.py). The end-of-crawl summary comes from the run record
+(runrecord.py).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sized
 from typing import Any
 
 from scrapy import Request, signals
@@ -84,9 +86,11 @@ class Progress:
             if key.startswith("govreports/failures/") and key != "govreports/failures/rejected_item"
         )
         engine = self.crawler.engine
-        queued = len(engine._slot.scheduler) if engine._slot else 0  # noqa: SLF001 (no public count)
+        scheduler = engine._slot.scheduler if engine._slot else None  # noqa: SLF001 (no public count)
+        queued = len(scheduler) if isinstance(scheduler, Sized) else 0  # Scrapy's Scheduler has a length
+        spider = self.crawler.spider
         return (
-            f"{self.crawler.spider.name}: found {len(self.found['lists'])} lists, "
+            f"{spider.name if spider else '?'}: found {len(self.found['lists'])} lists, "
             f"{len(self.found['reports'])} reports, {len(self.found['attachments'])} attachments; "
             f"{value('item_scraped_count', 0)} reports scraped ({stored} stored), "
             f"{value('item_dropped_count', 0)} rejected, {value('govreports/reports_skipped', 0)} held; "

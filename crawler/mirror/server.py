@@ -30,11 +30,15 @@ normally. The first matching pattern wins; patterns given to the constructor com
     {"fault": "reset"}                 close the connection at once without an answer (TCP RST)
     {"fault": "truncate"}              the full Content-Length, half of the body, then close
     {"fault": "redirect_loop"}         302 to the same path with a new ?loop=N every time
-    {"fault": "redirect", "to": PATH}  302 to PATH (to the path itself: a loop a dupefilter sees)
+    {"fault": "redirect", "to": PATH}  302 to PATH (to the path itself: a loop a dupefilter sees);
+                                       an absolute URL is sent as it is (another host)
     {"fault": "huge", "size": BYTES}   a generated body of that size, streamed, never stored;
                                        "content_length": false sends it without the header
     {"fault": "corrupt"}               the first half of the file, with a matching Content-Length
     {"fault": "error_page"}            an HTML error page (页面不存在) with status 200
+    {"fault": "rewrite", "old": S, "new": T}   the page with every S replaced by T (text, UTF-8;
+                                       e.g. a link pointed at another host); "old"/"new" may be
+                                       left out, "headers" adds or replaces response headers
 A wrong charset header needs no fault: a route's "headers" sets any Content-Type.
 
 Served bodies have `{{BASE_URL}}` replaced by the mirror's own base URL, so fixtures can carry
@@ -134,7 +138,7 @@ class Mirror:
     @property
     def base_url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host.decode() if isinstance(host, bytes | bytearray) else host}:{port}"
 
     def start(self) -> Mirror:
         self._thread = threading.Thread(
@@ -207,8 +211,14 @@ class Mirror:
             n = int(request.params.get("loop", "0")) + 1
             return MirrorResponse(302, {"Location": f"{self.base_url}{request.path}?loop={n}"})
         if fault == "redirect":
-            return MirrorResponse(302, {"Location": self.base_url + step["to"]})
+            to = step["to"]
+            return MirrorResponse(302, {"Location": to if "://" in to else self.base_url + to})
         clean = self._serve_site(request)
+        if fault == "rewrite":
+            body = clean.body
+            if "old" in step:
+                body = body.replace(step["old"].encode(), step["new"].encode())
+            return MirrorResponse(clean.status, {**clean.headers, **step.get("headers", {})}, body)
         if fault == "corrupt":
             return MirrorResponse(clean.status, clean.headers, clean.body[: len(clean.body) // 2])
         if fault in TRANSPORT_FAULTS:
@@ -273,7 +283,7 @@ def _not_after(last_modified: str, since: str | None) -> bool:
 
 
 class _Server(ThreadingHTTPServer):
-    def handle_error(self, request: object, client_address: object) -> None:
+    def handle_error(self, request: socket.socket | tuple[bytes, socket.socket], client_address: object) -> None:
         if not isinstance(sys.exc_info()[1], ConnectionError):  # a client hanging up is no error
             super().handle_error(request, client_address)
 

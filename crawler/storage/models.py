@@ -69,12 +69,12 @@ class Report(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"), index=True)
     report_year: Mapped[int] = mapped_column(Integer, index=True)
-    title: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(Text)  # at most store.TITLE_MAX characters (migration 0005)
     url: Mapped[str] = mapped_column(Text)  # as fetched (a mirror's URL in the demo)
     canonical_url: Mapped[str] = mapped_column(String(1000), index=True)
     published_at: Mapped[date | None] = mapped_column(Date)
     published_precision: Mapped[str | None] = mapped_column(String(5))  # day|month|year
-    source: Mapped[str | None] = mapped_column(String(200))  # 信息来源 / 作者 line
+    source: Mapped[str | None] = mapped_column(Text)  # 信息来源 / 作者 line
     template: Mapped[str | None] = mapped_column(String(20))  # legacy|gov2019|gov2021|other|narrative
     content_hash: Mapped[str] = mapped_column(String(64))  # sha256 of the page and its attachments
     list_date: Mapped[str | None] = mapped_column(String(40))  # the date the portal's list shows
@@ -104,7 +104,7 @@ class Document(Base):
     role: Mapped[str] = mapped_column(String(20))  # page | attachment
     url: Mapped[str] = mapped_column(Text)
     canonical_url: Mapped[str] = mapped_column(String(1000))
-    name: Mapped[str | None] = mapped_column(String(300))
+    name: Mapped[str | None] = mapped_column(Text)  # the file name as given, whole
     media_type: Mapped[str | None] = mapped_column(String(120))
     size: Mapped[int | None] = mapped_column(BigInteger)
     sha256: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -226,7 +226,7 @@ class ReportVersion(Base):
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
     version: Mapped[int] = mapped_column(Integer)  # 1 = the first state seen
     content_hash: Mapped[str] = mapped_column(String(64))
-    title: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(Text)
     published_at: Mapped[date | None] = mapped_column(Date)
     template: Mapped[str | None] = mapped_column(String(20))
     seen_from: Mapped[datetime] = mapped_column(DateTime)  # when this state was first stored

@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
+from crawler.items import TITLE_CUT
 from crawler.parsing.model import ParsedReport
 from crawler.storage.models import (
     Body,
@@ -64,11 +65,58 @@ def get_or_create(session: Session, model: type, where: dict[str, Any], **defaul
         return session.scalar(select(model).filter_by(**where))
 
 
+# SQLSTATE classes of an error that is the row's own: data exception (22: a value too long, a bad
+# encoding), integrity constraint violation (23), program limit exceeded (54: an index row too big).
+ROW_ERRORS = ("22", "23", "54")
+
+
+def refused_row(exc: BaseException) -> bool:
+    """Whether the database refused the row itself (the same row is refused again next time), as
+    against the database failing (disk full, connection lost, lock timeout: any row would fail).
+    Errors that are no database error at all (a bug meeting an odd value) are the row's too. An
+    error a trigger raises is the database's own policy (PostgreSQL's RAISE is SQLSTATE P0001,
+    SQLite's RAISE(ABORT) SQLITE_CONSTRAINT_TRIGGER): the batch waits as a dead letter."""
+    if isinstance(exc, DBAPIError):
+        if getattr(exc.orig, "sqlite_errorname", None) == "SQLITE_CONSTRAINT_TRIGGER":
+            return False
+        if isinstance(exc, (DataError, IntegrityError)):
+            return True
+        state = getattr(exc.orig, "sqlstate", None) or ""
+        return state[:2] in ROW_ERRORS
+    return isinstance(exc, Exception)
+
+
+@dataclass
+class Refused:
+    """A report the database would not hold: not stored, the rest of its batch stored."""
+
+    item: Any
+    error: BaseException
+
+
 class ReportWriter:
     """Writes bodies and reports inside the caller's transaction."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def write_each(
+        self, items: list[tuple[Any, dict[str, str]]], now: datetime | None = None
+    ) -> tuple[WriteCounts, list[Refused]]:
+        """Write each (item, canonical URLs) in a savepoint of its own: a report the database
+        refuses (`refused_row`) is rolled back alone and returned; a failing database raises."""
+        counts, refused = WriteCounts(), []
+        for item, canonical in items:
+            try:
+                with self.session.begin_nested():
+                    done = self.write(item, canonical, now)
+            except Exception as exc:  # noqa: BLE001 - sorted by refused_row
+                if not refused_row(exc):
+                    raise
+                refused.append(Refused(item, exc))
+                continue
+            counts.add(done)
+        return counts, refused
 
     def body(
         self,
@@ -199,9 +247,14 @@ class ReportWriter:
             self.session.execute(delete(model).where(model.report_id == report.id))
 
     def replace_statistics(self, report: Report, parsed: ParsedReport) -> tuple[int, int]:
-        """For `govreports reparse`: new parser, same documents; not a new version."""
-        for model in (ReportMetric, ValidationFinding):
-            self.session.execute(delete(model).where(model.report_id == report.id))
+        """For `govreports reparse`: new parser, same documents; not a new version. A finding
+        about the stored title (crawler.items.TITLE_CUT) is no parser's: it stays."""
+        self.session.execute(delete(ReportMetric).where(ReportMetric.report_id == report.id))
+        self.session.execute(
+            delete(ValidationFinding).where(
+                ValidationFinding.report_id == report.id, ValidationFinding.rule != TITLE_CUT
+            )
+        )
         report.template = parsed.template
         return self.add_statistics(report, parsed)
 
@@ -279,7 +332,7 @@ class ReportWriter:
         self.session.flush()  # pending rows first, so their errors read as a flush's, not an autoflush's
         for model, rows in ((ReportMetric, metrics), (ValidationFinding, findings)):
             if rows:
-                self.session.execute(insert(model.__table__), rows)
+                self.session.execute(insert(cast(Table, model.__table__)), rows)  # Core insert: its Table
         return len(metrics), len(findings)
 
 

@@ -167,7 +167,7 @@ class TrsSpider(GovReportSpider):
         charset header (or none) would otherwise come out garbled in titles and link texts."""
         if not isinstance(response, TextResponse):
             return response
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
         page = decode_html(response.body, charset_from_content_type(content_type))
         for finding in page.findings:
             self.logger.info("%s: %s", response.url, finding.detail)
