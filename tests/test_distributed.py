@@ -358,7 +358,9 @@ def test_a_worker_killed_mid_portal_leaves_it_to_the_other_and_the_portal_is_nev
     assert found[0][4] == 2  # two attempts: the one killed (put back by the recovery), the one that finished
     assert "stopped sending heartbeats: queued again" in other.text()
     killed_run, *later = runs(pg_url)
-    assert (killed_run.finished_at, killed_run.outcome) == (None, "running")  # it died with its worker
+    # it died with its worker; the other worker's crawl found its process gone and closed it
+    assert (killed_run.finished_at, killed_run.outcome, killed_run.finish_reason) == (None, "killed", "killed")
+    assert "the crawl was killed: its process" in (killed_run.exit_reason or "")
     assert [r.outcome for r in later] == ["ok", "ok"]
     assert all(r.started_at >= killed_at for r in later)
     assert_no_overlap(pg_url, {killed_run.id: killed_at})
@@ -499,6 +501,31 @@ def test_a_worker_that_loses_the_database_keeps_dead_letters_and_the_next_job_ap
     assert next_run.summary["dead_letters"] == {"kept": 0, "replayed": 1}
     assert again == HUAIBEI_LISTS  # the re-applied report is held: only the lists were read
     assert stored_rows(pg_url) == clean
+
+
+# -- make demo-distributed ------------------------------------------------------------------------
+
+
+def test_the_distributed_demo_prints_the_totals_of_the_demo(demo_database_url):
+    from crawler.cli import summary_table
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVREPORTS_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "crawler.distributed.demo"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    assert "killed worker " in done.stdout and "(SIGKILL) while it crawled " in done.stdout
+    assert "5 portals queued, 0 already queued or running" in done.stdout
+    expected = summary_table(demo_database_url).splitlines()
+    got = done.stdout.rstrip().splitlines()
+    table = got[-len(expected) :]
+    assert table[:-1] == expected[:-1]  # bodies × years, row by row
+    assert table[-1].split(" in ")[0] == expected[-1].split(" in ")[0]  # "13 bodies, 30 reports, … findings"
 
 
 # -- single-machine use, bad input ------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """`scrapy crawl NAME`, exiting non-zero when the crawl's outcome is not ok: it stored no report,
-found none where the database holds some, failed too many requests, or did not finish. The
-storage pipeline judges the outcome and says why; scheduled runs see it in the exit status.
+found none where the database holds some, failed too many requests, or did not finish. The run
+record (crawler/extensions/runrecord.py) judges the outcome and says why; scheduled runs see it in
+the exit status.
 
 Bad input is refused before the crawl as `govreports crawl` refuses it, with one line (after
 Scrapy's start-up log) and no traceback: an unknown spider or a bad `-a base_url` exit 2, a
