@@ -330,9 +330,15 @@ def _pairs(values: list[str], what: str) -> dict[str, str]:
 def _settings(settings_overrides: dict[str, object]):
     from scrapy.utils.project import get_project_settings
 
+    from crawler.settings import parse_limits
+
     settings = get_project_settings()
     for key, value in settings_overrides.items():
         settings.set(key, value, priority="cmdline")
+    try:
+        parse_limits(settings)  # a bad -s GOVREPORTS_MAX_* is one line before anything runs
+    except SystemExit as exc:
+        raise UsageError(str(exc)) from None
     return settings
 
 
