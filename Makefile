@@ -52,6 +52,10 @@ system-deps:
 demo: install system-deps
 	$(BIN)/govreports demo
 
+# procrastinate jobs in a throwaway PostgreSQL, the raw archive in moto's S3 server (crawler/distributed/demo.py)
+demo-distributed: install system-deps
+	$(BIN)/python -m crawler.distributed.demo
+
 # pytest exits 5 when it selects no test: for the whole suite that is a broken suite, say so.
 # PYTEST_ARGS: more pytest arguments, e.g. make test-fast PYTEST_ARGS="-k metadata".
 PYTEST_ARGS ?=

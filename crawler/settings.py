@@ -75,10 +75,16 @@ GOVREPORTS_ARCHIVE_URL = _env("GOVREPORTS_ARCHIVE_URL", "")
 GOVREPORTS_JOB_DIR = _env("GOVREPORTS_JOB_DIR", "")
 # Batches the database refused, re-applied by the next run; <job dir>/deadletter when one is set (env).
 GOVREPORTS_DEADLETTER_DIR = _env("GOVREPORTS_DEADLETTER_DIR", "data/deadletter")
+# The name dead letters give their database instead of its URL: one database reached by different
+# URLs (workers on several machines) is one; `govreports worker` sets it for its crawls (env).
+GOVREPORTS_DATABASE_ID = _env("GOVREPORTS_DATABASE_ID", "")
 # Rows are written in batches, each inside one transaction.
 GOVREPORTS_BATCH_SIZE = int(_env("GOVREPORTS_BATCH_SIZE", "20"))
 # A crawl whose share of failed requests passes this ends with a non-zero exit status (env).
 GOVREPORTS_MAX_FAILURE_RATE = float(_env("GOVREPORTS_MAX_FAILURE_RATE", "0.3"))
+# A crawl_runs row still `running` is closed as `killed` by the next crawl when its process is gone
+# (same host), or when it started more than this many hours ago (any host) (env).
+GOVREPORTS_KILLED_RUN_HOURS = float(_env("GOVREPORTS_KILLED_RUN_HOURS", "48"))
 
 # Politeness: government servers are small and slow (env).
 GOVREPORTS_CONTACT_URL = _env("GOVREPORTS_CONTACT_URL", "https://github.com/govreports/govreports")
@@ -149,6 +155,8 @@ EXTENSIONS = {
     "crawler.extensions.progress.Progress": 500,
     # report columns found by earlier runs handed to the spider (crawler/extensions/discovery.py)
     "crawler.extensions.discovery.DiscoveryMemory": 510,
+    # the crawl_runs row: failures, summary, outcome; killed runs closed (crawler/extensions/runrecord.py)
+    "crawler.extensions.runrecord.RunRecord": 520,
 }
 # Which report column each request serves and how many reports each lists: a hinted or
 # remembered column that fails or lists none makes the spider discover (crawler/middlewares/columns.py).

@@ -11,8 +11,9 @@ Guarantees of issue 13, each acted out:
   letters and stops its crawl; the next job (the other worker's) re-applies them.
 
 Kill points are deterministic: the mirror holds one attachment back until the test lets it go
-(tests/test_resume.py's HoldingMirror). Workers run with a 1 s heartbeat and take over a job
-whose worker was silent for 5 s (GOVREPORTS_WORKER_* below).
+(tests/test_resume.py's HoldingMirror). Workers run with a 1 s heartbeat, take over a job whose
+worker was silent for 12 s, and stop their crawls after 3 s without the database
+(GOVREPORTS_WORKER_* below, crawler/distributed/app.py `Settings.fence_after`).
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -37,6 +40,7 @@ from crawler.storage.models import CrawlRun, Report
 from tests.conftest import SITES
 from tests.crawl import REPO
 from tests.rows import stored_rows
+from tests.test_incremental import HUAIBEI_LISTS, HUAIBEI_PDF, requests_since
 from tests.test_resume import SEED_PDF, HoldingMirror
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
@@ -48,10 +52,10 @@ WORKER_ENV = {
     "GOVREPORTS_AUTOTHROTTLE": "0",
     "GOVREPORTS_PARSE_WORKERS": "1",
     "GOVREPORTS_WORKER_HEARTBEAT": "1",
-    "GOVREPORTS_WORKER_STALLED_AFTER": "5",
+    "GOVREPORTS_WORKER_STALLED_AFTER": "12",
     "GOVREPORTS_WORKER_RECOVERY_EVERY": "1",
     "GOVREPORTS_WORKER_RECONNECT_WAIT": "1",
-    "GOVREPORTS_CRAWL_STOP_GRACE": "3",
+    "GOVREPORTS_CRAWL_STOP_GRACE": "4",
     "GOVREPORTS_CRAWL_RETRY_WAIT": "0",
     "GOVREPORTS_NIGHTLY_CRON": "",
 }
@@ -354,7 +358,9 @@ def test_a_worker_killed_mid_portal_leaves_it_to_the_other_and_the_portal_is_nev
     assert found[0][4] == 2  # two attempts: the one killed (put back by the recovery), the one that finished
     assert "stopped sending heartbeats: queued again" in other.text()
     killed_run, *later = runs(pg_url)
-    assert (killed_run.finished_at, killed_run.outcome) == (None, "running")  # it died with its worker
+    # it died with its worker; the other worker's crawl found its process gone and closed it
+    assert (killed_run.finished_at, killed_run.outcome, killed_run.finish_reason) == (None, "killed", "killed")
+    assert "the crawl was killed: its process" in (killed_run.exit_reason or "")
     assert [r.outcome for r in later] == ["ok", "ok"]
     assert all(r.started_at >= killed_at for r in later)
     assert_no_overlap(pg_url, {killed_run.id: killed_at})
@@ -366,6 +372,160 @@ def test_a_worker_killed_mid_portal_leaves_it_to_the_other_and_the_portal_is_nev
     (line,) = [ln for ln in status.stdout.splitlines() if ln.startswith("dongying ")]
     assert "succeeded" in line and " ok " in line, status.stdout
     assert "lost" in status.stdout  # the killed worker, silent since
+
+
+# -- a worker that loses the database ---------------------------------------------------------------
+
+
+class Proxy:
+    """A TCP proxy to the PostgreSQL server for one worker: `cut()` closes every connection and
+    refuses new ones, as a network partition between that worker's machine and the database."""
+
+    def __init__(self, port: int) -> None:
+        self.upstream = port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.sockets: list[socket.socket] = []
+        self.lock = threading.Lock()
+        self.is_cut = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return  # cut
+            server = socket.create_connection(("127.0.0.1", self.upstream))
+            with self.lock:
+                if self.is_cut:
+                    client.close()
+                    server.close()
+                    return
+                self.sockets += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def cut(self) -> None:
+        with self.lock:
+            self.is_cut = True
+            self.listener.close()
+            for s in self.sockets:
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                s.close()
+
+
+def system_identifier(url: str) -> str:
+    import psycopg
+
+    with psycopg.connect(conninfo(url)) as conn:
+        row = conn.execute("SELECT system_identifier FROM pg_control_system()").fetchone()
+        assert row is not None
+        return str(row[0])
+
+
+def test_a_worker_that_loses_the_database_keeps_dead_letters_and_the_next_job_applies_them(pg_url, tmp_path, workers):
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(pg_url)
+    proxy = Proxy(parsed.port)
+    cut_off = parsed.set(port=proxy.port).render_as_string(hide_password=False)
+    mirror = HoldingMirror(SITES / "huaibei", hold=HUAIBEI_PDF).start()
+    timing = {"GOVREPORTS_BATCH_SIZE": "1"}
+    letters_dir = tmp_path / "jobs" / "huaibei" / "deadletter"
+    try:
+        lost = Worker(env_for(tmp_path, cut_off, **timing), tmp_path / "lost.log")
+        workers.append(lost)
+        env = env_for(tmp_path, pg_url, **timing)
+        (tmp_path / "map.toml").write_text(f'huaibei = "{mirror.base_url}"\n', "utf-8")
+        assert (
+            "huaibei: queued"
+            in govreports(env, "enqueue", "huaibei", "--base-url-map", str(tmp_path / "map.toml")).stdout
+        )
+        # four reports stored, the fifth (2020) waiting for its PDF
+        wait_until(lambda: mirror.arrived.is_set() and report_count(pg_url) == 4, "the crawl to reach the PDF", [lost])
+        pid = crawl_pid(tmp_path / "jobs", "huaibei")
+        assert pid and parent_of(pid) == lost.pid
+
+        proxy.cut()
+        # the worker stops its crawl (SIGTERM) within seconds: the PDF in flight is let go then,
+        # so the graceful stop finishes the 2020 report, whose batch cannot be written
+        wait_until(lambda: "Received SIGTERM" in lost.text(), "the cut-off worker to stop its crawl", [lost])
+        mirror.release()
+        wait_until(lambda: not alive(pid), "the stopped crawl to exit", [lost])
+        stopped_at = datetime.now(UTC).replace(tzinfo=None)
+        letters = sorted(letters_dir.glob("huaibei-*.json"))
+        assert letters, lost.text()[-3000:]
+        kept = [json.loads(p.read_text("utf-8")) for p in letters]
+        assert [item["page"]["url"] for letter in kept for item in letter["items"]] == [
+            f"{mirror.base_url}/zwgk/public/15/99000111.html"
+        ]
+        # named by cluster and database, not by the URL through the proxy: the other worker's database too
+        assert {letter["database"] for letter in kept} == {f"postgresql:{system_identifier(pg_url)}/{parsed.database}"}
+        assert report_count(pg_url) == 4
+        assert lost.process.poll() is None  # the worker itself lives on, trying to reconnect
+
+        start = len(mirror.requests)
+        other = Worker(env, tmp_path / "other.log")
+        workers.append(other)
+        wait_until(lambda: all_done(pg_url, 1), "the other worker to take the portal over", [other, lost])
+        again = requests_since(mirror, start)
+        clean = clean_crawl(tmp_path, mirror.base_url, "huaibei")
+    finally:
+        mirror.release()
+        mirror.stop()
+    ((_, _, status, worker, attempts),) = jobs(pg_url)
+    assert (status, attempts) == ("succeeded", 2)
+    assert "huaibei: database unreachable for " in lost.text()
+    assert "stopped sending heartbeats: queued again" in other.text()
+    assert not list(letters_dir.glob("huaibei-*.json"))  # re-applied, then deleted
+    cut_run, next_run = runs(pg_url)
+    assert (cut_run.outcome, cut_run.finished_at) == ("running", None)  # it could not record its end
+    assert next_run.outcome == "ok" and next_run.started_at >= stopped_at
+    assert next_run.summary["dead_letters"] == {"kept": 0, "replayed": 1}
+    assert again == HUAIBEI_LISTS  # the re-applied report is held: only the lists were read
+    assert stored_rows(pg_url) == clean
+
+
+# -- make demo-distributed ------------------------------------------------------------------------
+
+
+def test_the_distributed_demo_prints_the_totals_of_the_demo(demo_database_url):
+    from crawler.cli import summary_table
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVREPORTS_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "crawler.distributed.demo"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    assert "killed worker " in done.stdout and "(SIGKILL) while it crawled " in done.stdout
+    assert "5 portals queued, 0 already queued or running" in done.stdout
+    expected = summary_table(demo_database_url).splitlines()
+    got = done.stdout.rstrip().splitlines()
+    table = got[-len(expected) :]
+    assert table[:-1] == expected[:-1]  # bodies × years, row by row
+    assert table[-1].split(" in ")[0] == expected[-1].split(" in ")[0]  # "13 bodies, 30 reports, … findings"
 
 
 # -- single-machine use, bad input ------------------------------------------------------------------
