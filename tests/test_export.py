@@ -1,9 +1,9 @@
 """`govreports export`: tidy files from the views on SQLite and PostgreSQL, filters, BOM,
 parquet, the data dictionary, and clear errors for bad input.
 
-Numbers are typed from the seed reports: tests/seeds/002 (诸城市 2017: 主动公开 22794 市本级,
-27519 本行政区域; 收到申请 88 in both) and tests/seeds/000 (东营市 2019: 政府集中采购 1088 个,
-1148226.228万元; 行政复议 10 件 in the prose)."""
+Numbers are those of the seed reports, typed once in tests/seeds/expected.toml: seed 002 (诸城市
+2017: 主动公开 of the 市本级 and 本行政区域 tables, 收到申请 in both) and seed 000 (东营市 2019:
+政府集中采购 projects and amount in 万元; 行政复议 in the prose)."""
 
 from __future__ import annotations
 
