@@ -131,6 +131,9 @@ DOWNLOADER_MIDDLEWARES = {
 GOVREPORTS_PARSE_WORKERS = _env("GOVREPORTS_PARSE_WORKERS", "")
 GOVREPORTS_PARSE_TIMEOUT = float(_env("GOVREPORTS_PARSE_TIMEOUT", "300"))
 GOVREPORTS_PARSE_IN_FLIGHT = int(_env("GOVREPORTS_PARSE_IN_FLIGHT", "0"))
+# Responses whose items are still in the pipelines, per spider, before the engine stops taking new
+# requests (Scrapy's default 5 MB let ~70 report pages per spider wait on the parse workers).
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
 
 # Bounds on one document (env; crawler/parsing/limits.py, docs/operations.md "Bounds on one document"):
 # bytes a DOCX/XLSX's zip members decompress to, PDF pages, seconds of reading one PDF, table
@@ -160,7 +163,11 @@ EXTENSIONS = {
 }
 # Which report column each request serves and how many reports each lists: a hinted or
 # remembered column that fails or lists none makes the spider discover (crawler/middlewares/columns.py).
-SPIDER_MIDDLEWARES = {"crawler.middlewares.columns.ColumnTracker": 40}
+SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.columns.ColumnTracker": 40,
+    # a response's parsel tree and decoded text dropped once its item is handed over (crawler/middlewares/memory.py)
+    "crawler.middlewares.memory.ReleaseParsedResponse": 10,
+}
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = _env("GOVREPORTS_LOG_LEVEL", "INFO")
