@@ -100,6 +100,8 @@ class StoragePipeline:
         return item
 
     def item_dropped(self, item: Any, response: Any, exception: BaseException, spider: Any) -> None:
+        if getattr(exception, "failure_kind", None):
+            return  # recorded under its own kind where it was dropped (pipelines/archive.py)
         self.rejected += 1
         url = getattr(item, "url", None) or getattr(getattr(item, "page", None), "url", None)
         record_failure(self.crawler, url, "rejected_item", str(exception))
@@ -273,6 +275,12 @@ class StoragePipeline:
             return "failed", (
                 f"{self.database_down}; {self.kept} reports kept as dead letters in "
                 f"{self.dead_letters.directory}, re-applied by the next run"
+            )
+        not_archived = self.failure_kinds.get("archive", 0)
+        if not_archived:
+            return "failed", (
+                f"{not_archived} reports not stored: the raw archive could not keep them "
+                "(crawl_failures of kind archive say why); the next crawl fetches them again"
             )
         if finish_reason != "finished":
             return "failed", f"crawl ended with {finish_reason}"
