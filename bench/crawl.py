@@ -47,7 +47,8 @@ class RequestLog:
     replay (a retried request counts once, as in the crawl's results)."""
 
     def __init__(self, crawler: Any, path: str) -> None:
-        self.crawler, self.path, self.requests = crawler, path, []
+        self.crawler, self.path = crawler, path
+        self.requests: list[dict[str, str]] = []
         crawler.signals.connect(self.received, signal=signals.response_received)
         crawler.signals.connect(self.closed, signal=signals.spider_closed)
 
@@ -81,7 +82,7 @@ class BareSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.recorded = requests
 
-    async def start(self):  # type: ignore[no-untyped-def]
+    async def start(self):
         for r in self.recorded:
             headers = {"Content-Type": r["content_type"]} if r["content_type"] else {}
             yield scrapy.Request(
@@ -136,16 +137,17 @@ def crawl(args: argparse.Namespace) -> dict:
         for name, requests in json.loads(Path(args.urls).read_text()).items():
             crawlers.append(process.create_crawler(BareSpider))
             process.crawl(crawlers[-1], name=name, requests=requests)
-    profiler = cProfile.Profile() if args.profile else None
+    profile: str | None = args.profile
+    profiler = cProfile.Profile() if profile else None
     started = time.perf_counter()
     if profiler:
         profiler.enable()
     process.start()
-    if profiler:
+    if profiler and profile:
         profiler.disable()
-        profiler.dump_stats(args.profile)
+        profiler.dump_stats(profile)
     seconds = time.perf_counter() - started
-    stats = {c.spider.name: c.stats.get_stats() for c in crawlers}
+    stats = {c.spidercls.name: c.stats.get_stats() for c in crawlers}
     keep = (
         "downloader/request_count",
         "downloader/response_count",

@@ -73,7 +73,7 @@ def write_once(items: list, database_url: str, workdir: Path, profile: str | Non
     for item in items:
         pipeline.process_item(item)
     pipeline.close_spider()
-    if profiler:
+    if profiler and profile:
         profiler.disable()
         profiler.dump_stats(profile)
     seconds = time.perf_counter() - started

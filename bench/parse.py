@@ -37,7 +37,7 @@ def lxml_alone(pages: list[tuple[str, bytes]]) -> int:
     return sum(len(lxml_html.document_fromstring(body)) for _, body in pages)
 
 
-def cpu_seconds(fn, pages) -> float:  # type: ignore[no-untyped-def]
+def cpu_seconds(fn, pages) -> float:
     started = time.process_time()
     fn(pages)
     return time.process_time() - started
@@ -46,7 +46,7 @@ def cpu_seconds(fn, pages) -> float:  # type: ignore[no-untyped-def]
 def measure(site: Path, limit: int = 200, repeats: int = 3, profile: str | None = None) -> dict:
     pages = sample_pages(site, limit)
     ours(pages[:20]), lxml_alone(pages[:20])  # warm-up: imports, caches, metric dictionary
-    runs = {"ours": [], "lxml": []}
+    runs: dict[str, list[float]] = {"ours": [], "lxml": []}
     for _ in range(repeats):  # interleaved, so both see the same machine
         runs["ours"].append(cpu_seconds(ours, pages))
         runs["lxml"].append(cpu_seconds(lxml_alone, pages))

@@ -26,6 +26,7 @@ def served(site: Path) -> Iterator[str]:
     server = subprocess.Popen(
         [sys.executable, "-m", "bench.serve", str(site)], cwd=REPO, stdout=subprocess.PIPE, text=True
     )
+    assert server.stdout is not None  # stdout=PIPE
     try:
         yield server.stdout.readline().strip()
     finally:

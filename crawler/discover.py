@@ -42,7 +42,8 @@ def guess_body(html: str) -> str | None:
     parts = [TITLE_NOISE.sub("", p).strip() for p in TITLE_SPLIT.split(found.group(1))]
     parts = [p for p in parts if p]
     named = [p for p in parts if re.search(r"(人民政府|政府|管理委员会|管委会|局|委员会)$", p)]
-    return (named or parts or [None])[0]
+    candidates = named or parts
+    return candidates[0] if candidates else None
 
 
 def guess_level(body: str) -> str:
@@ -71,6 +72,8 @@ def discover(
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
+    from spiders.base import GovReportSpider
+
     portal = Portal(
         name or guess_name(url), url.rstrip("/"), body or "?", level if level in LEVELS else "county", source="discover"
     )
@@ -93,6 +96,7 @@ def discover(
     process.crawl(crawler, **({"base_url": base_url} if base_url else {}))
     process.start()
     spider = crawler.spider
+    assert isinstance(spider, GovReportSpider)  # spider_class_for's classes all derive from it
     state = spider.discovery
     detection = state.detection
     platform = state.platform or (detection.platform if detection else "generic")

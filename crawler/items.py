@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from crawler.parsing.html import charset_from_content_type
+from crawler.parsing.limits import DEFAULT, Limits
 from crawler.parsing.model import Finding, ParsedReport
 from crawler.parsing.report import SourceDocument, parse_documents
 from crawler.parsing.text import clean_text
@@ -152,17 +153,18 @@ def validate(page: ReportPage, parsed: ParsedReport) -> ParsedItem:
     return ParsedItem(page=page, parsed=parsed, title=title, year=parsed.metadata.year, content_hash=content_hash(page))
 
 
-def read_page(page: ReportPage) -> ParsedItem:
+def read_page(page: ReportPage, limits: Limits = DEFAULT) -> ParsedItem:
     """ReportPage -> ParsedItem: the one way a fetched page is parsed and checked, shared by the
-    parse pipeline and the dead-letter replay (Rejected when it is no report)."""
-    parsed = parse_documents(source_documents(page), url=page.url, list_title=page.list_title)
+    parse pipeline and the dead-letter replay (Rejected when it is no report). `limits`: the
+    bounds on each of its documents (crawler/settings.py parse_limits)."""
+    parsed = parse_documents(source_documents(page), url=page.url, list_title=page.list_title, limits=limits)
     return validate(page, parsed)
 
 
-def read_page_detached(page: ReportPage) -> ParsedItem:
+def read_page_detached(page: ReportPage, limits: Limits = DEFAULT) -> ParsedItem:
     """`read_page` in a parse worker (crawler/parsepool.py): what it read, without the page's
     bytes, which the crawl process holds already (`attach` puts its page back)."""
-    item = read_page(page)
+    item = read_page(page, limits)
     item.page = replace(page, body=b"", attachments=[])
     return item
 

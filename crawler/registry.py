@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -87,10 +88,10 @@ def toml_value(value: Any) -> str:
     raise TypeError(f"no TOML form for {value!r}")
 
 
-def registry_files(environ: dict[str, str] | None = None) -> list[Path]:
+def registry_files(environ: Mapping[str, str] | None = None) -> list[Path]:
     """The package registry, then each file of $GOVREPORTS_PORTALS (colon-separated)."""
-    environ = os.environ if environ is None else environ
-    extra = [Path(p) for p in environ.get(ENV, "").split(os.pathsep) if p.strip()]
+    env = os.environ if environ is None else environ
+    extra = [Path(p) for p in env.get(ENV, "").split(os.pathsep) if p.strip()]
     return [PACKAGE_REGISTRY, *extra]
 
 

@@ -4,10 +4,57 @@ any of them can also be set per run with `scrapy crawl NAME -s KEY=VALUE`."""
 from __future__ import annotations
 
 import os
+from typing import Any
+
+from crawler.parsing.limits import DEFAULT as _LIMITS
+from crawler.parsing.limits import HTML_DEPTH_CEILING, SETTING, Limits
 
 
 def _env(name: str, default: str) -> str:
     return os.environ.get(name, default)
+
+
+def _number(name: str, value: Any, kind: type, low: float, high: float | None = None) -> Any:
+    """`value` (from the environment or -s) as an int or float in [low, high]; SystemExit with one
+    line naming the setting otherwise."""
+    try:
+        number = kind(str(value).strip())
+    except ValueError:
+        what = "a whole number" if kind is int else "a number"
+        raise SystemExit(f"{name} must be {what}, got {value!r}") from None
+    if number < low or (high is not None and number > high):
+        bounds = f"from {low:g} to {high:g}" if high is not None else f"at least {low:g}"
+        raise SystemExit(f"{name} must be {bounds}, got {value!r}")
+    return number
+
+
+# the bounds of one document: field of crawler.parsing.limits.Limits -> (type, lowest, highest)
+_LIMIT_RANGES: dict[str, tuple[type, float, float | None]] = {
+    "max_decompressed_bytes": (int, 1, None),
+    "max_pdf_pages": (int, 1, None),
+    "max_pdf_seconds": (float, 0.001, None),
+    "max_table_cells": (int, 1, None),
+    "max_html_depth": (int, 2, HTML_DEPTH_CEILING),
+}
+
+
+def _limit(field: str) -> Any:
+    kind, low, high = _LIMIT_RANGES[field]
+    return _number(SETTING[field], _env(SETTING[field], str(getattr(_LIMITS, field))), kind, low, high)
+
+
+def parse_limits(settings: Any = None) -> Limits:
+    """The Limits of one document from the GOVREPORTS_MAX_* settings: a Scrapy Settings object
+    (a run's -s values), else this module's values (from the environment). SystemExit with one
+    line naming the setting for a value that is not a number in range."""
+    values = {}
+    for name, (kind, low, high) in _LIMIT_RANGES.items():
+        setting = SETTING[name]
+        value = settings.get(setting) if settings is not None else None
+        if value in (None, ""):
+            value = globals()[setting]
+        values[name] = _number(setting, value, kind, low, high)
+    return Limits(**values)
 
 
 BOT_NAME = "govreports"
@@ -28,6 +75,9 @@ GOVREPORTS_ARCHIVE_URL = _env("GOVREPORTS_ARCHIVE_URL", "")
 GOVREPORTS_JOB_DIR = _env("GOVREPORTS_JOB_DIR", "")
 # Batches the database refused, re-applied by the next run; <job dir>/deadletter when one is set (env).
 GOVREPORTS_DEADLETTER_DIR = _env("GOVREPORTS_DEADLETTER_DIR", "data/deadletter")
+# The name dead letters give their database instead of its URL: one database reached by different
+# URLs (workers on several machines) is one; `govreports worker` sets it for its crawls (env).
+GOVREPORTS_DATABASE_ID = _env("GOVREPORTS_DATABASE_ID", "")
 # Rows are written in batches, each inside one transaction.
 GOVREPORTS_BATCH_SIZE = int(_env("GOVREPORTS_BATCH_SIZE", "20"))
 # A crawl whose share of failed requests passes this ends with a non-zero exit status (env).
@@ -83,6 +133,16 @@ DOWNLOADER_MIDDLEWARES = {
 GOVREPORTS_PARSE_WORKERS = _env("GOVREPORTS_PARSE_WORKERS", "")
 GOVREPORTS_PARSE_TIMEOUT = float(_env("GOVREPORTS_PARSE_TIMEOUT", "300"))
 GOVREPORTS_PARSE_IN_FLIGHT = int(_env("GOVREPORTS_PARSE_IN_FLIGHT", "0"))
+
+# Bounds on one document (env; crawler/parsing/limits.py, docs/operations.md "Bounds on one document"):
+# bytes a DOCX/XLSX's zip members decompress to, PDF pages, seconds of reading one PDF, table
+# cells after rowspan/colspan expansion, HTML nesting depth. A document past one is stored, marked
+# not extracted with the bound named in its note, and a `bound_exceeded` finding is written.
+GOVREPORTS_MAX_DECOMPRESSED_BYTES = _limit("max_decompressed_bytes")  # 100 MiB
+GOVREPORTS_MAX_PDF_PAGES = _limit("max_pdf_pages")  # 500
+GOVREPORTS_MAX_PDF_SECONDS = _limit("max_pdf_seconds")  # 120
+GOVREPORTS_MAX_TABLE_CELLS = _limit("max_table_cells")  # 200000
+GOVREPORTS_MAX_HTML_DEPTH = _limit("max_html_depth")  # 256, at most 600
 
 # spiders find and fetch; pipelines archive, parse (metadata, statistics, 勾稽 checks) and store.
 ITEM_PIPELINES = {

@@ -35,7 +35,9 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    engine = make_engine(config.get_main_option("sqlalchemy.url"), migrating=True, poolclass=pool.NullPool)
+    url = config.get_main_option("sqlalchemy.url")
+    assert url is not None  # set above when alembic.ini names none
+    engine = make_engine(url, migrating=True, poolclass=pool.NullPool)
     with engine.connect() as connection:
         # batch mode: SQLite cannot ALTER most things in place. transactional_ddl: SQLite's DDL is
         # transactional here (see make_engine), so Alembic may wrap each migration and its stamp

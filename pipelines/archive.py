@@ -1,4 +1,5 @@
-"""Keep every downloaded body in the content-addressed raw archive.
+"""Keep every downloaded body in the content-addressed raw archive. The run records where
+(stat `govreports/archive`, kept in crawl_runs.stats): `govreports reparse` finds it there.
 
 A body the archive cannot take (the disk is full, the directory is not writable, the bucket
 refuses it) drops its report with a failure of kind `archive`: a report is stored only with its
@@ -9,13 +10,14 @@ killed crawls left in a directory archive are removed when a crawl opens it."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from crawler.extensions.runrecord import record_failure
 from crawler.items import ReportPage
-from crawler.storage.objectstore import ArchiveConfigError, RawArchive, archive_location, open_archive
+from crawler.storage.objectstore import ArchiveConfigError, RawArchive, archive_location, is_object_store, open_archive
 
 log = logging.getLogger(__name__)
 
@@ -35,13 +37,16 @@ class ArchivePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
-        archive = open_archive(archive_location(crawler.settings))  # a directory or s3://bucket/prefix
+        location = archive_location(crawler.settings)
+        archive = open_archive(location)  # a directory or s3://bucket/prefix
         check = getattr(archive, "check", None)
         if check is not None:
             try:
                 check()  # a bucket that does not answer stops the crawl before it fetches anything
             except ArchiveConfigError as exc:
                 raise RuntimeError(str(exc)) from None
+        recorded = location if is_object_store(location) else str(Path(location).resolve())
+        crawler.stats.set_value("govreports/archive", recorded)
         clean = getattr(archive, "clean_leftovers", None)
         if clean is not None:
             removed = clean()

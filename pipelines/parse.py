@@ -9,7 +9,9 @@ pipeline records every drop against the crawl run.
 Settings: GOVREPORTS_PARSE_WORKERS (worker processes, default one per core; 0 parses in the crawl
 process itself), GOVREPORTS_PARSE_TIMEOUT (seconds one report may take), GOVREPORTS_PARSE_IN_FLIGHT
 (reports handed to the pool at once, per spider; while they are, Scrapy's scraper slot fills and
-the engine stops downloading, so memory stays flat), GOVREPORTS_PARSE_WORKER_HOOK (tests only)."""
+the engine stops downloading, so memory stays flat), GOVREPORTS_PARSE_WORKER_HOOK (tests only);
+the bounds on one document, GOVREPORTS_MAX_* (crawler/settings.py parse_limits), go with every
+report to the worker."""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from twisted.internet.defer import Deferred, DeferredSemaphore
 
 from crawler.items import ParsedItem, Rejected, ReportPage, attach, read_page
 from crawler.parsepool import ParsePool, WorkerCrashed, WorkerTimeout, default_workers
+from crawler.settings import parse_limits
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +66,7 @@ class ParsePipeline:
         self.timeout = settings.getfloat("GOVREPORTS_PARSE_TIMEOUT", 300.0) or None
         self.hook = settings.get("GOVREPORTS_PARSE_WORKER_HOOK") or None
         self.in_flight = settings.getint("GOVREPORTS_PARSE_IN_FLIGHT", 0) or 2 * max(1, self.workers)
+        self.limits = parse_limits(settings)
         self.slots = DeferredSemaphore(self.in_flight)
         self.pool: ParsePool | None = None
 
@@ -90,7 +94,7 @@ class ParsePipeline:
 
     def _read_here(self, item: ReportPage) -> ParsedItem:
         try:
-            return read_page(item)
+            return read_page(item, self.limits)
         except Rejected as exc:
             raise DropItem(str(exc)) from exc
         except Exception as exc:  # a parser bug must not kill the crawl; the drop is recorded
@@ -117,8 +121,8 @@ class ParsePipeline:
                 log.error("parser failed on %s: %s: %s\n%s", item.url, type(exc).__name__, exc, _notes(exc))
                 done.errback(DropItem(f"parser error on {item.url}: {type(exc).__name__}: {exc}"))
 
-        future = self.pool.submit(READ_PAGE, item)
-        future.add_done_callback(lambda f: reactor.callFromThread(settle, f))  # type: ignore[attr-defined]
+        future = self.pool.submit(READ_PAGE, item, self.limits)
+        future.add_done_callback(lambda f: reactor.callFromThread(settle, f))
         return done
 
     def _counted(self, result: ParsedItem) -> ParsedItem:

@@ -10,7 +10,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from scrapy import signals
+from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -61,15 +61,23 @@ class StoragePipeline:
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
         return cls(crawler)
 
+    @property
+    def spider(self) -> Spider:
+        """The crawl's spider: set before the pipeline opens, so always there when it runs."""
+        spider = self.crawler.spider
+        assert spider is not None, "the storage pipeline used outside a crawl"
+        return spider
+
     def open_spider(self) -> None:
         try:
             self.engine = ensure_schema(self.url)
             sessions = session_factory(self.engine)
             with sessions.begin() as session:
-                self.held_before = session.scalar(
-                    select(func.count()).select_from(Report).where(Report.spider == self.crawler.spider.name)
+                self.held_before = (
+                    session.scalar(select(func.count()).select_from(Report).where(Report.spider == self.spider.name))
+                    or 0
                 )
-                run = CrawlRun(spider=self.crawler.spider.name, started_at=utcnow(), outcome="running")
+                run = CrawlRun(spider=self.spider.name, started_at=utcnow(), outcome="running")
                 session.add(run)
                 session.flush()
                 self.run_id = run.id
@@ -78,13 +86,13 @@ class StoragePipeline:
             record_failure(self.crawler, None, "database", self.database_down)
             return
         self.sessions = sessions
-        self.replay_dead_letters()
+        self.replay_dead_letters(run.id)
 
-    def replay_dead_letters(self) -> None:
-        """Re-apply what earlier runs could not write, before this run writes anything."""
-        spider = self.crawler.spider.name
+    def replay_dead_letters(self, run_id: int) -> None:
+        """Re-apply what earlier runs could not write, before this run (`run_id`) writes anything."""
+        spider = self.spider.name
         try:
-            replayed = self.dead_letters.replay(self.sessions, spider, self.run_id)
+            replayed = self.dead_letters.replay(self.sessions, spider, run_id)
         except SQLAlchemyError as exc:
             record_failure(self.crawler, None, "database", f"re-applying dead letters failed: {_short(exc)}")
             return
@@ -114,7 +122,7 @@ class StoragePipeline:
         seen = take_seen(self.crawler)
         if not batch and not failures and not seen:
             return
-        spider = self.crawler.spider
+        spider = self.spider
         items = [
             (
                 item,
@@ -152,7 +160,7 @@ class StoragePipeline:
             self.logged_progress = stored
             log.info(
                 "%s: %d reports stored so far (%d new, %d changed, %d unchanged), %d failures",
-                self.crawler.spider.name,
+                self.spider.name,
                 stored,
                 self.totals.new,
                 self.totals.changed,
@@ -163,7 +171,7 @@ class StoragePipeline:
     def refusal(self, refused: Refused) -> Failure:
         """The failure of a report the database refused: recorded (and counted) like any other."""
         reason = f"report not stored, the database refused it: {_short(refused.error)}"
-        log.error("%s: %s: %s", self.crawler.spider.name, refused.item.page.url, reason)
+        log.error("%s: %s: %s", self.spider.name, refused.item.page.url, reason)
         failure = Failure(refused.item.page.url, REFUSED, reason)
         self.crawler.stats.inc_value(f"govreports/failures/{REFUSED}")
         self.count_failures([failure])
@@ -181,11 +189,11 @@ class StoragePipeline:
         record_failure(self.crawler, None, "database", f"{len(items)} reports kept as a dead letter ({why})")
         own = take_failures(self.crawler)
         self.count_failures(own)
-        path = self.dead_letters.keep(self.crawler.spider.name, self.run_id, items, failures + own, seen, why)
+        path = self.dead_letters.keep(self.spider.name, self.run_id, items, failures + own, seen, why)
         self.kept += len(items)
         log.error(
             "%s: the database refused a batch of %d reports; kept in %s for the next run",
-            self.crawler.spider.name,
+            self.spider.name,
             len(items),
             path,
         )

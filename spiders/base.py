@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 import scrapy
+from parsel import Selector  # what response.css() yields (scrapy.Selector derives from it)
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
@@ -134,7 +135,7 @@ class GovReportSpider(scrapy.Spider, GenericLists):
         settings, below the command line."""
         super().update_settings(settings)
         name = (getattr(cls, "name", None) or "").upper()
-        delay = os.environ.get(f"GOVREPORTS_DOWNLOAD_DELAY_{name}")
+        delay: str | float | None = os.environ.get(f"GOVREPORTS_DOWNLOAD_DELAY_{name}")
         if delay is None and "GOVREPORTS_DOWNLOAD_DELAY" not in os.environ:
             delay = cls.portal_delay
         if delay is not None:
@@ -343,10 +344,13 @@ class GovReportSpider(scrapy.Spider, GenericLists):
             url = self.site_url(href, response.url)
             if not self.is_site_url(url) or is_attachment_link(href):
                 continue
-            text = clean_text(" ".join(anchor.css("::text").getall()) or anchor.attrib.get("title", ""))
+            text = clean_text(anchor_text(anchor))
             found = link_kind(text, url)
             if found == "more" and not more_is_about_reports(anchor):
-                found = None
+                found = self.more_in_column(more_heading(anchor) or "") if in_column else None
+                if found == "organ_column":
+                    found = found if organs < self.organ_limit else None
+                    organs += found is not None
             if found in ("year",) and not in_column:
                 found = None  # a year channel counts inside a report column only
             if found == "nav" and in_column:
@@ -360,6 +364,15 @@ class GovReportSpider(scrapy.Spider, GenericLists):
             if kind == "organ" and found == "column":
                 next_kind = "organ_column"
             yield from self.discovery_request(url, depth + 1, next_kind, response.url)
+
+    @staticmethod
+    def more_in_column(heading: str) -> str | None:
+        """What a 更多>> in a report column leads to when its box's heading names no report column:
+        the box of a year (2023年度: that year's list) or of an organ (部门年报 as one box per
+        department, its latest reports and 更多>>: that organ's own list)."""
+        if link_kind(heading) == "year":
+            return "year"
+        return "organ_column" if is_organ_name(heading) else None
 
     def has_report_links(self, response: TextResponse) -> bool:
         return any(
@@ -548,7 +561,7 @@ class GovReportSpider(scrapy.Spider, GenericLists):
 
     # -- attachments ------------------------------------------------------------------------
 
-    def content(self, response: Response) -> scrapy.Selector:
+    def content(self, response: Response) -> Selector:
         for css in self.content_selectors:
             found = response.css(css)
             if found:
@@ -645,16 +658,28 @@ def page_report_title(response: Response, is_report_title: Any) -> str | None:
     return None
 
 
-def more_is_about_reports(anchor: scrapy.Selector) -> bool:
+def more_is_about_reports(anchor: Selector) -> bool:
     """A 更多>> link belongs to the box around it: it leads to a report column when that box's
     heading (the nearest enclosing element with text of its own beside the link) names one."""
+    heading = more_heading(anchor)
+    return bool(heading and REPORT_COLUMN.search(heading) and not NOT_COLUMN.search(heading))
+
+
+def anchor_text(anchor: Selector) -> str:
+    """A link's text; for a link that is only an image (更多 as more.gif), its alt or title."""
+    text = " ".join(anchor.css("::text").getall()).strip()
+    return text or anchor.attrib.get("title", "") or " ".join(anchor.css("img::attr(alt), img::attr(title)").getall())
+
+
+def more_heading(anchor: Selector) -> str | None:
+    """The heading of the box a 更多>> link belongs to: the first text of the nearest enclosing
+    element that has text beside the link."""
     for box in reversed(anchor.xpath("ancestor::*[position() <= 4]")):  # nearest first
         texts = [label_key(t) for t in box.xpath(".//text()[not(ancestor::script)]").getall()]
         texts = [t for t in texts if t and link_kind(t) != "more"]
         if texts:
-            heading = texts[0][:40]
-            return bool(REPORT_COLUMN.search(heading)) and not NOT_COLUMN.search(heading)
-    return False
+            return texts[0][:40]
+    return None
 
 
 def body_from_title(title: str | None) -> str | None:
@@ -692,7 +717,7 @@ def _media_type(response: Response, link_name: str | None = None) -> str:
     """Content-Type; when it is a generic download type, the type the file name gives: from
     Content-Disposition or the URL path, then a filename= parameter (downfile.jsp?filename=….pdf),
     then the name the link gave (`link_name`)."""
-    ctype = response.headers.get("Content-Type", b"").decode("latin-1").split(";")[0].strip().lower()
+    ctype = (response.headers.get("Content-Type") or b"").decode("latin-1").split(";")[0].strip().lower()
     if ctype and ctype not in GENERIC_TYPES:
         return ctype
     names = [

@@ -132,5 +132,7 @@ def detect(pages: list[tuple[str, str]]) -> Detection:
             evidence.append(f"{platform}: {what} ({url})")
     best = max(scores, key=lambda p: scores[p], default=None)
     if best is None or scores[best] < DETECT_THRESHOLD:
-        return Detection("generic", scores, evidence)
+        found = ", ".join(f"{p} {n}" for p, n in sorted(scores.items())) or "none found"
+        why = f"generic: no platform's fingerprints reach {DETECT_THRESHOLD} ({found}; {len(pages)} pages)"
+        return Detection("generic", scores, [why, *evidence])
     return Detection(best, scores, [e for e in evidence if e.startswith(best + ":")])

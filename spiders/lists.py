@@ -15,12 +15,14 @@ fallback of every platform for a list its own reader does not see):
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import scrapy
+from parsel import Selector
 from scrapy.http import Response, TextResponse
 
 from crawler.parsing.text import clean_text
@@ -72,6 +74,26 @@ class GenericLists:
 
     max_list_pages = 200  # per list: a pager that never ends must not run away
     max_json_endpoints = 3  # per page
+
+    if TYPE_CHECKING:  # provided by the spider this is mixed into (spiders/base.py GovReportSpider)
+
+        @property
+        def logger(self) -> logging.LoggerAdapter: ...
+        def is_report_title(self, title: str | None) -> bool: ...
+        def site_url(self, url: str, base: str | None = None) -> str: ...
+        def is_site_url(self, url: str) -> bool: ...
+        def canonical_url(self, url: str) -> str: ...
+        def listed_reports(self) -> set[str]: ...
+        def body_for_title(self, title: str | None) -> dict[str, str] | None: ...
+        def report_request(
+            self,
+            url: str,
+            *,
+            list_title: str | None = None,
+            list_date: str | None = None,
+            referer: str | None = None,
+            **body: Any,
+        ) -> scrapy.Request: ...
 
     def generic_state(self) -> tuple[dict[str, int], set[str]]:
         """(list root URL -> pages of its list asked for, canonical URLs of reports listed)."""
@@ -197,7 +219,7 @@ class GenericLists:
                     yield self.generic_json_request(nxt, referer, root, n)
 
 
-def row_date(anchor: scrapy.Selector) -> str | None:
+def row_date(anchor: Selector) -> str | None:
     row = anchor.xpath("ancestor::*[self::li or self::tr or self::dd or self::p or self::div][1]")
     text = clean_text(" ".join((row or anchor).xpath(".//text()").getall()))
     match = LIST_DATE.search(text)

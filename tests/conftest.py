@@ -1,10 +1,12 @@
-"""Shared test fixtures: seeds, mirrors, fixture responses."""
+"""Shared test fixtures: seeds, mirrors, fixture responses; the e2e/postgres markers."""
 
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from scrapy.http import HtmlResponse, Request, TextResponse, XmlResponse
@@ -19,6 +21,58 @@ os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
 TESTS = Path(__file__).resolve().parent
 SEEDS = TESTS / "seeds"
 SITES = TESTS / "sites"
+
+
+# -- markers ------------------------------------------------------------------------------------
+# `e2e`: the test starts a crawl, a mirror server or another server (pyproject.toml); `postgres`:
+# it needs the PostgreSQL server. `make test-fast` runs neither. Tests that use the fixtures below
+# are marked here; a test that starts a mirror or a crawl without the mark fails (_e2e_guard).
+E2E_FIXTURES = {"mirror_for", "demo_database_url", "s3_server"}
+POSTGRES_FIXTURES = {"postgres"}
+# a subprocess running one of these is a crawl (or a server): scrapy itself, or the CLI's commands
+CRAWL_COMMANDS = {"crawl", "demo", "discover", "serve", "worker"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if fixtures & E2E_FIXTURES:
+            item.add_marker(pytest.mark.e2e)
+        if fixtures & POSTGRES_FIXTURES or "postgresql" in params.values():
+            item.add_marker(pytest.mark.postgres)
+
+
+def _starts_a_crawl(args: Any) -> bool:
+    """Whether a subprocess's command line is `scrapy crawl …` or a crawling CLI command."""
+    argv = [str(a) for a in args] if isinstance(args, list | tuple) else str(args).split()
+    for i, arg in enumerate(argv):
+        name = Path(arg).name
+        if name in ("scrapy", "govreports") or arg == "crawler.cli":
+            command = next((a for a in argv[i + 1 :] if not a.startswith("-")), None)
+            return command == "crawl" if name == "scrapy" else command in CRAWL_COMMANDS
+    return False
+
+
+@pytest.fixture(autouse=True)
+def _e2e_guard(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail a test that starts a mirror or a crawl subprocess without the e2e marker, so that
+    `make test-fast` stays fast as tests are added."""
+    if request.node.get_closest_marker("e2e"):
+        return
+    where = request.node.nodeid
+
+    def no_mirror(self: Mirror) -> Mirror:
+        pytest.fail(f"{where} starts a mirror server: mark it @pytest.mark.e2e", pytrace=False)
+
+    class GuardedPopen(subprocess.Popen):
+        def __init__(self, args: Any, *rest: Any, **kwargs: Any) -> None:
+            if _starts_a_crawl(args):
+                pytest.fail(f"{where} runs a crawl ({args!r}): mark it @pytest.mark.e2e", pytrace=False)
+            super().__init__(args, *rest, **kwargs)
+
+    monkeypatch.setattr(Mirror, "start", no_mirror)
+    monkeypatch.setattr(subprocess, "Popen", GuardedPopen)
 
 
 def seed_text(prefix: str) -> str:

@@ -72,7 +72,7 @@ class CrawlResult:
     def findings(self, title: str) -> list[tuple[str, str]]:
         with self._session() as s:
             return [
-                tuple(r)
+                (r.rule, r.detail)
                 for r in s.execute(
                     select(ValidationFinding.rule, ValidationFinding.detail).join(Report).where(Report.title == title)
                 ).all()
@@ -81,7 +81,7 @@ class CrawlResult:
     def counts(self) -> dict[str, int]:
         with self._session() as s:
             return {
-                m.__tablename__: s.scalar(select(func.count()).select_from(m))
+                m.__tablename__: s.scalar(select(func.count()).select_from(m)) or 0
                 for m in (
                     Body,
                     Report,
@@ -98,7 +98,7 @@ class CrawlResult:
         with self._session() as s:
             return list(s.scalars(select(CrawlRun).order_by(CrawlRun.id)))
 
-    def failures(self) -> list[tuple[str, str, str]]:
+    def failures(self) -> list[tuple[str, str | None, str]]:
         with self._session() as s:
             return [(f.kind, f.url, f.reason) for f in s.scalars(select(CrawlFailure).order_by(CrawlFailure.id))]
 

@@ -196,7 +196,7 @@ def failures(url: str) -> list[tuple[int, str, str]]:
     return found
 
 
-def runs(url: str) -> list[tuple[int, dict]]:
+def runs(url: str) -> list[tuple[int, dict | None]]:
     engine = create_engine(url)
     with Session(engine) as s:
         found = [(r.id, r.summary) for r in s.scalars(select(CrawlRun).order_by(CrawlRun.id))]

@@ -15,11 +15,12 @@ from scrapy.http import Request, Response
 from crawler.items import ReportPage
 from crawler.mirror.server import Mirror, MirrorRequest
 from crawler.registry import spider_class
+from spiders.platforms.trs import TrsSpider
 from tests.conftest import SITES, fake_response
 from tests.crawl import run_crawl
 from tests.test_zhucheng import crawl_items
 
-DongshengSpider = spider_class("dongsheng")
+DongshengSpider: type[TrsSpider] = spider_class("dongsheng")
 
 
 def full_name(name):
@@ -48,7 +49,7 @@ def served(site: Mirror, path: str) -> Response:
     return fake_response(site.base_url + path, answer.body, headers=answer.headers)
 
 
-def spider_for(site: Mirror) -> DongshengSpider:
+def spider_for(site: Mirror) -> TrsSpider:
     return DongshengSpider(base_url=site.base_url)
 
 

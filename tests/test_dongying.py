@@ -22,11 +22,11 @@ from twisted.python.failure import Failure
 from crawler.items import ReportPage
 from crawler.mirror.server import Mirror
 from crawler.registry import spider_class
-from spiders.platforms.hanweb import JpageList, Record, js_object
+from spiders.platforms.hanweb import HanwebSpider, JpageList, Record, js_object
 from tests.conftest import SITES, fake_response
 from tests.crawl import run_crawl
 
-DongyingSpider = spider_class("dongying")
+DongyingSpider: type[HanwebSpider] = spider_class("dongying")
 
 ROOT = SITES / "dongying" / "root"
 BASE = "http://127.0.0.1:8999"  # a mirror address: links to www.dongying.gov.cn are rewritten to it
@@ -40,7 +40,7 @@ T2021 = "东营市人民政府2021年政府信息公开工作年度报告(合成
 XML = {"Content-Type": "text/xml; charset=utf-8"}
 
 
-def spider() -> DongyingSpider:
+def spider() -> HanwebSpider:
     return DongyingSpider(base_url=BASE)
 
 
@@ -51,7 +51,7 @@ def page(path: str, url: str | None = None, headers: dict | None = None, replace
     return fake_response(url or f"{BASE}/{path}", body, headers=headers)
 
 
-def column_list(s: DongyingSpider) -> JpageList:
+def column_list(s: HanwebSpider) -> JpageList:
     (jlist,) = s.jpage_lists(page("col/col164458/index.html", COLUMN), "164458")
     return jlist
 
@@ -61,11 +61,11 @@ def requests_of(results: Iterable[Any]) -> list[Request]:
 
 
 def report_urls(results: Iterable[Any]) -> list[str]:
-    return [r.url for r in requests_of(results) if r.callback.__name__ == "parse_report"]
+    return [r.url for r in requests_of(results) if getattr(r.callback, "__name__", None) == "parse_report"]
 
 
 def list_requests(results: Iterable[Any]) -> list[Request]:
-    return [r for r in requests_of(results) if r.callback.__name__ == "parse_dataproxy"]
+    return [r for r in requests_of(results) if getattr(r.callback, "__name__", None) == "parse_dataproxy"]
 
 
 # -- column page --------------------------------------------------------------------------------
@@ -343,7 +343,8 @@ def drive(s, on_idle: Callable[[], Iterable[Request]]) -> list[ReportPage]:
     async def first() -> list[Request]:
         return [r async for r in s.start()]
 
-    queue, items, seen, idle_done = asyncio.run(first()), [], set(), False
+    queue, seen, idle_done = asyncio.run(first()), set(), False
+    items: list[ReportPage] = []
     while queue or not idle_done:
         if not queue:
             queue, idle_done = list(on_idle()), True
@@ -371,9 +372,10 @@ def drive(s, on_idle: Callable[[], Iterable[Request]]) -> list[ReportPage]:
             if not request.errback:
                 continue
             failure = Failure(HttpError(response, "status"))
-            failure.request = request
+            failure.request = request  # type: ignore[attr-defined]  # as Scrapy hands it to errbacks
             out = request.errback(failure) or []
         else:
+            assert request.callback is not None
             out = request.callback(response, **request.cb_kwargs) or []
         for result in out:
             (queue if isinstance(result, scrapy.Request) else items).append(result)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from crawler.analysis.export import DICTIONARY, FILES, ExportError, Filters, export
 from crawler.cli import main
+from crawler.errors import MissingExtra
 from crawler.storage import db
 from crawler.storage.store import ReportWriter
 from tests.test_views import seed_item, zhucheng_2017
@@ -169,7 +170,7 @@ def test_parquet_keeps_types(sqlite_seeded, tmp_path):
 def test_parquet_without_pyarrow_says_how_to_install_it(sqlite_seeded, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "pyarrow", None)
     monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
-    with pytest.raises(ExportError, match=r"pip install 'govreports\[export\]'"):
+    with pytest.raises(MissingExtra, match=r"pip install 'govreports\[export\]'"):
         run_export(sqlite_seeded, tmp_path, "parquet")
 
 
@@ -190,11 +191,14 @@ def test_bad_input_is_refused_before_anything_is_written(sqlite_seeded, tmp_path
 
 
 def test_a_missing_or_old_database_is_refused(tmp_path):
-    with pytest.raises(ExportError, match="no database at"):
+    with pytest.raises(db.DatabaseMissing, match="no database at"):
         run_export(f"sqlite:///{tmp_path}/missing.db", tmp_path / "out")
+    assert not (tmp_path / "missing.db").exists()
     old = f"sqlite:///{tmp_path}/old.db"
     db.upgrade(old, "0003")
-    with pytest.raises(ExportError, match=rf"revision 0003, not {db.head_revision(old)}: run `govreports db upgrade`"):
+    with pytest.raises(
+        db.SchemaError, match=rf"revision 0003, not {db.head_revision(old)}: run `govreports db upgrade`"
+    ):
         run_export(old, tmp_path / "out")
 
 

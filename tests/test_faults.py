@@ -92,7 +92,7 @@ def attachment_of(result: CrawlResult, year: int) -> dict:
 def findings_of(result: CrawlResult, year: int) -> list[tuple[str, str]]:
     with Session(create_engine(result.database_url)) as s:
         return [
-            tuple(r)
+            (r.rule, r.detail)
             for r in s.execute(
                 select(ValidationFinding.rule, ValidationFinding.detail).join(Report).where(Report.report_year == year)
             )

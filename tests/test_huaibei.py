@@ -18,10 +18,11 @@ from scrapy.http import HtmlResponse, Response
 
 from crawler.items import ReportPage
 from crawler.registry import spider_class
+from spiders.platforms.lonsun import LonsunSpider
 from tests.conftest import SITES, fake_response, seed_text
 from tests.crawl import run_crawl
 
-HuaibeiSpider = spider_class("huaibei")
+HuaibeiSpider: type[LonsunSpider] = spider_class("huaibei")
 
 BASE = "http://127.0.0.1:8731"  # a mirror base for fixture responses (no server)
 ROOT = SITES / "huaibei" / "root"
@@ -39,7 +40,7 @@ T2017 = "淮北市人民政府2017年度政府信息公开年度报告【合成�
 OFFICE = "淮北市人民政府办公室(外事办公室)"
 
 
-def spider(**kwargs) -> HuaibeiSpider:
+def spider(**kwargs) -> LonsunSpider:
     return HuaibeiSpider(base_url=BASE, **kwargs)
 
 
@@ -293,14 +294,15 @@ def test_office_report_is_kept_apart_by_body():
 # -- against the mirror -------------------------------------------------------------------
 
 
-def drive(spider: HuaibeiSpider) -> list[ReportPage]:
+def drive(spider: LonsunSpider) -> list[ReportPage]:
     """Run a spider's requests one by one against a live mirror, without Scrapy's engine:
     callbacks, cb_kwargs, Referer and URL de-duplication as the engine does them."""
 
     async def start() -> list:
         return [r async for r in spider.start()]
 
-    queue, seen, items = deque(asyncio.run(start())), set(), []
+    queue, seen = deque(asyncio.run(start())), set()
+    items: list[ReportPage] = []
     while queue:
         request = queue.popleft()
         if not request.dont_filter and request.url in seen:

@@ -17,10 +17,11 @@ from scrapy.http import Request, Response
 from crawler.items import ReportPage
 from crawler.mirror.server import Mirror
 from crawler.registry import spider_class
+from spiders.platforms.vsb import VsbSpider
 from tests.conftest import SITES, fake_response
 from tests.crawl import REPO, run_crawl
 
-LinyiEtdzSpider = spider_class("linyi_etdz")
+LinyiEtdzSpider: type[VsbSpider] = spider_class("linyi_etdz")
 
 SITE = SITES / "linyi_etdz"
 BASE = "http://127.0.0.1:8000"  # fixture responses pretend to come from a mirror here
@@ -35,9 +36,10 @@ def page(relpath: str, body: bytes | None = None):
     return fake_response(f"{BASE}/{relpath}", body, headers={"Content-Type": "text/html; charset=utf-8"})
 
 
-def crawl_lists(spider: LinyiEtdzSpider, slug: str, *relpaths: str) -> tuple[list[Request], list[str]]:
+def crawl_lists(spider: VsbSpider, slug: str, *relpaths: str) -> tuple[list[Request], list[str]]:
     """(report requests, list page URLs) from the given pages of one list, in order."""
-    reports, pages = [], []
+    reports: list[Request] = []
+    pages: list[Request] = []
     for relpath in relpaths:
         for request in spider.parse_list(page(relpath), slug=slug):
             (reports if request.callback == spider.parse_report else pages).append(request)
@@ -160,6 +162,7 @@ def test_report_body_from_title(title, body):
 def follow(request: Request, body: bytes, headers: dict) -> list:
     """Answer an attachment request with the given bytes, as the engine would."""
     response = Response(request.url, body=body, headers=headers, request=request)
+    assert request.callback is not None
     return list(request.callback(response, **request.cb_kwargs))
 
 

@@ -178,7 +178,7 @@ def legacy_table(draw, scope: str):
             values[code] = Decimal(draw(st.integers(0, 10**7))) / 100  # 万元 with 2 decimals
     for total, parts in reversed(list(LEGACY_SUMS.items())):  # inner sums first
         if total in codes:
-            values[total] = sum(values[p] for p in parts if p in values)
+            values[total] = sum((values[p] for p in parts if p in values), Decimal(0))
     for leaders, parent in LEGACY_LEQ.items():
         values[leaders] = min(values[leaders], values[parent])
     fullwidth = draw(st.booleans())
@@ -302,18 +302,18 @@ def apps_table(draw, gen: int):
         [C(lab("apps.carried_in"), 1, 3), *vals("apps.carried_in")],
     ]  # fmt: skip
     previous_group = None
-    for n, (group, code) in enumerate(result_rows):
+    for n, (group_label, code) in enumerate(result_rows):
         row: list[C] = []
         if n == 0:
             row.append(C("三、本年度办理结果", len(result_rows)))
-        if group is None:
+        if group_label is None:
             row.append(C(lab(code), 1, 2))
         else:
-            if group != previous_group:
-                span = sum(1 for g, _ in result_rows if g == group)
-                row.append(C(label_variant(group, fullwidth), span))
+            if group_label != previous_group:
+                span = sum(1 for g, _ in result_rows if g == group_label)
+                row.append(C(label_variant(group_label, fullwidth), span))
             row.append(C(lab(code)))
-        previous_group = group
+        previous_group = group_label
         layout.append(row + vals(code))
     layout.append([C(lab("apps.carried_out"), 1, 3), *vals("apps.carried_out")])
     expected = {

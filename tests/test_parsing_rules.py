@@ -5,6 +5,7 @@ Every number here is typed from a seed report (the line is cited) or written by 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from crawler.parsing.statistics import read_statistics
 from crawler.parsing.tables import tables_from_html
 
 
-def rows(values: dict[str, int | None], *, scope: str | None = None, source: str = "table") -> list[MetricValue]:
+def rows(values: Mapping[str, int | None], *, scope: str | None = None, source: str = "table") -> list[MetricValue]:
     """One MetricValue per code of a single-column table."""
     return [
         MetricValue(
@@ -33,7 +34,7 @@ def rows(values: dict[str, int | None], *, scope: str | None = None, source: str
     ]
 
 
-def apps_table(values: dict[str, tuple[int | None, ...]]) -> list[MetricValue]:
+def apps_table(values: Mapping[str, tuple[int | None, ...]]) -> list[MetricValue]:
     """表三 rows: seven values each, in the order of APPLICANT_ORDER."""
     out = []
     for code, seven in values.items():

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from crawler import cli
 from crawler.analysis import plots
 from crawler.analysis.plots import coverage_matrix, covers, metric_series
+from crawler.errors import CommandError
 from crawler.storage.db import ensure_schema
 from crawler.storage.models import Body, Report, ReportMetric
 
@@ -114,7 +115,7 @@ def test_the_font_draws_every_chinese_label(demo_database_url):
 def test_no_cjk_font_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(plots, "_cjk_font_in", lambda fonts: None)
     monkeypatch.setattr("matplotlib.font_manager.findSystemFonts", lambda *a, **k: [])
-    with pytest.raises(plots.PlotError, match="fonts-wqy-zenhei"):
+    with pytest.raises(CommandError, match="fonts-wqy-zenhei"):
         plots.cjk_font()
 
 

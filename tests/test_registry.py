@@ -156,6 +156,7 @@ def test_scrapy_list_shows_the_package_portals_and_those_of_more_files(tmp_path)
     assert "weishan" in done.stdout.split()
 
 
+@pytest.mark.e2e  # crawl commands in subprocesses
 @pytest.mark.parametrize(
     "command",
     [

@@ -46,8 +46,8 @@ def tamper(url: str, title: str) -> tuple[int, int]:
     """What an older parser would have left: none of the report's metrics, a stray finding.
     Returns (metrics deleted, findings added)."""
     with Session(create_engine(url)) as s, s.begin():
-        report = s.scalar(select(Report).where(Report.title == title))
-        deleted = s.execute(delete(ReportMetric).where(ReportMetric.report_id == report.id)).rowcount
+        report = s.scalars(select(Report).where(Report.title == title)).one()
+        deleted = s.connection().execute(delete(ReportMetric).where(ReportMetric.report_id == report.id)).rowcount
         s.add(ValidationFinding(report_id=report.id, rule="old_parser", severity="warning", detail="stale"))
     return deleted, 1
 

@@ -55,7 +55,7 @@ def make_parsed(value: str = "4") -> ParsedReport:
 
 def counts(session: Session) -> dict[str, int]:
     return {
-        m.__tablename__: session.scalar(select(func.count()).select_from(m))
+        m.__tablename__: session.scalar(select(func.count()).select_from(m)) or 0
         for m in (Body, Report, Document, ReportMetric, ValidationFinding)
     }
 

@@ -24,11 +24,28 @@ ZHUCHENG_URL = "http://www.zhucheng.gov.cn/zwgk/xxgkndbg/201803/t20180329_1.html
 SYNTHETIC_URL = "http://example.gov.cn/2019.html"
 
 
-def seed_item(prefix: str, *, spider: str, url: str, **body: str) -> ParsedItem:
+def seed_item(
+    prefix: str,
+    *,
+    spider: str,
+    url: str,
+    body_name: str | None = None,
+    body_level: str | None = None,
+    region_code: str | None = None,
+    parent_body: str | None = None,
+) -> ParsedItem:
     """A seed report (tests/seeds/<prefix>_*.txt) parsed and validated as the crawl does."""
     (seed,) = SEEDS.glob(f"{prefix}_*.txt")
     page = ReportPage(
-        spider=spider, url=url, canonical_url=url, body=seed.read_bytes(), media_type="text/plain", **body
+        spider=spider,
+        url=url,
+        canonical_url=url,
+        body=seed.read_bytes(),
+        media_type="text/plain",
+        body_name=body_name,
+        body_level=body_level,
+        region_code=region_code,
+        parent_body=parent_body,
     )
     return validate(page, parse_file(seed))
 

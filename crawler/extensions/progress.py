@@ -15,6 +15,7 @@ failed (crawler/middlewares/failures.py). The end-of-crawl summary comes from th
 from __future__ import annotations
 
 import logging
+from collections.abc import Sized
 from typing import Any
 
 from scrapy import Request, signals
@@ -84,9 +85,11 @@ class Progress:
             if key.startswith("govreports/failures/") and key != "govreports/failures/rejected_item"
         )
         engine = self.crawler.engine
-        queued = len(engine._slot.scheduler) if engine._slot else 0  # noqa: SLF001 (no public count)
+        scheduler = engine._slot.scheduler if engine._slot else None  # noqa: SLF001 (no public count)
+        queued = len(scheduler) if isinstance(scheduler, Sized) else 0  # Scrapy's Scheduler has a length
+        spider = self.crawler.spider
         return (
-            f"{self.crawler.spider.name}: found {len(self.found['lists'])} lists, "
+            f"{spider.name if spider else '?'}: found {len(self.found['lists'])} lists, "
             f"{len(self.found['reports'])} reports, {len(self.found['attachments'])} attachments; "
             f"{value('item_scraped_count', 0)} reports scraped ({stored} stored), "
             f"{value('item_dropped_count', 0)} rejected, {value('govreports/reports_skipped', 0)} held; "

@@ -36,7 +36,7 @@ def redecoded(response: Response) -> Response:
     """`response` labelled with the encoding decode_html finds (itself when Scrapy's is right)."""
     if not isinstance(response, HtmlResponse) or not response.body:
         return response
-    content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+    content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
     page = decode_html(response.body, charset_from_content_type(content_type))
     if codecs.lookup(page.encoding).name == codecs.lookup(response.encoding).name:
         return response

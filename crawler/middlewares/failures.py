@@ -72,10 +72,16 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.base = settings.getfloat("GOVREPORTS_RETRY_BACKOFF", 2.0)
         self.cap = settings.getfloat("GOVREPORTS_RETRY_BACKOFF_MAX", 60.0)
 
-    async def process_response(self, request: Request, response: Response) -> Request | Response:
+    # Scrapy 2.19 awaits coroutine middleware methods and passes no spider; its own annotations
+    # still describe the synchronous form with a spider argument.
+    async def process_response(  # type: ignore[override]
+        self, request: Request, response: Response
+    ) -> Request | Response:
         return await self._after_backoff(super().process_response(request, response))
 
-    async def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:
+    async def process_exception(  # type: ignore[override]
+        self, request: Request, exception: Exception
+    ) -> Request | Response | None:
         return await self._after_backoff(super().process_exception(request, exception))
 
     async def _after_backoff(self, result: Any) -> Any:
@@ -164,7 +170,8 @@ class _RecordsGivingUp:
             raise
 
 
-class RecordingRedirectMiddleware(_RecordsGivingUp, RedirectMiddleware):
+# (type: ignore[misc]: Scrapy's annotations keep the deprecated spider argument that 2.19 no longer passes)
+class RecordingRedirectMiddleware(_RecordsGivingUp, RedirectMiddleware):  # type: ignore[misc]
     pass
 
 
@@ -198,7 +205,7 @@ class RecordingHttpCompressionMiddleware(HttpCompressionMiddleware):
             raise IgnoreRequest(reason) from cause
 
 
-class RecordingMetaRefreshMiddleware(_RecordsGivingUp, MetaRefreshMiddleware):
+class RecordingMetaRefreshMiddleware(_RecordsGivingUp, MetaRefreshMiddleware):  # type: ignore[misc]
     pass
 
 
@@ -227,7 +234,7 @@ def error_page_title(response: Response) -> str | None:
     """The title of a small HTML page that says it is an error page, else None."""
     if not isinstance(response, TextResponse) or len(response.body) > ERROR_PAGE_MAX_BYTES:
         return None
-    if b"html" not in response.headers.get("Content-Type", b"text/html").lower():
+    if b"html" not in (response.headers.get("Content-Type", b"text/html") or b"").lower():
         return None
     # the <title> and the first <h1> only: a report's own headings may hold any number
     for css in ("title", "h1"):

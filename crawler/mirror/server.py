@@ -142,7 +142,7 @@ class Mirror:
     @property
     def base_url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host.decode() if isinstance(host, bytes | bytearray) else host}:{port}"
 
     def start(self) -> Mirror:
         self._thread = threading.Thread(
@@ -310,7 +310,7 @@ def _not_after(last_modified: str, since: str | None) -> bool:
 
 
 class _Server(ThreadingHTTPServer):
-    def handle_error(self, request: object, client_address: object) -> None:
+    def handle_error(self, request: socket.socket | tuple[bytes, socket.socket], client_address: object) -> None:
         if not isinstance(sys.exc_info()[1], ConnectionError):  # a client hanging up is no error
             super().handle_error(request, client_address)
 

@@ -156,8 +156,8 @@ def _grid_art20(table: Table, where: str, sink: Sink) -> None:
             continue
         if _is_art20_header([cell.text for _, cell in cells]):
             heads = [(c, cell.text) for c, cell in cells[1:] if cell.text.strip()]
-            canonical = tpl.complete_art20_columns([tpl.art20_column(t) for _, t in heads])
-            columns = [(c, k, t) for (c, t), k in zip(heads, canonical, strict=True)]
+            labels = tpl.complete_art20_columns([tpl.art20_column(t) for _, t in heads])
+            columns = [(c, k, t) for (c, t), k in zip(heads, labels, strict=True)]
             continue
         label = first
         if not columns:

@@ -17,6 +17,7 @@ import cssselect
 from lxml import etree
 from lxml import html as lxml_html
 
+from crawler.parsing.limits import HTML_DEPTH_CEILING, BoundExceeded
 from crawler.parsing.model import Finding
 from crawler.parsing.text import nfkc
 
@@ -99,13 +100,13 @@ def _choose(body: bytes, header: str | None, meta: str | None) -> tuple[str, str
     """(encoding, text) of the first declaration that decodes without errors, or None."""
     header_text = _decodes_cleanly(body, header) if header else None
     meta_text = _decodes_cleanly(body, meta) if meta and meta != header else None
-    if header_text is not None:
+    if header and header_text is not None:
         # A meta declaration beats a header that cannot fail (Latin-1) and a header that happens
         # to decode UTF-8 bytes (a clean UTF-8 decode of non-ASCII bytes is near-certain proof).
-        if meta_text is not None and (header in _NEVER_FAILS or (meta == "utf-8" and not body.isascii())):
+        if meta and meta_text is not None and (header in _NEVER_FAILS or (meta == "utf-8" and not body.isascii())):
             return meta, meta_text
         return header, header_text
-    if meta_text is not None:
+    if meta and meta_text is not None:
         return meta, meta_text
     # Nothing declared, or every declaration failed: UTF-8 first (a clean decode is strong
     # evidence), then GB18030, the usual encoding of pages that are not UTF-8.
@@ -224,12 +225,47 @@ def parse_html(html: str):
     return root  # None for a page of nothing but comments
 
 
+# libxml2 without XML_PARSE_HUGE stops at depth 256 and drops the rest of the page, and caps a
+# text node at 10 MB: the bounded parse lifts libxml2's limits and applies the page's own bound.
+_HUGE_PARSER = etree.HTMLParser(huge_tree=True)
+
+
+@functools.lru_cache(maxsize=8)
+def _deeper_than(depth: int) -> etree.XPath:
+    """True when some element sits below `depth` levels (<html> is level 1)."""
+    return etree.XPath("boolean(/*" + "/*" * depth + ")")
+
+
+def parse_html_bounded(html: str, max_depth: int):
+    """`parse_html` with the nesting bounded (Limits.max_html_depth, at most HTML_DEPTH_CEILING):
+    BoundExceeded when an element sits deeper than `max_depth`, or when libxml2 stopped reading
+    the page at a limit of its own, instead of a tree silently cut short."""
+    max_depth = min(max_depth, HTML_DEPTH_CEILING)
+    html = _XML_DECLARATION.sub("", html)
+    if not html.strip():
+        return None
+    try:
+        root = etree.fromstring(html, _HUGE_PARSER)
+    except (etree.ParserError, ValueError):
+        return None
+    stopped = [
+        e for e in _HUGE_PARSER.error_log if e.type_name == "ERR_RESOURCE_LIMIT" or "Excessive depth" in e.message
+    ]
+    if stopped:
+        raise BoundExceeded(
+            "max_html_depth", max_depth, f"libxml2 stopped reading the page: {stopped[0].message.strip()}"
+        )
+    if root is not None and _deeper_than(max_depth)(root):
+        raise BoundExceeded("max_html_depth", max_depth, f"elements nested more than {max_depth} deep")
+    return root
+
+
 def _select(root, selectors: str):
     """The first element matching the selector list, trying the selectors in the order given
     (callers list the most specific container first)."""
     for xpath in _compiled(selectors):
         found = xpath(root)
-        if found:
+        if isinstance(found, list) and found:  # an element selector's result is a node list
             return found[0]
     return None
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from typing import cast
 
 from dateutil import parser as dateparser
 from lxml import etree
@@ -194,7 +195,12 @@ _LONGEST_TITLE = 60
 _DISCLOSURE = "信息公开"
 
 
-_string = etree.XPath("string()")  # an element's text content, as lxml.html's text_content()
+_STRING = etree.XPath("string()")
+
+
+def _string(element: etree._Element) -> str:
+    """An element's text content, as lxml.html's text_content()."""
+    return cast(str, _STRING(element))  # XPath string() always yields a string
 
 
 def _html_title(root) -> str | None:
@@ -263,7 +269,7 @@ def agency_from_title(title: str | None) -> str | None:
     and 政府信息公开. None for titles that are not reports (图解…, notices): their leading words
     are no body's name.
     """
-    if not is_annual_report_title(title):
+    if not title or not is_annual_report_title(title):
         return None
     title = collapse_spaces(title)
     match = _TITLE_YEAR.search(title)

@@ -108,7 +108,7 @@ class ExtractedDocument:
     text: str
     tables: list[Table] = field(default_factory=list)
     extracted: bool = True
-    note: str = ""  # why a document was not (fully) extracted
+    note: str = ""  # why a document was not (fully) extracted; for a .doc, which converter read it
     findings: list[Finding] = field(default_factory=list)
 
 
@@ -147,6 +147,9 @@ class ParsedReport:
                 for m in self.metrics
             ],
             "findings": [{"rule": f.rule, "severity": f.severity, "detail": f.detail} for f in self.findings],
+            "documents": [
+                {"name": name, "extracted": ok, "note": note} for name, (ok, note) in self.extraction.items()
+            ],
         }
 
 

@@ -228,8 +228,10 @@ def _normalise(line: str) -> tuple[str, list[int]]:
 
 def _is_own_body(subject: str, part: re.Match, body: str | None) -> bool:
     """东胜区民政局 in the 民政局's own report is the whole body, not a department of it."""
+    if not body:
+        return False
     named = subject[max(0, part.start() - 1) : part.end()]  # e.g. 民政局, 府办公室
-    return bool(body) and len(named) >= 3 and named in body
+    return len(named) >= 3 and named in body
 
 
 def _inside_brackets(prefix: str) -> bool:

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from crawler.parsing.classify import is_annual_report_title
-from crawler.parsing.documents import extract_document
-from crawler.parsing.html import decode_html, decode_text, parse_html, tree_to_text
+from crawler.parsing.documents import extract_document, past_bound
+from crawler.parsing.html import decode_html, decode_text, parse_html_bounded, tree_to_text
+from crawler.parsing.limits import DEFAULT, BoundExceeded, CellBudget, Limits
 from crawler.parsing.mediatypes import media_type_for_name
 from crawler.parsing.metadata import extract_metadata
 from crawler.parsing.metrics import load_metrics
@@ -46,33 +47,45 @@ class ReadDocument:
     root: Any = None  # the page's lxml tree, built once and shared by text, tables and metadata
 
 
-def read_document(doc: SourceDocument) -> ReadDocument:
-    """Text and tables of one document, whatever its type."""
+def read_document(doc: SourceDocument, limits: Limits = DEFAULT) -> ReadDocument:
+    """Text and tables of one document, whatever its type, within `limits`. A page past a bound
+    (nesting depth, table cells) is not extracted: no text or tables, the bound named in its
+    note and a finding; its metadata is still read from the page (`html`, root None)."""
     media = (doc.media_type or "").lower()
     if media.startswith("text/html") or media.endswith("xml") or _looks_like_html(doc.data):
         decoded = decode_html(doc.data, doc.header_charset)
         html = decoded.text
-        root = parse_html(html)
-        text = tree_to_text(root, skip_tables=True, container=CONTENT_SELECTORS) if root is not None else ""
-        tables = tables_from_tree(root, document=doc.name) if root is not None else []
+        try:
+            root = parse_html_bounded(html, limits.max_html_depth)
+            text = tree_to_text(root, skip_tables=True, container=CONTENT_SELECTORS) if root is not None else ""
+            tables = tables_from_tree(root, document=doc.name, budget=CellBudget(limits)) if root is not None else []
+        except BoundExceeded as exc:
+            extracted = past_bound(exc, doc.name)
+            extracted.findings[:0] = decoded.findings
+            return ReadDocument(doc, extracted, html, None)
         extracted = ExtractedDocument(text=text, tables=tables, findings=list(decoded.findings))
         return ReadDocument(doc, extracted, html, root)
     if media.startswith("text/") or doc.name.lower().endswith(".txt"):
         return ReadDocument(doc, ExtractedDocument(text=decode_text(doc.data)))
-    return ReadDocument(doc, extract_document(doc.data, doc.media_type, doc.name))
+    return ReadDocument(doc, extract_document(doc.data, doc.media_type, doc.name, limits))
 
 
 def parse_documents(
-    docs: list[SourceDocument], *, url: str | None = None, list_title: str | None = None
+    docs: list[SourceDocument],
+    *,
+    url: str | None = None,
+    list_title: str | None = None,
+    limits: Limits = DEFAULT,
 ) -> ParsedReport:
-    """Parse a report from its page (first) and attachments.
+    """Parse a report from its page (first) and attachments, each within `limits`
+    (crawler/parsing/limits.py; callers pass the GOVREPORTS_MAX_* settings).
 
     Metadata comes from the page, or from the first attachment with text when the page is only
     a shell. Statistics come from every document; a value already read from an earlier document
     wins, and a differing value for the same (code, scope, applicant) becomes a finding."""
     if not docs:
         raise ValueError("parse_documents needs at least one document")
-    read = [read_document(d) for d in docs]
+    read = [read_document(d, limits) for d in docs]
     findings: list[Finding] = []
     for r in read:
         findings.extend(r.extracted.findings)
@@ -146,11 +159,12 @@ def parse_documents(
     )
 
 
-def parse_file(path: str | Path, url: str | None = None) -> ParsedReport:
-    """`govreports parse FILE`: a saved page, text file, PDF or DOCX."""
+def parse_file(path: str | Path, url: str | None = None, limits: Limits = DEFAULT) -> ParsedReport:
+    """`govreports parse FILE`: a saved page, text file, PDF, DOCX or DOC."""
     path = Path(path)
     media = media_type_for_name(path.name)
-    return parse_documents([SourceDocument(name=url or path.name, data=path.read_bytes(), media_type=media)], url=url)
+    doc = SourceDocument(name=url or path.name, data=path.read_bytes(), media_type=media)
+    return parse_documents([doc], url=url, limits=limits)
 
 
 def _main_document(read: list[ReadDocument]) -> ReadDocument:

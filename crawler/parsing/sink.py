@@ -4,6 +4,7 @@ MetricValue rows and findings, and the row interpreters shared by the grid reade
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from crawler.parsing import templates as tpl
@@ -149,7 +150,7 @@ class LegacyRows:
         self.group: str | None = None  # section (一…十三) of the rows below
         sink.kinds.add("rows")
 
-    def code_for(self, label: str, parents: list[str] = ()) -> tuple[str | None, bool]:
+    def code_for(self, label: str, parents: Sequence[str] = ()) -> tuple[str | None, bool]:
         """(code, known): known is False for a label no code knows."""
         index = tpl.legacy_index()
         match = index.lookup(label)
@@ -169,7 +170,7 @@ class LegacyRows:
         raw_value: str,
         location: str,
         unit_cell: str = "",
-        parents: list[str] = (),
+        parents: Sequence[str] = (),
         unattributed: bool = False,
     ) -> None:
         self.sink.keys.append(label)
@@ -194,7 +195,7 @@ class AppsRows:
         self.context: str | None = None
         sink.kinds.add("apps")
 
-    def code_for(self, label: str, parents: list[str] = ()) -> tuple[str | None, bool]:
+    def code_for(self, label: str, parents: Sequence[str] = ()) -> tuple[str | None, bool]:
         index = tpl.apps_index()
         context = self.context
         for parent in parents:
@@ -213,7 +214,7 @@ class AppsRows:
         self,
         label: str,
         cells: list[tuple[str, str, str, str]],  # (applicant, column label, raw value, location)
-        parents: list[str] = (),
+        parents: Sequence[str] = (),
         unattributed: bool = False,
     ) -> None:
         self.sink.keys.append(label)

@@ -6,9 +6,12 @@ merged cell's origin, so a reader can address any position and still tell a copy
 
 from __future__ import annotations
 
+from typing import cast
+
 from lxml import etree
 
 from crawler.parsing.html import parse_html
+from crawler.parsing.limits import DEFAULT, CellBudget
 from crawler.parsing.model import Cell, Table
 from crawler.parsing.values import looks_numeric
 
@@ -16,7 +19,13 @@ from crawler.parsing.values import looks_numeric
 # PDF / DOCX rows
 
 
-def table_from_rows(rows: list[list[str | None]], origin: str, document: str = "", caption: str = "") -> Table:
+def table_from_rows(
+    rows: list[list[str | None]],
+    origin: str,
+    document: str = "",
+    caption: str = "",
+    budget: CellBudget | None = None,
+) -> Table:
     """A grid from extracted rows where None marks a position covered by a merged cell.
 
     pdfplumber gives None for every position a merged cell covers except its top-left one (the
@@ -28,8 +37,12 @@ def table_from_rows(rows: list[list[str | None]], origin: str, document: str = "
     None right of a label in a row of numbers is the label's colspan (表三: `(六)其他处理`
     colspan 2 under the last `(五)` item). A None that no cell can claim (e.g. at the very start
     of a row) becomes an empty cell of its own. Short rows are padded with empty cells.
+
+    `budget`: the document's table cells (Limits.max_table_cells); BoundExceeded before the grid
+    is allocated when this one would pass it.
     """
     width = max((len(r) for r in rows), default=0)
+    (budget or CellBudget(DEFAULT)).spend(len(rows) * width, f"a {origin} table of {len(rows)} rows × {width} columns")
     # padding is a real (empty) cell, not a merged position
     padded: list[list[str | None]] = [list(r) + [""] * (width - len(r)) for r in rows]
     grid: list[list[Cell | None]] = [[None] * width for _ in padded]
@@ -104,14 +117,17 @@ def tables_from_html(html: str, document: str = "") -> list[Table]:
     return tables_from_tree(root, document) if root is not None else []
 
 
-def tables_from_tree(root: etree._Element, document: str = "") -> list[Table]:
-    """`tables_from_html` of a tree from crawler.parsing.html.parse_html."""
+def tables_from_tree(root: etree._Element, document: str = "", budget: CellBudget | None = None) -> list[Table]:
+    """`tables_from_html` of a tree from crawler.parsing.html.parse_html. `budget`: the page's
+    table cells after rowspan/colspan expansion (Limits.max_table_cells): BoundExceeded before a
+    table that would pass it is expanded."""
+    budget = budget or CellBudget(DEFAULT)
     walker = _Walker()
     walker.walk(root)
     walker.flush()
     tables: list[Table] = []
-    for element, caption_lines in walker.found:
-        grid = _grid_from_table(element)
+    for number, (element, caption_lines) in enumerate(walker.found, start=1):
+        grid = _grid_from_table(element, budget, number)
         if grid:
             tables.append(Table(grid=grid, caption="\n".join(caption_lines), origin="html", document=document))
     return tables
@@ -161,7 +177,7 @@ class _Walker:
 
 
 def _own_rows(table: etree._Element) -> list[etree._Element]:
-    return table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
+    return cast("list[etree._Element]", table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr"))  # elements only
 
 
 def _cell_text(cell: etree._Element) -> str:
@@ -200,18 +216,24 @@ def _span(cell: etree._Element, name: str) -> int:
         return 1
 
 
-def _grid_from_table(table: etree._Element) -> list[list[Cell]]:
-    """Resolve rowspan/colspan into a rectangular grid; gaps left by short rows are empty cells."""
+def _grid_from_table(table: etree._Element, budget: CellBudget, number: int = 1) -> list[list[Cell]]:
+    """Resolve rowspan/colspan into a rectangular grid; gaps left by short rows are empty cells.
+    The positions the spans cover, then the whole rectangle, are counted against `budget` before
+    they are allocated."""
     placed: dict[tuple[int, int], Cell] = {}
     rows = _own_rows(table)
     n_rows = len(rows)
-    for r, tr in enumerate(rows):
+    cells = [cast("list[etree._Element]", tr.xpath("./td | ./th")) for tr in rows]  # elements only
+    spans = [  # (rowspan, colspan) of each cell; a rowspan past the last row is clipped
+        [(min(_span(td, "rowspan"), n_rows - r), _span(td, "colspan")) for td in row] for r, row in enumerate(cells)
+    ]
+    covered = sum(rowspan * colspan for row in spans for rowspan, colspan in row)
+    budget.spend(covered, f"HTML table {number} ({n_rows} rows, rowspan/colspan)")
+    for r, row in enumerate(cells):
         c = 0
-        for td in tr.xpath("./td | ./th"):
+        for td, (rowspan, colspan) in zip(row, spans[r], strict=True):
             while (r, c) in placed:
                 c += 1
-            rowspan = min(_span(td, "rowspan"), n_rows - r)  # a span past the last row is clipped
-            colspan = _span(td, "colspan")
             cell = Cell(_cell_text(td), r, c)
             for dr in range(rowspan):
                 for dc in range(colspan):
@@ -220,4 +242,6 @@ def _grid_from_table(table: etree._Element) -> list[list[Cell]]:
     if not placed:
         return []
     width = max(col for _, col in placed) + 1
+    if n_rows * width > covered:  # the empty cells that square the grid off
+        budget.spend(n_rows * width - covered, f"HTML table {number} ({n_rows} rows × {width} columns)")
     return [[placed.get((r, c)) or Cell("", r, c) for c in range(width)] for r in range(n_rows)]

@@ -10,8 +10,11 @@ a pickle, and is re-applied with the current parser, as `govreports reparse` wou
 recorded with the batch and the skipped reports to mark seen travel with it.
 
 The directory is GOVREPORTS_DEADLETTER_DIR (default data/deadletter), or <job dir>/deadletter when
-GOVREPORTS_JOB_DIR is set. A letter names its database (password hidden) and is replayed only into
-that one: the demo's letters never end up in the main database.
+GOVREPORTS_JOB_DIR is set. A letter names its database (its URL, password hidden, or
+GOVREPORTS_DATABASE_ID when set) and is replayed only into that one: the demo's letters never end up
+in the main database, and a worker that reached the database through another URL than the next one
+(crawler/distributed/tasks.py names it by the PostgreSQL cluster and database) still hands its
+letters over.
 """
 
 from __future__ import annotations
@@ -87,15 +90,22 @@ class Replayed:
 
 
 class DeadLetters:
-    def __init__(self, directory: str | Path, database_url: str, archive_dir: str | Path) -> None:
+    def __init__(
+        self, directory: str | Path, database_url: str, archive_dir: str | Path, database_id: str | None = None
+    ) -> None:
         self.directory = Path(directory)
-        self.database = database_name(database_url)
+        self.database = database_id or database_name(database_url)
         # a directory, or an s3:// URL (crawler/storage/objectstore.py)
         self.archive_dir = str(archive_dir) if is_object_store(archive_dir) else str(Path(archive_dir).resolve())
 
     @classmethod
     def from_settings(cls, settings: Any) -> DeadLetters:
-        return cls(deadletter_dir(settings), settings.get("GOVREPORTS_DATABASE_URL"), archive_location(settings))
+        return cls(
+            deadletter_dir(settings),
+            settings.get("GOVREPORTS_DATABASE_URL"),
+            archive_location(settings),
+            settings.get("GOVREPORTS_DATABASE_ID") or None,
+        )
 
     def keep(
         self,

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -342,7 +342,7 @@ class ReportWriter:
         self.session.flush()  # pending rows first, so their errors read as a flush's, not an autoflush's
         for model, rows in ((ReportMetric, metrics), (ValidationFinding, findings)):
             if rows:
-                self.session.execute(insert(model.__table__), rows)
+                self.session.execute(insert(cast(Table, model.__table__)), rows)  # Core insert: its Table
         return len(metrics), len(findings)
 
 

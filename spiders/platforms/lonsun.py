@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit, urlunsplit
 
 import scrapy
+from parsel import Selector
 from scrapy.http import Response
 
 from crawler.parsing.text import clean_text
@@ -186,7 +187,9 @@ class LonsunSpider(GovReportSpider):
         `div.xxgk_navli > ul > li.mc > a[title]` + `li.rq`, or `a[title]` + `span.date`."""
         out = []
         # other templates: table rows, dd or plain divs around the link
-        rows = response.css("div.xxgk_navli") or response.xpath("//li[a]") or response.xpath("//tr[.//a] | //dd[a]")
+        rows: list[Selector] = (
+            response.css("div.xxgk_navli") or response.xpath("//li[a]") or response.xpath("//tr[.//a] | //dd[a]")
+        )
         if not rows:
             rows = [a.xpath("..")[0] for a in response.css("a[href]") if ARTICLE_LINK.search(a.attrib["href"])]
         seen: set[str] = set()

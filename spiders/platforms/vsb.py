@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import scrapy
+from parsel import Selector
 from scrapy.http import Response
 
 from crawler.parsing.text import clean_text
@@ -153,7 +154,7 @@ class VsbSpider(GovReportSpider):
         return found
 
 
-def row_date(anchor: scrapy.Selector) -> str | None:
+def row_date(anchor: Selector) -> str | None:
     """The date shown next to a list link: in the same <li> or table row."""
     row = anchor.xpath("ancestor::*[self::li or self::tr][1]")
     text = clean_text(" ".join((row or anchor).xpath(".//text()").getall()))

@@ -1,0 +1,4 @@
+<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">
+<title>桓台县民政局2023年政府信息公开工作年度报告(合成测试数据)</title></head><body><table class="main"><tr><td class="art_title"><h1>桓台县民政局2023年政府信息公开工作年度报告(合成测试数据)</h1></td></tr>
+<tr><td class="art_info">发布时间：2024-01-30　来源：桓台县民政局　点击数：</td></tr>
+<tr><td class="art_content"><div class="content"><p class="syn">【合成测试数据】本页为测试用合成页面，不是真实的政府网页。</p><p>桓台县民政局2023年政府信息公开工作年度报告(合成测试数据)</p><p>本报告由桓台县民政局编制。本报告所列数据的统计期限自2023年1月1日起至2023年12月31日止。</p><p>一、总体情况</p><p>2023年，主动公开政府信息261条(合成测试数据)。</p></div></td></tr></table></body></html>

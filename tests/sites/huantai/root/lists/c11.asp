@@ -1,0 +1,2 @@
+<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">
+<title>政府信息公开指南</title></head><body><p class="syn">【合成测试数据】本页为测试用合成页面，不是真实的政府网页。</p><div class="nav"><a href="/Index.asp">首页</a> <a href="/Article/List.asp?ClassID=2">桓台要闻</a> <a href="/Article/List.asp?ClassID=5">政务公开</a></div><p>指南</p><div class="footer">桓台县人民政府主办 地址：桓台县 【合成测试数据】</div></body></html>

@@ -1,0 +1,2 @@
+<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">
+<title>统计年报</title></head><body><p class="syn">【合成测试数据】本页为测试用合成页面，不是真实的政府网页。</p><div class="nav"><a href="/Index.asp">首页</a> <a href="/Article/List.asp?ClassID=2">桓台要闻</a> <a href="/Article/List.asp?ClassID=5">政务公开</a></div><table class="list" width="100%"><tr><td width="80%"><a href="Show.asp?ArticleID=6001" target="_blank">桓台县2023年统计年报</a></td><td>2024-03-01</td></tr></table><div class="showpage"></div><div class="footer">桓台县人民政府主办 地址：桓台县 【合成测试数据】</div></body></html>
