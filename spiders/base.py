@@ -387,7 +387,7 @@ class GovReportSpider(scrapy.Spider, GenericLists):
         )
 
     def record_discovery(self) -> dict[str, Any]:
-        """The run's discovery record, kept as a stat (the storage pipeline writes the stats to
+        """The run's discovery record, kept as a stat (the run record writes the stats to
         crawl_runs; the next run remembers its columns from there)."""
         detection = self.discovery.detection
         record = {

@@ -28,8 +28,8 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from crawler.extensions.progress import Progress
-from crawler.extensions.runrecord import pending_failures
-from crawler.items import TITLE_MAX
+from crawler.extensions.runrecord import failure_recorded
+from crawler.items import TITLE_MAX, Failure
 from crawler.middlewares.failures import (
     FAILURE_KIND,
     FailureRecorder,
@@ -677,14 +677,22 @@ def test_a_progress_line_counts_what_was_found_and_what_became_of_it():
     assert "(0/min)" in progress.line()  # the rate is per interval
 
 
+SENT: dict[int, list[Failure]] = {}  # id of a recorder() middleware -> the failures it sent
+
+
 def recorder() -> FailureRecorder:
+    """The middleware, with the failures it sends to the run record (signal failure_recorded)
+    collected in SENT."""
     crawler = get_crawler(FaultsSpider)
     crawler.spider = FaultsSpider(base_url="http://127.0.0.1:1")
-    return FailureRecorder.from_crawler(crawler)
+    mw = FailureRecorder.from_crawler(crawler)
+    sent = SENT.setdefault(id(mw), [])
+    crawler.signals.connect(lambda failure: sent.append(failure), signal=failure_recorded, weak=False)
+    return mw
 
 
 def recorded(mw: FailureRecorder) -> list[tuple[str, str | None, str]]:
-    return [(f.kind, f.url, f.reason) for f in pending_failures(mw.crawler)]
+    return [(f.kind, f.url, f.reason) for f in SENT[id(mw)]]
 
 
 def test_a_dns_failure_after_the_retries_is_recorded_as_a_download_failure():
