@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from crawler.extensions.runrecord import RUN_ID_STAT, record_failure, short_error, storage_opened
 from crawler.items import ParsedItem
 from crawler.middlewares.incremental import held_report_seen
+from crawler.settings import parse_limits
 from crawler.storage.db import ensure_schema, session_factory
 from crawler.storage.deadletter import DeadLetters
 from crawler.storage.store import Refused, ReportWriter, WriteCounts
@@ -46,7 +47,7 @@ class StoragePipeline:
         self.refused = 0  # reports the database refused (recorded as failures, not stored)
         self.engine: Engine | None = None
         self.sessions: Any = None  # None while the database is unreachable: batches become dead letters
-        self.dead_letters = DeadLetters.from_settings(crawler.settings)
+        self.dead_letters = DeadLetters.from_settings(crawler.settings, parse_limits(crawler.settings))
         self.database_down: str | None = None  # why the database refused the run, if it did
         self.kept = 0  # items of this run kept as dead letters
         crawler.signals.connect(self.held_report_seen, signal=held_report_seen)

@@ -26,7 +26,8 @@ class Number:
     printed: str  # the number as the report prints it
     unit: str | None = None
     label: str | None = None  # the raw label
-    scope: str | None = None  # of a prose number
+    scope: str | None = None
+    applicant: str | None = None
     line: int | None = None  # the seed line a prose number comes from
 
 
@@ -45,8 +46,8 @@ def numbers(prefix: str, part: str) -> dict[str, Number]:
     out = {}
     for code, entry in seed(prefix)[part].items():
         fields = dict(entry) if isinstance(entry, dict) else {"value": entry}
-        printed = str(fields.pop("value"))
-        out[code] = Number(Decimal(printed), printed, **fields)
+        value = str(fields.pop("value"))
+        out[code] = Number(Decimal(value), str(fields.pop("printed", value)), **fields)
     return out
 
 
