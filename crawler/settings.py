@@ -118,8 +118,13 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.failures.FailureRecorder": 540,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "crawler.middlewares.failures.RecordingRedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.middlewares.failures.RecordingHttpCompressionMiddleware": 590,  # a gzip bomb is a failure
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.failures.RecordingMetaRefreshMiddleware": 580,
+    # every HTML page read in the encoding it is written in (a GBK page behind a utf-8 header;
+    # crawler/middlewares/charset.py), after decompression (590), before anything reads its text
+    "crawler.middlewares.charset.PageEncoding": 585,
     # incremental crawls: skip report pages the database holds unchanged (crawler/middlewares/incremental.py)
     "crawler.middlewares.incremental.IncrementalMiddleware": 840,
 }

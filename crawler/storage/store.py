@@ -86,6 +86,15 @@ def refused_row(exc: BaseException) -> bool:
     return isinstance(exc, Exception)
 
 
+def first_error(exc: BaseException) -> BaseException:
+    """The error that failed a savepoint, not the one its rollback raised after: SQLite rolls the
+    whole transaction back by itself on some errors (SQLITE_FULL: "database or disk is full"),
+    and ROLLBACK TO SAVEPOINT then fails with "no such savepoint"."""
+    while isinstance(exc, DBAPIError) and "no such savepoint" in str(exc) and exc.__context__ is not None:
+        exc = exc.__context__
+    return exc
+
+
 @dataclass
 class Refused:
     """A report the database would not hold: not stored, the rest of its batch stored."""
@@ -111,9 +120,10 @@ class ReportWriter:
                 with self.session.begin_nested():
                     done = self.write(item, canonical, now)
             except Exception as exc:  # noqa: BLE001 - sorted by refused_row
-                if not refused_row(exc):
-                    raise
-                refused.append(Refused(item, exc))
+                error = first_error(exc)
+                if not refused_row(error):
+                    raise error from None
+                refused.append(Refused(item, error))
                 continue
             counts.add(done)
         return counts, refused
