@@ -238,14 +238,47 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def database_url(args: argparse.Namespace) -> str:
+    """--database-url, else $GOVREPORTS_DATABASE_URL; UsageError for what is not a database URL."""
     from crawler import settings
 
-    return getattr(args, "database_url", None) or settings.GOVREPORTS_DATABASE_URL
+    url = getattr(args, "database_url", None) or settings.GOVREPORTS_DATABASE_URL
+    return check_database_url(url, "--database-url" if getattr(args, "database_url", None) else None)
+
+
+def check_database_url(url: str, where: str | None = None) -> str:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    where = where or "GOVREPORTS_DATABASE_URL"
+    try:
+        make_url(url).get_dialect()
+    except (ArgumentError, NoSuchModuleError, ValueError):
+        raise UsageError(
+            f"{where}: not a database URL: {url!r} (e.g. sqlite:///data/govreports.db, "
+            "postgresql+psycopg://user@host/govreports)"
+        ) from None
+    return url
+
+
+def check_spider_filter(url: str, spider: str | None) -> None:
+    """UsageError for a --spider that is neither a portal of the registry nor in the database."""
+    if spider is None:
+        return
+    from crawler.analysis.export import known_spiders
+    from crawler.storage.db import open_database
+
+    engine = open_database(url)
+    try:
+        spiders = known_spiders(engine)
+    finally:
+        engine.dispose()
+    if spider not in spiders:
+        raise UsageError(f"unknown spider {spider!r} (spiders: {', '.join(sorted(spiders))})")
 
 
 def cmd_db(args: argparse.Namespace) -> int:
     from alembic.util import CommandError as AlembicCommandError
-    from sqlalchemy.exc import InterfaceError, OperationalError
+    from sqlalchemy.exc import DBAPIError
 
     from crawler.storage import db
 
@@ -272,7 +305,7 @@ def cmd_db(args: argparse.Namespace) -> int:
             engine.dispose()
     except AlembicCommandError as exc:
         raise UsageError(f"db {args.action} {args.revision}: {exc}") from None
-    except (OperationalError, InterfaceError) as exc:
+    except DBAPIError as exc:
         raise db.unavailable(url, exc) from None
     head = db.head_revision(url)
     if current is not None and current not in known:
@@ -297,9 +330,15 @@ def _pairs(values: list[str], what: str) -> dict[str, str]:
 def _settings(settings_overrides: dict[str, object]):
     from scrapy.utils.project import get_project_settings
 
+    from crawler.settings import parse_limits
+
     settings = get_project_settings()
     for key, value in settings_overrides.items():
         settings.set(key, value, priority="cmdline")
+    try:
+        parse_limits(settings)  # a bad -s GOVREPORTS_MAX_* is one line before anything runs
+    except SystemExit as exc:
+        raise UsageError(str(exc)) from None
     return settings
 
 
@@ -377,7 +416,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         check_spider(args.spider, names)
     if args.all and args.base_url:
         raise UsageError("--base-url names one portal's mirror: use it with one spider")
-    check_crawl_database(settings.get("GOVREPORTS_DATABASE_URL"))
+    url = check_database_url(settings.get("GOVREPORTS_DATABASE_URL"), "--database-url" if args.database_url else None)
+    check_crawl_database(url)
     process = _process(settings=settings)
     crawlers = []
     for name in names if args.all else [args.spider]:
@@ -409,6 +449,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     # the demo is offline by design: tldextract (Scrapy's cookies) uses its bundled suffix list
     os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+    check_database_url(args.database_url, "--database-url")
     sites = Path(args.sites) if args.sites else sites_dir()
     if not sites.is_dir():
         raise UsageError(f"no mirrors at {sites}: run the demo from a source checkout or pass --sites")
@@ -439,6 +480,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
             mirror.stop()
     print()
     print(summary_table(args.database_url))
+    print(
+        f"raw archive: {args.archive_dir} (recorded in the database: "
+        f"`govreports reparse --database-url {args.database_url}` finds it)"
+    )
     return _exit_status(crawlers)
 
 
@@ -526,6 +571,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     engine = open_database(database_url(args))
     try:
         written = export(engine, out, args.format, Filters(args.spider, args.year, args.metric), bom=args.bom)
+    except OSError as exc:
+        if exc.filename and Path(exc.filename) in (out, *out.parents):  # creating the folder failed
+            raise UsageError(f"--out {out}: cannot create {exc.filename}: {exc.strerror}") from None
+        raise
     finally:
         engine.dispose()
     print(summary(written, args.format))
@@ -547,8 +596,10 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
     out = _out_file(args.out or f"{args.metric}.png", (".png",))
     require("matplotlib", "govreports plot")
+    url = database_url(args)
+    check_spider_filter(url, args.spider)
     data = metric_series(
-        database_url(args),
+        url,
         args.metric,
         spider=args.spider,
         bodies=args.body,
@@ -567,7 +618,9 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     out = _out_file(args.out, (".png", ".html"))
     if out.suffix.lower() == ".png":
         require("matplotlib", "govreports coverage (or --out FILE.html)")
-    data = coverage_matrix(database_url(args), spider=args.spider)
+    url = database_url(args)
+    check_spider_filter(url, args.spider)
+    data = coverage_matrix(url, spider=args.spider)
     make_parent(out)
     draw_coverage(data, out)
     print(f"{out}: report coverage")
@@ -626,6 +679,7 @@ def cmd_reparse(args: argparse.Namespace) -> int:
     url = database_url(args)
     engine = open_database(url, migrate=True)
     try:
+        check_spider_filter(url, args.spider)
         with Session(engine) as session:
             if not given:
                 recorded = recorded_archive(session, args.spider)

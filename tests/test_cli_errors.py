@@ -110,9 +110,16 @@ USAGE = [
     (("plot", "review.total", "--out", "FILE/review.png"), "govreports: --out FILE/review.png: FILE is not a folder"),
     (("coverage", "--out", "FILE/deeper/c.html"), "govreports: --out FILE/deeper/c.html: FILE is not a folder"),
     (("export", "--out", "FILE"), "govreports: --out FILE: not a folder"),
+    (("export", "--out", "/proc/govreports/x"), "govreports: --out /proc/govreports/x: cannot create /proc/govreports"),
     (("export", "--format", "xlsx"), "govreports export: argument --format: invalid choice: 'xlsx'"),
     (("export", "--year", "twenty"), "govreports export: argument --year: invalid int value: 'twenty'"),
     (("plot", "review.totl"), "govreports: no metric 'review.totl' in the metric dictionary"),
+    (
+        ("plot", "review.total", "--spider", "dongyin"),
+        "govreports: unknown spider 'dongyin' (spiders: dongsheng, dongying",
+    ),
+    (("coverage", "--spider", "dongyin"), "govreports: unknown spider 'dongyin' (spiders: dongsheng, dongying"),
+    (("reparse", "--spider", "dongyin", "--archive-dir", "."), "govreports: unknown spider 'dongyin' (spiders: "),
     (("reparse", "--workers", "-1"), "govreports reparse: argument --workers: must be 0 or more, got -1"),
     (("reparse", "--archive-url", "http://bucket/raw"), "--archive-url must look like s3://bucket/prefix"),
     (("reparse", "--archive-dir", "nowhere"), "govreports: no archive at nowhere (see --archive-dir)"),
@@ -136,6 +143,44 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, migrated, args, message):
     done = run(tmp_path, *args, *more)
     assert_one_line(done, 2, message)
     assert files(tmp_path) == before
+
+
+BAD_URLS = [
+    ("db", "current"),
+    ("export",),
+    ("crawl", "dongying"),
+    ("scrapy", "crawl", "dongying", "-s", "LOG_LEVEL=ERROR"),
+]
+
+
+@pytest.mark.parametrize("args", [param(args) for args in BAD_URLS])
+def test_a_database_url_that_is_not_one_is_exit_2(tmp_path, args):
+    if args[0] == "scrapy":
+        done = run(tmp_path, *args, "-s", "GOVREPORTS_DATABASE_URL=govreports.db")
+        expected = "govreports: GOVREPORTS_DATABASE_URL: not a database URL: 'govreports.db'"
+    else:
+        done = run(tmp_path, *args, "--database-url", "govreports.db")
+        expected = "govreports: --database-url: not a database URL: 'govreports.db' (e.g. sqlite:///"
+    assert_one_line(done, 2, expected)
+    assert files(tmp_path) == set()
+
+
+def test_a_file_that_is_not_a_database_is_exit_1(tmp_path):
+    (tmp_path / "notes.db").write_text("not a database\n" * 100)
+    done = run(tmp_path, "export", "--database-url", "sqlite:///notes.db", "--out", "export")
+    assert_one_line(done, 1, "govreports: cannot open the database sqlite:///notes.db: file is not a database")
+    assert files(tmp_path) == {"notes.db"}
+
+
+@pytest.mark.e2e
+def test_serve_on_a_port_in_use_is_exit_1(tmp_path, migrated):
+    url = f"sqlite:///{shutil.copy(migrated, tmp_path / 'govreports.db')}"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = run(tmp_path, "serve", "--database-url", url, "--port", str(port))
+    assert_one_line(done, 1, f"govreports: cannot listen on 127.0.0.1:{port}: Address already in use")
 
 
 # -- a missing SQLite file is never created ------------------------------------------------------------

@@ -359,7 +359,9 @@ def test_a_worker_killed_mid_portal_leaves_it_to_the_other_and_the_portal_is_nev
     assert found[0][4] == 2  # two attempts: the one killed (put back by the recovery), the one that finished
     assert "stopped sending heartbeats: queued again" in other.text()
     killed_run, *later = runs(pg_url)
-    assert (killed_run.finished_at, killed_run.outcome) == (None, "running")  # it died with its worker
+    # it died with its worker; the other worker's crawl found its process gone and closed it
+    assert (killed_run.finished_at, killed_run.outcome, killed_run.finish_reason) == (None, "killed", "killed")
+    assert "the crawl was killed: its process" in (killed_run.exit_reason or "")
     assert [r.outcome for r in later] == ["ok", "ok"]
     assert all(r.started_at >= killed_at for r in later)
     assert_no_overlap(pg_url, {killed_run.id: killed_at})

@@ -3,7 +3,7 @@ tables, and LibreOffice's PDF and MS Word 97 `.doc` exports of it, tables broken
 (tests/fixtures/documents/make_office_fixtures.py builds them from seeds 000 and 002).
 
 The expected numbers are the seeds' own, as typed in tests/test_parsing_statistics.py from the
-seed texts (SEED_000: 东营市 2019 第二十条; SEED_002: 诸城市 2017 统计表 市本级 and 本行政区域).
+seed texts (tests/seeds/expected.toml: 东营市 2019 第二十条; 诸城市 2017 统计表 市本级 and 本行政区域).
 Each file goes through `govreports parse`; the .doc and the PDF must give every value the DOCX
 gives: 0 wrong, none missing.
 """
@@ -23,7 +23,7 @@ import pytest
 
 from tests.crawl import REPO
 from tests.libreoffice import needs_libreoffice
-from tests.test_parsing_statistics import SEED_000, SEED_002
+from tests.seednumbers import values
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "documents"
 
@@ -31,15 +31,11 @@ Key = tuple[str, str | None, str | None]
 
 
 def expected(seed: str) -> dict[Key, Decimal]:
+    """Every table number of the seed, typed in tests/seeds/expected.toml."""
     if seed == "000":
-        return {(code, None, None): Decimal(value) for code, (value, _unit) in SEED_000.items()}
-    out: dict[Key, Decimal] = {}
-    for code, self_value, region_value in SEED_002:
-        if self_value is not None:
-            out[(code, "self", None)] = Decimal(self_value)
-        if region_value is not None:
-            out[(code, "region", None)] = Decimal(region_value)
-    return out
+        return {(code, None, None): v for code, v in values("000", "table").items()}
+    out: dict[Key, Decimal] = {(code, "self", None): v for code, v in values("002", "self").items()}
+    return out | {(code, "region", None): v for code, v in values("002", "region").items()}
 
 
 def parse(name: str) -> dict:
@@ -108,7 +104,8 @@ def _table_pages(name: str) -> list[list[str]]:
 def test_the_pdf_fixtures_break_their_tables_across_pages_as_described():
     """What the reader is up against (make_office_fixtures.py): seed 000's 第二十条 grid continues
     on the next page with a data row, without its block's caption and header; seed 002's two
-    统计表 run over several pages with the header row repeated on each."""
+    统计表 run over several pages with the header row repeated on each, and a `- N -` page number
+    in every page's footer, between a table and its continuation."""
     first, second = _table_pages("seed_000_office.pdf")
     data_rows = {
         "规章",
@@ -123,6 +120,9 @@ def test_the_pdf_fixtures_break_their_tables_across_pages_as_described():
     assert first[0] == "第二十条第(一)项" and second[0] in data_rows and first[-1] == "信息内容"
     pages = _table_pages("seed_002_office.pdf")
     assert len(pages) >= 4 and all(p[0] == "统 计 指 标" for p in pages)
+    with pdfplumber.open(io.BytesIO((FIXTURES / "seed_002_office.pdf").read_bytes())) as pdf:
+        footers = [page.extract_text().splitlines()[-1] for page in pdf.pages]
+    assert footers == [f"- {n} -" for n in range(1, len(footers) + 1)]
 
 
 def test_antiword_alone_would_lose_the_tables_of_the_word_97_export(monkeypatch):

@@ -1,6 +1,7 @@
 """`scrapy crawl NAME`, exiting non-zero when the crawl's outcome is not ok: it stored no report,
-found none where the database holds some, failed too many requests, or did not finish. The
-storage pipeline judges the outcome and says why; scheduled runs see it in the exit status.
+found none where the database holds some, failed too many requests, or did not finish. The run
+record (crawler/extensions/runrecord.py) judges the outcome and says why; scheduled runs see it in
+the exit status.
 
 Bad input is refused before the crawl as `govreports crawl` refuses it, with one line (after
 Scrapy's start-up log) and no traceback: an unknown spider or a bad `-a base_url` exit 2, a
@@ -20,7 +21,7 @@ from crawler.extensions.runrecord import exit_reason
 
 class Command(ScrapyCrawlCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        from crawler.cli import check_base_url, check_crawl_database, check_spider
+        from crawler.cli import check_base_url, check_crawl_database, check_database_url, check_spider
         from crawler.storage.db import StorageError
 
         if len(args) != 1:
@@ -30,7 +31,7 @@ class Command(ScrapyCrawlCommand):
             check_spider(args[0], self.crawler_process.spider_loader.list())
             if "base_url" in opts.spargs:
                 check_base_url(opts.spargs["base_url"], "-a base_url")
-            check_crawl_database(self.crawler_process.settings.get("GOVREPORTS_DATABASE_URL"))
+            check_crawl_database(check_database_url(self.crawler_process.settings.get("GOVREPORTS_DATABASE_URL")))
         except (CommandError, StorageError) as exc:
             print(f"govreports: {exc}", file=sys.stderr)
             self.exitcode = exc.exit_status if isinstance(exc, CommandError) else 1

@@ -27,6 +27,13 @@ from urllib.parse import quote
 
 HERE = Path(__file__).resolve().parent
 SYN = "(合成测试数据)"
+FILLER_DEPARTMENTS = (
+    "发展和改革委员会 科学技术局 工业和信息化局 民族宗教事务局 公安局 民政局 司法局 人力资源和社会保障局 自然资源和规划局 "
+    "生态环境分局 住房和城乡建设局 交通运输局 水利局 农业农村局 商务局 文化旅游体育局 卫生健康委员会 退役军人事务局 "
+    "应急管理局 审计局 市场监督管理局 统计局 医疗保障局 林业局 数据资源管理局 人民防空办公室 乡村振兴局 供销合作社联合社 "
+    "地方金融监督管理局 投资促进中心 公共资源交易中心 政务服务管理局 粮食和物资储备局 档案馆 机关事务管理局 住房公积金中心 "
+    "城市建设投资公司 融媒体中心 气象局 烟草专卖局 税务局 邮政管理局 消防救援大队 残疾人联合会 红十字会 工商业联合会"
+).split()
 MARK = '<p class="syn">【合成测试数据】本页为测试用合成页面，不是真实的政府网页。</p>'
 
 
@@ -222,7 +229,9 @@ Everything is synthetic (【合成测试数据】). Footer names 大汉网络.
   perPage 2, its third record on page 2); a 新闻发布会 record is a distractor;
 - `col2715`: a town's report (stored under 嘉祥镇人民政府);
 - 部门信息公开 (`col2750`): organs; 嘉祥县发展和改革局's page (`col2760`) links its own
-  政府信息公开年报 (`col2761`), 嘉祥县市场监督管理局's page has none.
+  政府信息公开年报 (`col2761`; its 2022 report is titled without a body: its page's 信息来源 names
+  the department), 嘉祥县市场监督管理局's page has none;
+- the county's 2023 report is listed again by 2023年度 as `art_2713_80231` (one article, two columns).
 """,
     )
     foot = "主办：嘉祥县人民政府办公室 技术支持：大汉网络 【合成测试数据】"
@@ -351,7 +360,7 @@ Everything is synthetic (【合成测试数据】). Footer names 大汉网络.
     s.page("col/col2770/index.html", shell("嘉祥县市场监督管理局", nav + '<ul><li><a href="/col/col2772/index.html">机构职能</a></li></ul>', foot))
     org = []
     for year, href, date in ((2023, "/art/2024/1/19/art_2761_80501.html", "2024-01-19"), (2022, "/art/2023/1/18/art_2761_70501.html", "2023-01-18")):
-        title = t("嘉祥县发展和改革局", year)
+        title = t("嘉祥县发展和改革局" if year == 2023 else "", year)
         s.page(href, s.report(href, title, date, hanweb_article(title, date, "嘉祥县发展和改革局", year, "政府信息公开年报"), body="嘉祥县发展和改革局"))
         org.append(rec(href, title, date))
     s.page("col/col2761/index.html", jpage_column("政府信息公开年报", foot, 2761, 5306, 12, web, org, 2, 15))
@@ -489,7 +498,7 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
   `/xxgk/public/column/4971?type=3&action=list`, whose rows come **only** from the label
   (`/site/label/8888`, `file=/xxgk/publicInfoList_lx2021`, pageSize 4; two pages);
 - 信息公开单位 (`/xxgk/organ.html`): organs, each with its own tree: 利辛县教育局 (5012, one list
-  page, `ul.doc_list`), 利辛县财政局 (5013, inline rows, `Ls.pagination` pageCount 2: its 2022
+  page, `ul.doc_list`, titles naming no body: the pages' 发布机构 do), 利辛县财政局 (5013, inline rows, `Ls.pagination` pageCount 2: its 2022
   report only on `pageIndex=2`), 利辛县信访局 (5014, no 年报 node);
 - distractors: 解读, 更正说明 in the label pages.
 """,
@@ -547,19 +556,25 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
         s.page(f"lists/label_4971_p{n}.html", "<!-- 【合成测试数据】 label fragment -->" + frag)
         s.route("/site/label/8888", f"lists/label_4971_p{n}.html", {"labelName": "publicInfoList", "siteId": "6789012", "organId": "4971", "type": "3", "pageIndex": str(n), "file": "/xxgk/publicInfoList_lx2021"})
 
+    # a county's full list of organs: 50, most of whose 年报 lists are empty; the last one listed
+    # (利辛县城市管理局) has a report
+    names = {5012: "利辛县教育局", 5013: "利辛县财政局", 5014: "利辛县信访局"}
+    fillers = {5100 + i: f"利辛县{d}" for i, d in enumerate(FILLER_DEPARTMENTS)}
+    names |= fillers | {5060: "利辛县城市管理局"}
+    links = "".join(f'<li><a href="/xxgk/public/column/{o}?type=4&action=list">{n}</a></li>' for o, n in names.items())
     s.page(
         "xxgk/organ.html",
-        shell(
-            "信息公开单位",
-            """<div class="organ_list"><h3>县政府部门</h3><ul>
-<li><a href="/xxgk/public/column/5012?type=4&action=list">利辛县教育局</a></li>
-<li><a href="/xxgk/public/column/5013?type=4&action=list">利辛县财政局</a></li>
-<li><a href="/xxgk/public/column/5014?type=4&action=list">利辛县信访局</a></li></ul>
-<h3>其他</h3><ul><li><a href="/xxgk/help.html">使用帮助</a></li></ul></div>""",
-            foot,
-        ),
+        shell("信息公开单位", f'<div class="organ_list"><h3>县政府部门</h3><ul>{links}</ul><h3>其他</h3><ul><li><a href="/xxgk/help.html">使用帮助</a></li></ul></div>', foot),
     )
-    names = {5012: "利辛县教育局", 5013: "利辛县财政局", 5014: "利辛县信访局"}
+    for organ, name in {**fillers, 5060: names[5060]}.items():
+        rows = ""
+        if organ == 5060:
+            href, date = "/xxgk/public/5060/81300061.html", "2024-02-02"
+            title = t(name, 2023)
+            s.page(href, s.report(href, title, date, lonsun_article(title, date, name, 2023, "003250860"), body=name))
+            rows = f'<li><a href="{href}" title="{escape(title)}">{escape(title)}</a><span class="date">{date}</span></li>'
+        s.page(f"lists/c{organ}_3.html", lonsun_column("政府信息公开年报", organ, name, tree(organ), f'<ul class="doc_list">{rows or "<li>暂无信息</li>"}</ul>', foot))
+        s.route(f"/xxgk/public/column/{organ}", f"lists/c{organ}_3.html", {"type": "3"})
     for organ, name in names.items():
         tr = tree(organ) if organ != 5014 else [x for x in tree(organ) if "年报" not in x[0]]
         s.page(f"lists/c{organ}_4.html", lonsun_column("法定主动公开内容", organ, name, tr, '<ul class="doc_list"><li><a href="/xxgk/public/{o}/1.html" title="机构职能">机构职能</a></li></ul>'.replace("{o}", str(organ)), foot))
@@ -571,7 +586,7 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
     jy = []
     for year, cid, date in ((2023, 81300011, "2024-01-26"), (2022, 71300011, "2023-01-27")):
         href = f"/xxgk/public/5012/{cid}.html"
-        title = t("利辛县教育局", year)
+        title = t("", year)  # the department's own list: its titles name no body, its pages do
         s.page(href, s.report(href, title, date, lonsun_article(title, date, "利辛县教育局", year, "003250801"), body="利辛县教育局"))
         jy.append(doc(href, title, date))
     s.page("lists/c5012_3.html", lonsun_column("政府信息公开年报", 5012, names[5012], tree(5012), '<ul class="doc_list">' + "".join(jy) + "</ul>", foot))
@@ -725,7 +740,8 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
 (【合成测试数据】). Footer names no CMS; TRS shows in `t{date}_{id}.shtml` links and `createPageHTML`.
 
 - home (news links `./xwzx/…/t…shtml`) → 政务公开 (`/zwgk/`) → 政府信息公开年报 (`/zwgk/zfxxgknb/`):
-  a parent page with 更多>> boxes only: 旗政府年报 (`qzfnb/index.shtml`) and 部门年报 (`bmnb/`);
+  a parent page with a 最新发布 box (the 2023 report, listed again in `qzfnb`) and 更多>> boxes:
+  旗政府年报 (`qzfnb/index.shtml`) and 部门年报 (`bmnb/`);
 - `qzfnb`: `.shtml` pages by `createPageHTML(3, 0, "index", "shtml")`: index, index_1, index_2;
 - `bmnb`: a list of department channels (`jyj/`, `czj/`); 旗财政局 titles its reports with the short
   name (stored as 额济纳旗财政局);
@@ -810,7 +826,11 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
   'htm', 7)`: `index.htm`, `index_2.htm`, `index_3.htm`;
 - 部门信息公开 (`/XXGK/BMXXGK/index.htm`): organs 县发展和改革委员会 (`FGW/`), 县教育局 (`JYJ/`),
   县审计局 (`SJJ/`, no report column); each organ's 政府信息公开年报 is a div list
-  (`FGW/XXGKNB/index.htm` with a 0-based second page `index_1.htm`);
+  (`FGW/XXGKNB/index.htm` with a 0-based second page `index_1.htm`); FGW's 2023 report is also
+  linked from the county list's first page;
+- the home page links 信息公开 on the sub-host `xxgk.wuchuan.gov.cn`;
+- the county's 2019 report is titled without a body; its page's 资料来源 is the county's office
+  (the county's own report);
 - distractors: 解读, 图解, 发布会.
 """,
     )
@@ -833,7 +853,7 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
         (2019, "202001/t20200116_5570001.htm", "2020-01-16"),
     ):
         path = f"/XXGK/NDBG/{rel_path}"
-        title = t("武川县人民政府", year)
+        title = t("武川县人民政府" if year != 2019 else "", year)  # 2019: no body, the office's page
         s.page(path, s.report(path, title, date, trs_article(title, date, "武川县人民政府办公室", year)))
         own.append(("./" + rel_path, title, date))
     dis = []
@@ -973,11 +993,12 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
 
 - home → 信息公开 (`/xxgk.htm`) → 法定主动公开内容 (`/xxgk/fdzdgknr.htm`) → 年度报告
   (`/xxgk/fdzdgknr/ndbg.htm`): only year channels 2023年度, 2022年度, 2021年度
-  (`ndbg/2023nd.htm` …), div rows, **no 共N条 pager text**: 下页/尾页 links only
+  (`ndbg/2023nd.htm` …; the middle one named 2022年), div rows, **no 共N条 pager text**: 下页/尾页 links only
   (`ndbg/2023nd/1.htm` is the second and last page of 2023年度);
 - year channels mix the county's and departments' reports;
 - 信息公开单位 (`/xxgk/gkdw.htm`): organs; 平邑县人力资源和社会保障局's page links its 单位年报
-  list; 平邑县统计局's page links only a 统计年报 (not a report column);
+  list (its 2023 report titled without a body, named by the page's 发布机构); 平邑县统计局's page
+  links only a 统计年报 (not a report column);
 - distractors: 解读, 更正说明.
 """,
     )
@@ -1016,7 +1037,7 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
     s.page("xxgk/gkdw.htm", shell("信息公开单位", nav + '<ul class="dw"><li><a href="gkdw/rsj.htm">平邑县人力资源和社会保障局</a></li><li><a href="gkdw/tjj.htm">平邑县统计局</a></li></ul>', foot))
     s.page("xxgk/gkdw/rsj.htm", shell("平邑县人力资源和社会保障局", nav + '<ul><li><a href="rsj/jgzn.htm">机构职能</a></li><li><a href="rsj/dwnb.htm">单位年报</a></li></ul>', foot))
     s.page("xxgk/gkdw/tjj.htm", shell("平邑县统计局", nav + '<ul><li><a href="tjj/jgzn.htm">机构职能</a></li><li><a href="tjj/tjnb.htm">统计年报</a></li></ul>', foot))
-    rs = [rep("平邑县人力资源和社会保障局", 2023, 80201, "2024-01-29", "平邑县人力资源和社会保障局"), rep("平邑县人力资源和社会保障局", 2022, 70201, "2023-01-30", "平邑县人力资源和社会保障局")]
+    rs = [rep("", 2023, 80201, "2024-01-29", "平邑县人力资源和社会保障局"), rep("平邑县人力资源和社会保障局", 2022, 70201, "2023-01-30", "平邑县人力资源和社会保障局")]
     s.page("xxgk/gkdw/rsj/dwnb.htm", divs("单位年报", [(f"../../../info/2301/{n}.htm", x, d) for n, x, d in rs], ""))
     s.page("xxgk/gkdw/tjj/tjnb.htm", divs("统计年报", [("../../../info/2301/90001.htm", "平邑县2023年国民经济和社会发展统计公报", "2024-03-01")], ""))
     return s
@@ -1042,7 +1063,9 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
 - `/Index.asp` → 政务公开 (`/Article/List.asp?ClassID=5`, sub-class links) → 政府信息公开年报
   (`ClassID=12`): table rows, six a page, `首页 上一页 下一页 尾页 页次：1/3` pager links
   (`List.asp?ClassID=12&page=2`);
-- 部门年报 (`ClassID=13`): year classes 2023年度 (`ClassID=131`, two pages) and 2022年度 (`ClassID=132`);
+- 部门年报 (`ClassID=13`): a box per year (2023年度, 2022年度) whose 更多 is only an image
+  (`more.gif`, alt 更多) linking the year class (`ClassID=131`, two pages; `ClassID=132`); 2023年度
+  lists the county's 2023 report again;
 - articles `/Article/Show.asp?ArticleID=N`;
 - distractors: 解读, 发布会, a 统计年报 class (never a report column).
 """,
@@ -1138,7 +1161,11 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
   empty until its script asks `/openapi/content/list.do?channelId=88&rows=4&page=` + n; the answer
   is `{"code": 200, "data": {"records": [{title, linkUrl, publishTime}], "total", "size",
   "current", "pages"}}`: three pages;
-- 部门年报 (`/xxgk/bmnb/index.html`): the same endpoint with `channelId=89`, two pages;
+- 部门年报 (`/xxgk/bmnb/index.html`): `$.ajax({url: "/common/api/queryArticleList", type: "POST",
+  data: {channelId: 89, pageNo: n, pageSize: 3}})`, answering **POST only** with
+  `{"total": 5, "rows": [{docTitle, docUrl, docRelTime}]}` (no page count: two pages); it lists the
+  county's 2023 report again, and 昌邑市教育局's 2022 report under a title naming no body (its
+  page's 来源 does);
 - distractors in the JSON: 解读, 图解.
 """,
     )
@@ -1163,7 +1190,16 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
         return shell(title, nav + f"<h2>{title}</h2>" + script, foot, '<script src="/static/js/axios.min.js"></script>')
 
     s.page("xxgk/ndbg/index.html", listing("年度报告", 88, 4))
-    s.page("xxgk/bmnb/index.html", listing("部门年报", 89, 3))
+    posted = """<ul id="bmnb" class="news-list"></ul><div id="pager"></div>
+<script>
+  function query(n) {
+    $.ajax({url: "/common/api/queryArticleList", type: "POST", dataType: "json",
+            data: {channelId: 89, pageNo: n, pageSize: 3},
+            success: function (res) { render(res.rows); pager(res.total, 3, n); }});
+  }
+  $(function () { query(1); });
+</script>"""
+    s.page("xxgk/bmnb/index.html", shell("部门年报", nav + "<h2>部门年报</h2>" + posted, foot, '<script src="/static/js/jquery.min.js"></script>'))
 
     def rec(path: str, title: str, date: str, body: str | None, report: bool = True, why: str = "") -> dict:
         page = plain_article(title, date, body or "昌邑市人民政府办公室", int(title[title.find("年") - 4 : title.find("年")]))
@@ -1182,15 +1218,20 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
         rec("/xxgk/bmnb/202401/890101.html", t("昌邑市教育局", 2023), "2024-01-26", "昌邑市教育局"),
         rec("/xxgk/bmnb/202401/890102.html", t("昌邑市民政局", 2023), "2024-01-27", "昌邑市民政局"),
         rec("/xxgk/bmnb/202401/890103.html", t("市财政局", 2023), "2024-01-28", "昌邑市财政局"),
-        rec("/xxgk/bmnb/202301/890001.html", t("昌邑市教育局", 2022), "2023-01-26", "昌邑市教育局"),
+        rec("/xxgk/bmnb/202301/890001.html", t("", 2022), "2023-01-26", "昌邑市教育局"),  # named by its page only
     ]
     dept.insert(1, own[0])  # the county's 2023 report, listed by 部门年报 too
-    for channel, rows, size in ((88, records, 4), (89, dept, 3)):
-        pages = -(-len(rows) // size)
-        for n in range(1, pages + 1):
-            data = {"code": 200, "msg": "success", "data": {"records": rows[(n - 1) * size : n * size], "total": len(rows), "size": size, "current": n, "pages": pages}}
-            s.page(f"api/{channel}_p{n}.json", json.dumps(data, ensure_ascii=False))
-            s.route("/openapi/content/list.do", f"api/{channel}_p{n}.json", {"channelId": str(channel), "page": str(n)}, headers={"Content-Type": "application/json;charset=UTF-8"})
+    js = {"Content-Type": "application/json;charset=UTF-8"}
+    pages = -(-len(records) // 4)
+    for n in range(1, pages + 1):
+        data = {"code": 200, "msg": "success", "data": {"records": records[(n - 1) * 4 : n * 4], "total": len(records), "size": 4, "current": n, "pages": pages}}
+        s.page(f"api/88_p{n}.json", json.dumps(data, ensure_ascii=False))
+        s.route("/openapi/content/list.do", f"api/88_p{n}.json", {"channelId": "88", "page": str(n)}, headers=js)
+    # 部门年报: POST only, an EasyUI-style answer {"total": N, "rows": […]} that names no page count
+    for n in (1, 2):
+        rows = [{"docTitle": r["title"], "docUrl": r["linkUrl"], "docRelTime": r["publishTime"]} for r in dept[(n - 1) * 3 : n * 3]]
+        s.page(f"api/89_p{n}.json", json.dumps({"total": len(dept), "rows": rows}, ensure_ascii=False))
+        s.route("/common/api/queryArticleList", f"api/89_p{n}.json", {"channelId": "89", "pageNo": str(n)}, method="POST", headers=js)
     return s
 
 
