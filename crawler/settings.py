@@ -139,6 +139,10 @@ GOVREPORTS_PARSE_IN_FLIGHT = int(_env("GOVREPORTS_PARSE_IN_FLIGHT", "0"))
 # Responses whose items are still in the pipelines, per spider, before the engine stops taking new
 # requests (Scrapy's default 5 MB let ~70 report pages per spider wait on the parse workers).
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
+# Outputs of one callback processed at once: a report page yields one item, a list page requests
+# only. Scrapy starts this many asyncio tasks for every response whatever it yields (default 100:
+# 24,000 tasks for 240 responses, ~8% of a bench crawl's reactor thread).
+CONCURRENT_ITEMS = 4
 
 # Bounds on one document (env; crawler/parsing/limits.py, docs/operations.md "Bounds on one document"):
 # bytes a DOCX/XLSX's zip members decompress to, PDF pages, seconds of reading one PDF, table

@@ -52,17 +52,22 @@ def decimal_text(value: Decimal | None) -> str | None:
 
 
 def get_or_create(session: Session, model: type, where: dict[str, Any], **defaults: Any) -> Any:
+    return fetch_or_create(session, model, where, **defaults)[0]
+
+
+def fetch_or_create(session: Session, model: type, where: dict[str, Any], **defaults: Any) -> tuple[Any, bool]:
+    """(row, whether this call inserted it)."""
     found = session.scalar(select(model).filter_by(**where))
     if found is not None:
-        return found
+        return found, False
     try:
         with session.begin_nested():
             obj = model(**where, **defaults)
             session.add(obj)
             session.flush()
-        return obj
+        return obj, True
     except IntegrityError:  # another writer inserted the same natural key meanwhile
-        return session.scalar(select(model).filter_by(**where))
+        return session.scalar(select(model).filter_by(**where)), False
 
 
 # SQLSTATE classes of an error that is the row's own: data exception (22: a value too long, a bad
@@ -108,6 +113,9 @@ class ReportWriter:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        # bodies read or written in this transaction, by name: a batch's reports are mostly one
+        # portal's, and a lookup plus a flush per report was a fifth of the writing
+        self.bodies: dict[str, Body] = {}
 
     def write_each(
         self, items: list[tuple[Any, dict[str, str]]], now: datetime | None = None
@@ -120,6 +128,7 @@ class ReportWriter:
                 with self.session.begin_nested():
                     done = self.write(item, canonical, now)
             except Exception as exc:  # noqa: BLE001 - sorted by refused_row
+                self.bodies.clear()  # a body inserted inside the rolled-back savepoint is gone
                 error = first_error(exc)
                 if not refused_row(error):
                     raise error from None
@@ -137,7 +146,12 @@ class ReportWriter:
         parent: str | None = None,
         portal: str | None = None,
     ) -> Body:
-        body = get_or_create(self.session, Body, {"name": name})
+        body = self.bodies.get(name)
+        if body is None:
+            body = self.bodies[name] = get_or_create(self.session, Body, {"name": name})
+        elif (body.level or not level) and (body.region_code or not region_code) and (body.portal or not portal):
+            if not parent or body.parent_id is not None or parent == name:
+                return body  # nothing to fill in
         # fill what is missing, never overwrite what an earlier crawl established
         body.level = body.level or level
         body.region_code = body.region_code or region_code
@@ -161,7 +175,7 @@ class ReportWriter:
             portal=page.spider,
         )
         key = {"body_id": body.id, "report_year": item.year, "title": item.title}
-        report = get_or_create(
+        report, created = fetch_or_create(
             self.session,
             Report,
             key,
@@ -187,7 +201,8 @@ class ReportWriter:
             counts.changed = 1
         else:
             counts.new = 1
-        self.replace_children(report)
+        if not created:  # a row this call inserted has no documents, metrics or findings yet
+            self.replace_children(report)
         md = parsed.metadata
         report.url = page.url
         report.canonical_url = page.canonical_url

@@ -1161,7 +1161,9 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
   empty until its script asks `/openapi/content/list.do?channelId=88&rows=4&page=` + n; the answer
   is `{"code": 200, "data": {"records": [{title, linkUrl, publishTime}], "total", "size",
   "current", "pages"}}`: three pages;
-- 部门年报 (`/xxgk/bmnb/index.html`): the same endpoint with `channelId=89`, two pages; it lists the
+- 部门年报 (`/xxgk/bmnb/index.html`): `$.ajax({url: "/common/api/queryArticleList", type: "POST",
+  data: {channelId: 89, pageNo: n, pageSize: 3}})`, answering **POST only** with
+  `{"total": 5, "rows": [{docTitle, docUrl, docRelTime}]}` (no page count: two pages); it lists the
   county's 2023 report again, and 昌邑市教育局's 2022 report under a title naming no body (its
   page's 来源 does);
 - distractors in the JSON: 解读, 图解.
@@ -1188,7 +1190,16 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
         return shell(title, nav + f"<h2>{title}</h2>" + script, foot, '<script src="/static/js/axios.min.js"></script>')
 
     s.page("xxgk/ndbg/index.html", listing("年度报告", 88, 4))
-    s.page("xxgk/bmnb/index.html", listing("部门年报", 89, 3))
+    posted = """<ul id="bmnb" class="news-list"></ul><div id="pager"></div>
+<script>
+  function query(n) {
+    $.ajax({url: "/common/api/queryArticleList", type: "POST", dataType: "json",
+            data: {channelId: 89, pageNo: n, pageSize: 3},
+            success: function (res) { render(res.rows); pager(res.total, 3, n); }});
+  }
+  $(function () { query(1); });
+</script>"""
+    s.page("xxgk/bmnb/index.html", shell("部门年报", nav + "<h2>部门年报</h2>" + posted, foot, '<script src="/static/js/jquery.min.js"></script>'))
 
     def rec(path: str, title: str, date: str, body: str | None, report: bool = True, why: str = "") -> dict:
         page = plain_article(title, date, body or "昌邑市人民政府办公室", int(title[title.find("年") - 4 : title.find("年")]))
@@ -1210,12 +1221,17 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
         rec("/xxgk/bmnb/202301/890001.html", t("", 2022), "2023-01-26", "昌邑市教育局"),  # named by its page only
     ]
     dept.insert(1, own[0])  # the county's 2023 report, listed by 部门年报 too
-    for channel, rows, size in ((88, records, 4), (89, dept, 3)):
-        pages = -(-len(rows) // size)
-        for n in range(1, pages + 1):
-            data = {"code": 200, "msg": "success", "data": {"records": rows[(n - 1) * size : n * size], "total": len(rows), "size": size, "current": n, "pages": pages}}
-            s.page(f"api/{channel}_p{n}.json", json.dumps(data, ensure_ascii=False))
-            s.route("/openapi/content/list.do", f"api/{channel}_p{n}.json", {"channelId": str(channel), "page": str(n)}, headers={"Content-Type": "application/json;charset=UTF-8"})
+    js = {"Content-Type": "application/json;charset=UTF-8"}
+    pages = -(-len(records) // 4)
+    for n in range(1, pages + 1):
+        data = {"code": 200, "msg": "success", "data": {"records": records[(n - 1) * 4 : n * 4], "total": len(records), "size": 4, "current": n, "pages": pages}}
+        s.page(f"api/88_p{n}.json", json.dumps(data, ensure_ascii=False))
+        s.route("/openapi/content/list.do", f"api/88_p{n}.json", {"channelId": "88", "page": str(n)}, headers=js)
+    # 部门年报: POST only, an EasyUI-style answer {"total": N, "rows": […]} that names no page count
+    for n in (1, 2):
+        rows = [{"docTitle": r["title"], "docUrl": r["linkUrl"], "docRelTime": r["publishTime"]} for r in dept[(n - 1) * 3 : n * 3]]
+        s.page(f"api/89_p{n}.json", json.dumps({"total": len(dept), "rows": rows}, ensure_ascii=False))
+        s.route("/common/api/queryArticleList", f"api/89_p{n}.json", {"channelId": "89", "pageNo": str(n)}, method="POST", headers=js)
     return s
 
 
