@@ -150,7 +150,7 @@ def jobs(url: str) -> list[tuple[int, str, str, int | None, int]]:
         if row is None or row[0] is None:
             return []
         return conn.execute(
-            "SELECT id, lock, status::text, worker_id, attempts FROM procrastinate.procrastinate_jobs "
+            "SELECT id, args->>'portal', status::text, worker_id, attempts FROM procrastinate.procrastinate_jobs "
             "WHERE task_name = 'govreports:crawl_portal' ORDER BY id"
         ).fetchall()
 
@@ -290,16 +290,17 @@ def test_two_workers_crawl_the_five_mirrors_into_the_rows_of_one_process(mirrors
 
 def defer_second_job(url: str, base_url: str) -> int:
     """A second job of dongying deferred while the first runs, bypassing `enqueue` (which refuses
-    it): the portal's lock alone must keep it waiting."""
+    it) and the queueing lock: the lock of the portal's host alone must keep it waiting."""
     import asyncio
 
     from crawler.distributed.app import Settings, make_app
+    from crawler.distributed.enqueue import job_lock
     from crawler.distributed.tasks import CRAWL_TASK
 
     async def defer() -> int:
         app = make_app(Settings(database_url=url), pool_size=1)
         async with app.open_async():
-            task = app.configure_task(CRAWL_TASK, lock="dongying")
+            task = app.configure_task(CRAWL_TASK, lock=job_lock("dongying", base_url, {}))
             return await task.defer_async(portal="dongying", base_url=base_url)
 
     return asyncio.run(defer())
@@ -496,7 +497,8 @@ def test_a_worker_that_loses_the_database_keeps_dead_letters_and_the_next_job_ap
     assert "stopped sending heartbeats: queued again" in other.text()
     assert not list(letters_dir.glob("huaibei-*.json"))  # re-applied, then deleted
     cut_run, next_run = runs(pg_url)
-    assert (cut_run.outcome, cut_run.finished_at) == ("running", None)  # it could not record its end
+    # it could not record its end; the next crawl on this machine found its process gone and closed it
+    assert (cut_run.outcome, cut_run.finished_at) == ("killed", None)
     assert next_run.outcome == "ok" and next_run.started_at >= stopped_at
     assert next_run.summary["dead_letters"] == {"kept": 0, "replayed": 1}
     assert again == HUAIBEI_LISTS  # the re-applied report is held: only the lists were read
@@ -526,6 +528,17 @@ def test_the_distributed_demo_prints_the_totals_of_the_demo(demo_database_url):
     table = got[-len(expected) :]
     assert table[:-1] == expected[:-1]  # bodies × years, row by row
     assert table[-1].split(" in ")[0] == expected[-1].split(" in ")[0]  # "13 bodies, 30 reports, … findings"
+
+
+def test_the_lock_of_a_crawl_is_its_host_so_portals_of_one_host_run_one_at_a_time():
+    from crawler.distributed.enqueue import job_lock
+
+    homes = {"a": "http://www.weishan.gov.cn/", "b": "http://WWW.weishan.gov.cn/col/x", "c": "https://www.ds.gov.cn"}
+    assert job_lock("a", None, homes) == job_lock("b", None, homes) == "host:www.weishan.gov.cn"
+    assert job_lock("c", None, homes) == "host:www.ds.gov.cn"
+    # a mirror is its own host: host and port
+    assert job_lock("a", "http://127.0.0.1:8001", homes) == "host:127.0.0.1:8001"
+    assert job_lock("nohome", None, homes) == "portal:nohome"
 
 
 # -- single-machine use, bad input ------------------------------------------------------------------
