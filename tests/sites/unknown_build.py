@@ -230,7 +230,9 @@ Everything is synthetic (【合成测试数据】). Footer names 大汉网络.
 - `col2715`: a town's report (stored under 嘉祥镇人民政府);
 - 部门信息公开 (`col2750`): organs; 嘉祥县发展和改革局's page (`col2760`) links its own
   政府信息公开年报 (`col2761`; its 2022 report is titled without a body: its page's 信息来源 names
-  the department), 嘉祥县市场监督管理局's page has none;
+  the department), 嘉祥县市场监督管理局's page links its 年度报告 in the xxgk module
+  (`/module/xxgk/xxgkAnnualReport.jsp?area={统一社会信用代码}&fbtime=2023`; 2022 there too, other
+  years 404);
 - the county's 2023 report is listed again by 2023年度 as `art_2713_80231` (one article, two columns).
 """,
     )
@@ -357,7 +359,21 @@ Everything is synthetic (【合成测试数据】). Footer names 大汉网络.
         "col/col2760/index.html",
         shell("嘉祥县发展和改革局", nav + '<ul><li><a href="/col/col2762/index.html">机构职能</a></li><li><a href="/col/col2761/index.html">政府信息公开年报</a></li></ul>', foot),
     )
-    s.page("col/col2770/index.html", shell("嘉祥县市场监督管理局", nav + '<ul><li><a href="/col/col2772/index.html">机构职能</a></li></ul>', foot))
+    # 嘉祥县市场监督管理局 publishes through the xxgk module: its area is its 统一社会信用代码
+    area = "11370829MB2803456X"
+    s.page(
+        "col/col2770/index.html",
+        shell("嘉祥县市场监督管理局", nav + f'<ul><li><a href="/col/col2772/index.html">机构职能</a></li><li><a href="/module/xxgk/xxgkAnnualReport.jsp?area={area}&fbtime=2023">年度报告</a></li></ul>', foot),
+    )
+    for year, date in ((2023, "2024-01-27"), (2022, "2023-01-28")):
+        path = f"/module/xxgk/xxgkAnnualReport.jsp?area={area}&fbtime={year}"
+        title = t("嘉祥县市场监督管理局", year)
+        page = f"""<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8" />
+<title>{escape(title)}</title><link rel="stylesheet" href="/module/xxgk/css/xxgk.css" /></head><body>
+<div class="xxgk_top">嘉祥县市场监督管理局 政府信息公开</div><div class="nb_box"><div class="nb_title">{escape(title)}</div>
+<div class="nb_time">发布时间:{date}</div><div class="nb_content" id="zoom">{paras(title, year, "嘉祥县市场监督管理局")}</div></div></body></html>"""
+        s.page(f"_xxgk/{area}_{year}.html", s.report(path, title, date, page, body="嘉祥县市场监督管理局"))
+        s.route("/module/xxgk/xxgkAnnualReport.jsp", f"_xxgk/{area}_{year}.html", {"area": area, "fbtime": str(year)})
     org = []
     for year, href, date in ((2023, "/art/2024/1/19/art_2761_80501.html", "2024-01-19"), (2022, "/art/2023/1/18/art_2761_70501.html", "2023-01-18")):
         title = t("嘉祥县发展和改革局" if year == 2023 else "", year)
