@@ -480,6 +480,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
             mirror.stop()
     print()
     print(summary_table(args.database_url))
+    print(
+        f"raw archive: {args.archive_dir} (recorded in the database: "
+        f"`govreports reparse --database-url {args.database_url}` finds it)"
+    )
     return _exit_status(crawlers)
 
 
@@ -567,6 +571,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     engine = open_database(database_url(args))
     try:
         written = export(engine, out, args.format, Filters(args.spider, args.year, args.metric), bom=args.bom)
+    except OSError as exc:
+        if exc.filename and Path(exc.filename) in (out, *out.parents):  # creating the folder failed
+            raise UsageError(f"--out {out}: cannot create {exc.filename}: {exc.strerror}") from None
+        raise
     finally:
         engine.dispose()
     print(summary(written, args.format))

@@ -110,6 +110,7 @@ USAGE = [
     (("plot", "review.total", "--out", "FILE/review.png"), "govreports: --out FILE/review.png: FILE is not a folder"),
     (("coverage", "--out", "FILE/deeper/c.html"), "govreports: --out FILE/deeper/c.html: FILE is not a folder"),
     (("export", "--out", "FILE"), "govreports: --out FILE: not a folder"),
+    (("export", "--out", "/proc/govreports/x"), "govreports: --out /proc/govreports/x: cannot create /proc/govreports"),
     (("export", "--format", "xlsx"), "govreports export: argument --format: invalid choice: 'xlsx'"),
     (("export", "--year", "twenty"), "govreports export: argument --year: invalid int value: 'twenty'"),
     (("plot", "review.totl"), "govreports: no metric 'review.totl' in the metric dictionary"),

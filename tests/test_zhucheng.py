@@ -17,6 +17,7 @@ import pytest
 from scrapy.http import Request
 
 from crawler.items import ReportPage
+from crawler.middlewares.charset import PageEncoding
 from crawler.mirror.server import Mirror, MirrorRequest
 from crawler.registry import spider_class
 from spiders.platforms.trs import Pager, body_from_title, parse_pager
@@ -41,11 +42,13 @@ def site():
         yield mirror
 
 
-def served(site: Mirror, path: str):
-    """The mirror's answer to `path`, as a Scrapy response at the real portal's URL."""
+def served(site: Mirror, path: str, raw: bool = False):
+    """The mirror's answer to `path`, as a Scrapy response at the real portal's URL, read in the
+    encoding every spider gets (crawler/middlewares/charset.py) unless `raw`."""
     answer = site.respond(MirrorRequest("GET", path, "", {}, {}, {}))
     assert answer.status == 200, path
-    return fake_response(REAL + path, answer.body, headers=answer.headers)
+    response = fake_response(REAL + path, answer.body, headers=answer.headers)
+    return response if raw else PageEncoding().process_response(response.request, response)
 
 
 def run(spider, callback, response, **kwargs) -> tuple[list[Request], list[Request]]:
@@ -165,9 +168,11 @@ def test_department_list_without_charset_header_gives_reports_and_the_next_page(
 
 def test_second_page_served_as_utf8_is_read_as_gbk(site):
     spider = ZhuchengSpider()
-    response = served(site, "/XXGK/XXGKNB/SZFBGS/index_1.htm")
-    assert response.headers["Content-Type"] == b"text/html; charset=utf-8"
-    assert "诸城" not in response.text  # what Scrapy alone would read
+    raw = served(site, "/XXGK/XXGKNB/SZFBGS/index_1.htm", raw=True)
+    assert raw.headers["Content-Type"] == b"text/html; charset=utf-8"
+    assert "诸城" not in raw.text  # what Scrapy alone would read
+    response = served(site, "/XXGK/XXGKNB/SZFBGS/index_1.htm")  # what every spider gets
+    assert response.encoding == "gb18030"
     reports, lists = run(spider, spider.parse_list, response)
     # the 图解 version is not a report
     assert [(r.url, listing(r)["list_title"]) for r in reports] == [

@@ -10,7 +10,8 @@ never by state kept on the crawler:
     failure_recorded   sent by `record_failure` from any component (middlewares, pipelines):
                        counted, and written as crawl_failures rows of the run
     item_scraped       an item stored; pending failures are written
-    item_dropped       an item rejected by a pipeline: a rejected_item failure
+    item_dropped       an item rejected by a pipeline: a rejected_item failure (a drop that
+                       recorded its own kind, e.g. `archive`, is not recorded again)
     spider_closed      the summary from the stats (pages, requests, what the storage pipeline
                        stored: govreports/reports_*, metrics_written, findings_written,
                        deadletters_*, database_down), the outcome judged, the row closed, the
@@ -146,6 +147,8 @@ class RunRecord:
             self.write_failures()
 
     def item_dropped(self, item: Any, response: Any, exception: BaseException, spider: Any = None) -> None:
+        if getattr(exception, "failure_kind", None):
+            return  # recorded under its own kind where it was dropped (pipelines/archive.py: archive)
         self.rejected += 1
         url = getattr(item, "url", None) or getattr(getattr(item, "page", None), "url", None)
         record_failure(self.crawler, url, "rejected_item", str(exception))
@@ -263,6 +266,12 @@ class RunRecord:
             return "failed", (
                 f"{database_down}; {summary['dead_letters']['kept']} reports kept as dead letters in "
                 f"{self.dead_letters.directory}, re-applied by the next run"
+            )
+        not_archived = self.failure_kinds.get("archive", 0)
+        if not_archived:
+            return "failed", (
+                f"{not_archived} reports not stored: the raw archive could not keep them "
+                "(crawl_failures of kind archive say why); the next crawl fetches them again"
             )
         if finish_reason != "finished":
             return "failed", f"crawl ended with {finish_reason}"

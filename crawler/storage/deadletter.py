@@ -183,11 +183,20 @@ class DeadLetters:
         letter = json.loads(path.read_text("utf-8"))
         items, rejected = self._rebuild(letter)
         at = datetime.fromisoformat(letter["at"])
-        counts = WriteCounts()
         with sessions.begin() as session:
             writer = ReportWriter(session)
-            for item, canonical in items:
-                counts.add(writer.write(item, canonical, at))
+            # a report the database refuses now is recorded alone; the rest of the letter is written
+            counts, refused = writer.write_each(items, at)
+            rejected += [
+                {
+                    "url": r.item.page.url,
+                    "kind": "refused_report",
+                    "reason": f"report not stored, the database refused it: {type(r.error).__name__}: "
+                    f"{str(r.error).splitlines()[0] if str(r.error) else ''}",
+                    "at": letter["at"],
+                }
+                for r in refused
+            ]
             writer.mark_seen(spider, letter["seen"], at)
             # failures belong to the run that recorded them, if the database has it
             owner = letter["run_id"] if letter["run_id"] and session.get(CrawlRun, letter["run_id"]) else run_id
@@ -201,7 +210,7 @@ class DeadLetters:
                         at=datetime.fromisoformat(f["at"]),
                     )
                 )
-        return len(items), counts
+        return len(items) - len(refused), counts
 
     def _rebuild(self, letter: dict[str, Any]) -> tuple[list[tuple[Any, dict[str, str]]], list[dict[str, str]]]:
         kept_in = letter.get("archive_dir") or self.archive_dir
