@@ -104,7 +104,8 @@ def _table_pages(name: str) -> list[list[str]]:
 def test_the_pdf_fixtures_break_their_tables_across_pages_as_described():
     """What the reader is up against (make_office_fixtures.py): seed 000's 第二十条 grid continues
     on the next page with a data row, without its block's caption and header; seed 002's two
-    统计表 run over several pages with the header row repeated on each."""
+    统计表 run over several pages with the header row repeated on each, and a `- N -` page number
+    in every page's footer, between a table and its continuation."""
     first, second = _table_pages("seed_000_office.pdf")
     data_rows = {
         "规章",
@@ -119,6 +120,9 @@ def test_the_pdf_fixtures_break_their_tables_across_pages_as_described():
     assert first[0] == "第二十条第(一)项" and second[0] in data_rows and first[-1] == "信息内容"
     pages = _table_pages("seed_002_office.pdf")
     assert len(pages) >= 4 and all(p[0] == "统 计 指 标" for p in pages)
+    with pdfplumber.open(io.BytesIO((FIXTURES / "seed_002_office.pdf").read_bytes())) as pdf:
+        footers = [page.extract_text().splitlines()[-1] for page in pdf.pages]
+    assert footers == [f"- {n} -" for n in range(1, len(footers) + 1)]
 
 
 def test_antiword_alone_would_lose_the_tables_of_the_word_97_export(monkeypatch):
