@@ -8,7 +8,9 @@ Guarantees of issue 13, each acted out:
 - the same portal is never crawled by two workers at once (a second job of the portal waits for
   the first; crawl_runs of one portal never overlap) nor queued twice;
 - a worker that loses the database (its connections cut by a proxy) keeps what it fetched as dead
-  letters and stops its crawl; the next job (the other worker's) re-applies them.
+  letters and stops its crawl; the next job (the other worker's) re-applies them;
+- retries: a crawl left with dead letters is retried (and the retry applies them), one that failed
+  on the portal's side is not.
 
 Kill points are deterministic: the mirror holds one attachment back until the test lets it go
 (tests/test_resume.py's HoldingMirror). Workers run with a 1 s heartbeat, take over a job whose
@@ -150,7 +152,7 @@ def jobs(url: str) -> list[tuple[int, str, str, int | None, int]]:
         if row is None or row[0] is None:
             return []
         return conn.execute(
-            "SELECT id, lock, status::text, worker_id, attempts FROM procrastinate.procrastinate_jobs "
+            "SELECT id, args->>'portal', status::text, worker_id, attempts FROM procrastinate.procrastinate_jobs "
             "WHERE task_name = 'govreports:crawl_portal' ORDER BY id"
         ).fetchall()
 
@@ -290,16 +292,17 @@ def test_two_workers_crawl_the_five_mirrors_into_the_rows_of_one_process(mirrors
 
 def defer_second_job(url: str, base_url: str) -> int:
     """A second job of dongying deferred while the first runs, bypassing `enqueue` (which refuses
-    it): the portal's lock alone must keep it waiting."""
+    it) and the queueing lock: the lock of the portal's host alone must keep it waiting."""
     import asyncio
 
     from crawler.distributed.app import Settings, make_app
+    from crawler.distributed.enqueue import job_lock
     from crawler.distributed.tasks import CRAWL_TASK
 
     async def defer() -> int:
         app = make_app(Settings(database_url=url), pool_size=1)
         async with app.open_async():
-            task = app.configure_task(CRAWL_TASK, lock="dongying")
+            task = app.configure_task(CRAWL_TASK, lock=job_lock("dongying", base_url, {}))
             return await task.defer_async(portal="dongying", base_url=base_url)
 
     return asyncio.run(defer())
@@ -496,11 +499,65 @@ def test_a_worker_that_loses_the_database_keeps_dead_letters_and_the_next_job_ap
     assert "stopped sending heartbeats: queued again" in other.text()
     assert not list(letters_dir.glob("huaibei-*.json"))  # re-applied, then deleted
     cut_run, next_run = runs(pg_url)
-    assert (cut_run.outcome, cut_run.finished_at) == ("running", None)  # it could not record its end
+    # it could not record its end; the next crawl found its process gone and closed the row
+    assert (cut_run.outcome, cut_run.finished_at) == ("killed", None)
+    assert "the crawl was killed: its process" in (cut_run.exit_reason or "")
     assert next_run.outcome == "ok" and next_run.started_at >= stopped_at
     assert next_run.summary["dead_letters"] == {"kept": 0, "replayed": 1}
     assert again == HUAIBEI_LISTS  # the re-applied report is held: only the lists were read
     assert stored_rows(pg_url) == clean
+
+
+# -- retries ---------------------------------------------------------------------------------------
+
+REFUSE_2020 = [  # the database refuses the documents of huaibei's 2020 report (page 99000111)
+    "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected fault'; END $$",
+    "CREATE TRIGGER refuse BEFORE INSERT ON documents FOR EACH ROW "
+    "WHEN (NEW.url LIKE '%99000111%') EXECUTE FUNCTION refuse()",
+]
+
+
+def test_a_crawl_left_with_dead_letters_is_retried_and_one_that_failed_is_not(pg_url, tmp_path, workers):
+    from crawler.storage.db import ensure_schema
+
+    engine = ensure_schema(pg_url)
+    with engine.begin() as conn:
+        for statement in REFUSE_2020:
+            conn.execute(text(statement))
+    engine.dispose()
+    env = env_for(
+        tmp_path, pg_url, GOVREPORTS_CRAWL_RETRY_WAIT="4", GOVREPORTS_BATCH_SIZE="1", GOVREPORTS_RETRY_TIMES="0"
+    )
+    with Mirror(SITES / "huaibei") as mirror:
+        nothing = socket.create_server(("127.0.0.1", 0))  # a port that accepts nothing: every request fails
+        refused = f"http://127.0.0.1:{nothing.getsockname()[1]}"
+        nothing.close()
+        (tmp_path / "map.json").write_text(json.dumps({"huaibei": mirror.base_url, "dongying": refused}))
+        workers.append(Worker(env, tmp_path / "w.log"))
+        queued = govreports(env, "enqueue", "huaibei", "dongying", "--base-url-map", str(tmp_path / "map.json"))
+        assert "2 portals queued" in queued.stdout, queued.stdout + queued.stderr
+        # huaibei's first attempt ends with a dead letter: its job waits for the retry
+        wait_until(
+            lambda: [(p, st, a) for _, p, st, _, a in jobs(pg_url) if p == "huaibei"] == [("huaibei", "todo", 1)],
+            "huaibei's job to wait for its retry",
+            workers,
+        )
+        waiting = govreports(env, "status")
+        engine = create_engine(pg_url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP TRIGGER refuse ON documents"))
+        engine.dispose()
+        wait_until(lambda: all_done(pg_url, 2), "both jobs", workers)
+        clean = clean_crawl(tmp_path, mirror.base_url, "huaibei")
+    found = {p: (st, a) for _, p, st, _, a in jobs(pg_url)}
+    assert found == {"huaibei": ("succeeded", 2), "dongying": ("failed", 1)}  # no retry of a portal's own failure
+    (line,) = [ln for ln in waiting.stdout.splitlines() if ln.startswith("huaibei ")]
+    assert "attempt 2" in line, waiting.stdout
+    assert "dead letters left" in workers[0].text()
+    retried = [r for r in runs(pg_url) if r.spider == "huaibei"]
+    assert [r.outcome for r in retried] == ["failed", "ok"]
+    assert retried[1].summary["dead_letters"] == {"kept": 0, "replayed": 1}
+    assert stored_rows(pg_url) == clean  # huaibei's rows as an uninterrupted crawl's; dongying stored none
 
 
 # -- make demo-distributed ------------------------------------------------------------------------
@@ -526,6 +583,17 @@ def test_the_distributed_demo_prints_the_totals_of_the_demo(demo_database_url):
     table = got[-len(expected) :]
     assert table[:-1] == expected[:-1]  # bodies × years, row by row
     assert table[-1].split(" in ")[0] == expected[-1].split(" in ")[0]  # "13 bodies, 30 reports, … findings"
+
+
+def test_the_lock_of_a_crawl_is_its_host_so_portals_of_one_host_run_one_at_a_time():
+    from crawler.distributed.enqueue import job_lock
+
+    homes = {"a": "http://www.weishan.gov.cn/", "b": "http://WWW.weishan.gov.cn/col/x", "c": "https://www.ds.gov.cn"}
+    assert job_lock("a", None, homes) == job_lock("b", None, homes) == "host:www.weishan.gov.cn"
+    assert job_lock("c", None, homes) == "host:www.ds.gov.cn"
+    # a mirror is its own host: host and port
+    assert job_lock("a", "http://127.0.0.1:8001", homes) == "host:127.0.0.1:8001"
+    assert job_lock("nohome", None, homes) == "portal:nohome"
 
 
 # -- single-machine use, bad input ------------------------------------------------------------------

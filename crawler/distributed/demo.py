@@ -58,7 +58,7 @@ def main() -> int:
                 "GOVREPORTS_DATABASE_URL": url,
                 "GOVREPORTS_ARCHIVE_URL": f"s3://{bucket}/archive",
                 "GOVREPORTS_JOB_ROOT": str(folder / "jobs"),
-                "GOVREPORTS_DOWNLOAD_DELAY": "0",
+                "GOVREPORTS_DOWNLOAD_DELAY": "0.2",  # quick, and slow enough to catch a crawl mid-portal
                 "GOVREPORTS_AUTOTHROTTLE": "0",
                 "GOVREPORTS_LOG_LEVEL": "WARNING",
                 "GOVREPORTS_BATCH_SIZE": "1",
@@ -124,35 +124,29 @@ def _jobs(url: str) -> list[tuple[int, str, str]]:
 
 
 def _kill_one_mid_portal(url: str, job_root: Path, workers: list[subprocess.Popen]) -> tuple[int, str]:
-    """SIGKILL the worker whose crawl has stored a report of a portal it has not finished."""
-    from sqlalchemy import create_engine, func, select
-    from sqlalchemy.orm import Session
+    """SIGKILL a worker whose crawl has started a portal (its run marker is there) and stored a
+    report of it, before the crawl ends."""
+    import psycopg
 
-    from crawler.storage.models import Report
+    from crawler.distributed.app import conninfo
 
     deadline = time.monotonic() + WAIT
-    engine = create_engine(url)
-    try:
+    with psycopg.connect(conninfo(url), autocommit=True) as conn:
         while time.monotonic() < deadline:
-            for _, portal, status in _jobs(url):
-                marker = job_root / portal / f"{portal}.run.json"
-                if status != "doing" or not marker.exists():
-                    continue
+            for marker in job_root.glob("*/*.run.json"):
+                portal = marker.parent.name
                 try:
                     pid = json.loads(marker.read_text("utf-8"))["pid"]
                     parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-                    with Session(engine) as s:
-                        stored = s.scalar(select(func.count()).select_from(Report).where(Report.spider == portal))
-                except (OSError, ValueError, KeyError):
-                    continue
+                    row = conn.execute("SELECT count(*) FROM public.reports WHERE spider = %s", (portal,)).fetchone()
+                except (OSError, ValueError, KeyError, psycopg.Error):
+                    continue  # between two states: look again
                 worker = next((w for w in workers if w.pid == parent), None)
-                if worker is not None and stored:
+                if worker is not None and row and row[0] and marker.exists():
                     os.kill(worker.pid, signal.SIGKILL)
                     worker.wait()
                     return worker.pid, portal
-            time.sleep(0.1)
-    finally:
-        engine.dispose()
+            time.sleep(0.05)
     raise RuntimeError("no worker was caught in the middle of a portal")
 
 

@@ -4,9 +4,11 @@
 `python -m crawler.cli crawl PORTAL --job-dir JOB_ROOT/PORTAL [--base-url URL]`. A child, because
 Twisted's reactor cannot be restarted inside a long-lived worker; the portal's own job directory,
 because a killed crawl restarted with it resumes (crawler/middlewares/incremental.py) and re-applies
-the dead letters it left (crawler/storage/deadletter.py). Each job is deferred with `lock` and
-`queueing_lock` = the portal's name: procrastinate never runs two jobs with one lock at once, and
-never keeps two waiting (crawler/distributed/enqueue.py refuses a third while one runs).
+the dead letters it left (crawler/storage/deadletter.py). Each job is deferred with
+`queueing_lock` = the portal's name (never two waiting; crawler/distributed/enqueue.py refuses a
+third while one runs) and `lock` = the host it crawls (`job_lock`): procrastinate never runs two
+jobs of one lock at once, so neither one portal nor two portals of one host are crawled twice at
+once.
 
 The child asks the kernel for SIGKILL when the worker dies (PR_SET_PDEATHSIG): a worker killed
 with SIGKILL leaves no crawl behind, so when the recovery (crawler/distributed/worker.py) hands its

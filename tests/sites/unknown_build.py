@@ -230,7 +230,9 @@ Everything is synthetic (【合成测试数据】). Footer names 大汉网络.
 - `col2715`: a town's report (stored under 嘉祥镇人民政府);
 - 部门信息公开 (`col2750`): organs; 嘉祥县发展和改革局's page (`col2760`) links its own
   政府信息公开年报 (`col2761`; its 2022 report is titled without a body: its page's 信息来源 names
-  the department), 嘉祥县市场监督管理局's page has none;
+  the department), 嘉祥县市场监督管理局's page links its 年度报告 in the xxgk module
+  (`/module/xxgk/xxgkAnnualReport.jsp?area={统一社会信用代码}&fbtime=2023`; 2022 there too, other
+  years 404);
 - the county's 2023 report is listed again by 2023年度 as `art_2713_80231` (one article, two columns).
 """,
     )
@@ -357,7 +359,21 @@ Everything is synthetic (【合成测试数据】). Footer names 大汉网络.
         "col/col2760/index.html",
         shell("嘉祥县发展和改革局", nav + '<ul><li><a href="/col/col2762/index.html">机构职能</a></li><li><a href="/col/col2761/index.html">政府信息公开年报</a></li></ul>', foot),
     )
-    s.page("col/col2770/index.html", shell("嘉祥县市场监督管理局", nav + '<ul><li><a href="/col/col2772/index.html">机构职能</a></li></ul>', foot))
+    # 嘉祥县市场监督管理局 publishes through the xxgk module: its area is its 统一社会信用代码
+    area = "11370829MB2803456X"
+    s.page(
+        "col/col2770/index.html",
+        shell("嘉祥县市场监督管理局", nav + f'<ul><li><a href="/col/col2772/index.html">机构职能</a></li><li><a href="/module/xxgk/xxgkAnnualReport.jsp?area={area}&fbtime=2023">年度报告</a></li></ul>', foot),
+    )
+    for year, date in ((2023, "2024-01-27"), (2022, "2023-01-28")):
+        path = f"/module/xxgk/xxgkAnnualReport.jsp?area={area}&fbtime={year}"
+        title = t("嘉祥县市场监督管理局", year)
+        page = f"""<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8" />
+<title>{escape(title)}</title><link rel="stylesheet" href="/module/xxgk/css/xxgk.css" /></head><body>
+<div class="xxgk_top">嘉祥县市场监督管理局 政府信息公开</div><div class="nb_box"><div class="nb_title">{escape(title)}</div>
+<div class="nb_time">发布时间:{date}</div><div class="nb_content" id="zoom">{paras(title, year, "嘉祥县市场监督管理局")}</div></div></body></html>"""
+        s.page(f"_xxgk/{area}_{year}.html", s.report(path, title, date, page, body="嘉祥县市场监督管理局"))
+        s.route("/module/xxgk/xxgkAnnualReport.jsp", f"_xxgk/{area}_{year}.html", {"area": area, "fbtime": str(year)})
     org = []
     for year, href, date in ((2023, "/art/2024/1/19/art_2761_80501.html", "2024-01-19"), (2022, "/art/2023/1/18/art_2761_70501.html", "2023-01-18")):
         title = t("嘉祥县发展和改革局" if year == 2023 else "", year)
@@ -1161,7 +1177,9 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
   empty until its script asks `/openapi/content/list.do?channelId=88&rows=4&page=` + n; the answer
   is `{"code": 200, "data": {"records": [{title, linkUrl, publishTime}], "total", "size",
   "current", "pages"}}`: three pages;
-- 部门年报 (`/xxgk/bmnb/index.html`): the same endpoint with `channelId=89`, two pages; it lists the
+- 部门年报 (`/xxgk/bmnb/index.html`): `$.ajax({url: "/common/api/queryArticleList", type: "POST",
+  data: {channelId: 89, pageNo: n, pageSize: 3}})`, answering **POST only** with
+  `{"total": 5, "rows": [{docTitle, docUrl, docRelTime}]}` (no page count: two pages); it lists the
   county's 2023 report again, and 昌邑市教育局's 2022 report under a title naming no body (its
   page's 来源 does);
 - distractors in the JSON: 解读, 图解.
@@ -1188,7 +1206,16 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
         return shell(title, nav + f"<h2>{title}</h2>" + script, foot, '<script src="/static/js/axios.min.js"></script>')
 
     s.page("xxgk/ndbg/index.html", listing("年度报告", 88, 4))
-    s.page("xxgk/bmnb/index.html", listing("部门年报", 89, 3))
+    posted = """<ul id="bmnb" class="news-list"></ul><div id="pager"></div>
+<script>
+  function query(n) {
+    $.ajax({url: "/common/api/queryArticleList", type: "POST", dataType: "json",
+            data: {channelId: 89, pageNo: n, pageSize: 3},
+            success: function (res) { render(res.rows); pager(res.total, 3, n); }});
+  }
+  $(function () { query(1); });
+</script>"""
+    s.page("xxgk/bmnb/index.html", shell("部门年报", nav + "<h2>部门年报</h2>" + posted, foot, '<script src="/static/js/jquery.min.js"></script>'))
 
     def rec(path: str, title: str, date: str, body: str | None, report: bool = True, why: str = "") -> dict:
         page = plain_article(title, date, body or "昌邑市人民政府办公室", int(title[title.find("年") - 4 : title.find("年")]))
@@ -1210,12 +1237,17 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
         rec("/xxgk/bmnb/202301/890001.html", t("", 2022), "2023-01-26", "昌邑市教育局"),  # named by its page only
     ]
     dept.insert(1, own[0])  # the county's 2023 report, listed by 部门年报 too
-    for channel, rows, size in ((88, records, 4), (89, dept, 3)):
-        pages = -(-len(rows) // size)
-        for n in range(1, pages + 1):
-            data = {"code": 200, "msg": "success", "data": {"records": rows[(n - 1) * size : n * size], "total": len(rows), "size": size, "current": n, "pages": pages}}
-            s.page(f"api/{channel}_p{n}.json", json.dumps(data, ensure_ascii=False))
-            s.route("/openapi/content/list.do", f"api/{channel}_p{n}.json", {"channelId": str(channel), "page": str(n)}, headers={"Content-Type": "application/json;charset=UTF-8"})
+    js = {"Content-Type": "application/json;charset=UTF-8"}
+    pages = -(-len(records) // 4)
+    for n in range(1, pages + 1):
+        data = {"code": 200, "msg": "success", "data": {"records": records[(n - 1) * 4 : n * 4], "total": len(records), "size": 4, "current": n, "pages": pages}}
+        s.page(f"api/88_p{n}.json", json.dumps(data, ensure_ascii=False))
+        s.route("/openapi/content/list.do", f"api/88_p{n}.json", {"channelId": "88", "page": str(n)}, headers=js)
+    # 部门年报: POST only, an EasyUI-style answer {"total": N, "rows": […]} that names no page count
+    for n in (1, 2):
+        rows = [{"docTitle": r["title"], "docUrl": r["linkUrl"], "docRelTime": r["publishTime"]} for r in dept[(n - 1) * 3 : n * 3]]
+        s.page(f"api/89_p{n}.json", json.dumps({"total": len(dept), "rows": rows}, ensure_ascii=False))
+        s.route("/common/api/queryArticleList", f"api/89_p{n}.json", {"channelId": "89", "pageNo": str(n)}, method="POST", headers=js)
     return s
 
 
