@@ -44,7 +44,7 @@ class Settings:
     stalled_after: float = 120.0  # a worker silent this long is lost: its jobs are retried elsewhere
     recovery_every: float = 15.0  # seconds between two looks for jobs of lost workers
     stop_grace: float = 30.0  # a crawl asked to stop (SIGTERM) gets this long before SIGKILL
-    retries: int = 3  # attempts of an interrupted crawl (killed, or dead letters left)
+    retries: int = 3  # retries of an interrupted crawl (killed, stopped, or dead letters left)
     retry_wait: float = 300.0  # seconds before such a retry
     nightly_cron: str = "30 18 * * *"  # UTC: 02:30 Asia/Shanghai; "" = no nightly schedule
     reconnect_wait: float = 5.0  # seconds between attempts to reach a lost database

@@ -20,7 +20,7 @@ Outcomes, from the child's exit status (crawler/cli.py `cmd_crawl`):
     1 otherwise (empty, failure rate)  CrawlFailed: failed, not retried (the portal's problem;
                                        crawl_runs says why, the nightly run tries again)
     killed, stopped, other status      CrawlInterrupted: retried (the next attempt resumes)
-Retries: GOVREPORTS_CRAWL_RETRIES attempts, GOVREPORTS_CRAWL_RETRY_WAIT seconds apart.
+Retries: at most GOVREPORTS_CRAWL_RETRIES, each GOVREPORTS_CRAWL_RETRY_WAIT seconds after the failure.
 
 `govreports:nightly` is a periodic task (cron GOVREPORTS_NIGHTLY_CRON, UTC): it queues every
 portal of the registry, as `govreports enqueue --all` would.
