@@ -8,7 +8,9 @@ Guarantees of issue 13, each acted out:
 - the same portal is never crawled by two workers at once (a second job of the portal waits for
   the first; crawl_runs of one portal never overlap) nor queued twice;
 - a worker that loses the database (its connections cut by a proxy) keeps what it fetched as dead
-  letters and stops its crawl; the next job (the other worker's) re-applies them.
+  letters and stops its crawl; the next job (the other worker's) re-applies them;
+- retries: a crawl left with dead letters is retried (and the retry applies them), one that failed
+  on the portal's side is not.
 
 Kill points are deterministic: the mirror holds one attachment back until the test lets it go
 (tests/test_resume.py's HoldingMirror). Workers run with a 1 s heartbeat, take over a job whose
@@ -497,12 +499,65 @@ def test_a_worker_that_loses_the_database_keeps_dead_letters_and_the_next_job_ap
     assert "stopped sending heartbeats: queued again" in other.text()
     assert not list(letters_dir.glob("huaibei-*.json"))  # re-applied, then deleted
     cut_run, next_run = runs(pg_url)
-    # it could not record its end; the next crawl on this machine found its process gone and closed it
+    # it could not record its end; the next crawl found its process gone and closed the row
     assert (cut_run.outcome, cut_run.finished_at) == ("killed", None)
+    assert "the crawl was killed: its process" in (cut_run.exit_reason or "")
     assert next_run.outcome == "ok" and next_run.started_at >= stopped_at
     assert next_run.summary["dead_letters"] == {"kept": 0, "replayed": 1}
     assert again == HUAIBEI_LISTS  # the re-applied report is held: only the lists were read
     assert stored_rows(pg_url) == clean
+
+
+# -- retries ---------------------------------------------------------------------------------------
+
+REFUSE_2020 = [  # the database refuses the documents of huaibei's 2020 report (page 99000111)
+    "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected fault'; END $$",
+    "CREATE TRIGGER refuse BEFORE INSERT ON documents FOR EACH ROW "
+    "WHEN (NEW.url LIKE '%99000111%') EXECUTE FUNCTION refuse()",
+]
+
+
+def test_a_crawl_left_with_dead_letters_is_retried_and_one_that_failed_is_not(pg_url, tmp_path, workers):
+    from crawler.storage.db import ensure_schema
+
+    engine = ensure_schema(pg_url)
+    with engine.begin() as conn:
+        for statement in REFUSE_2020:
+            conn.execute(text(statement))
+    engine.dispose()
+    env = env_for(
+        tmp_path, pg_url, GOVREPORTS_CRAWL_RETRY_WAIT="4", GOVREPORTS_BATCH_SIZE="1", GOVREPORTS_RETRY_TIMES="0"
+    )
+    with Mirror(SITES / "huaibei") as mirror:
+        nothing = socket.create_server(("127.0.0.1", 0))  # a port that accepts nothing: every request fails
+        refused = f"http://127.0.0.1:{nothing.getsockname()[1]}"
+        nothing.close()
+        (tmp_path / "map.json").write_text(json.dumps({"huaibei": mirror.base_url, "dongying": refused}))
+        workers.append(Worker(env, tmp_path / "w.log"))
+        queued = govreports(env, "enqueue", "huaibei", "dongying", "--base-url-map", str(tmp_path / "map.json"))
+        assert "2 portals queued" in queued.stdout, queued.stdout + queued.stderr
+        # huaibei's first attempt ends with a dead letter: its job waits for the retry
+        wait_until(
+            lambda: [(p, st, a) for _, p, st, _, a in jobs(pg_url) if p == "huaibei"] == [("huaibei", "todo", 1)],
+            "huaibei's job to wait for its retry",
+            workers,
+        )
+        waiting = govreports(env, "status")
+        engine = create_engine(pg_url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP TRIGGER refuse ON documents"))
+        engine.dispose()
+        wait_until(lambda: all_done(pg_url, 2), "both jobs", workers)
+        clean = clean_crawl(tmp_path, mirror.base_url, "huaibei")
+    found = {p: (st, a) for _, p, st, _, a in jobs(pg_url)}
+    assert found == {"huaibei": ("succeeded", 2), "dongying": ("failed", 1)}  # no retry of a portal's own failure
+    (line,) = [ln for ln in waiting.stdout.splitlines() if ln.startswith("huaibei ")]
+    assert "attempt 2" in line, waiting.stdout
+    assert "dead letters left" in workers[0].text()
+    retried = [r for r in runs(pg_url) if r.spider == "huaibei"]
+    assert [r.outcome for r in retried] == ["failed", "ok"]
+    assert retried[1].summary["dead_letters"] == {"kept": 0, "replayed": 1}
+    assert stored_rows(pg_url) == clean  # huaibei's rows as an uninterrupted crawl's; dongying stored none
 
 
 # -- make demo-distributed ------------------------------------------------------------------------

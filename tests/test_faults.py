@@ -402,12 +402,14 @@ def test_a_list_record_on_another_host_is_refused_by_the_hanweb_spider(tmp_path)
 
 LONG_TITLE = title(2022) + "附" * 3400  # 10 KB of UTF-8
 LONG_NAME = title(2020) + "附" * 362 + ".pdf"  # 400 characters
+LONG_ETAG = '"' + "e" * 300 + '"'  # documents.etag is VARCHAR(200)
 LONG_BODY = "合成县" + "测" * 250 + "局"  # longer than bodies.name holds on PostgreSQL (VARCHAR(200))
 
 
 def hostile_values() -> dict[str, list[dict]]:
-    """A 10 KB title (2022), an attachment name of 400 characters with a NUL in it (2020), and a
-    department whose name PostgreSQL cannot hold (2019, named by its list title)."""
+    """A 10 KB title (2022), an attachment name of 400 characters with a NUL in it (2020), an ETag
+    of 302 characters (2021), and a department whose name PostgreSQL cannot hold (2019, named by
+    its list title)."""
     disposition = "attachment; filename*=UTF-8''" + quote(LONG_NAME.replace("附", "附\x00", 1))
     listed_2019 = f'title="{title(2019)}"'
     return {
@@ -419,6 +421,7 @@ def hostile_values() -> dict[str, list[dict]]:
             }
         ],
         PDF_2020: [{"fault": "rewrite", "headers": {"Content-Disposition": disposition}}],
+        R2021: [{"fault": "rewrite", "headers": {"ETag": LONG_ETAG}}],
         LIST_1: [{"fault": "rewrite", "old": listed_2019, "new": f'title="{LONG_BODY}2019年政府信息公开工作年度报告"'}],
     }
 
@@ -447,6 +450,11 @@ def test_values_the_database_cannot_hold_never_poison_the_batch(database_url, tm
         )
         assert name == LONG_NAME
         bodies = {b.name for b in s.scalars(select(Body))}
+        # an ETag too long for its column is no validator: the page is stored without it
+        [etag] = s.scalars(
+            select(Document.etag).join(Report).where(Report.report_year == 2021, Document.role == "page")
+        )
+        assert etag is None
     if postgres:  # VARCHAR(200): that report alone is refused, recorded with its URL; the rest stored
         assert sorted(stored) == [2020, 2021, 2022]
         [(kind, url, reason)] = result.failures()

@@ -91,6 +91,19 @@ def refused_row(exc: BaseException) -> bool:
     return isinstance(exc, Exception)
 
 
+def fit(column: Any, value: str | None) -> str | None:
+    """A server-sent value cut to what its VARCHAR(n) column holds (a Content-Type's type part
+    past 120 characters is garbage anyway); PostgreSQL would refuse the whole report otherwise."""
+    length = getattr(column.type, "length", None)
+    return value[:length] if value is not None and length is not None else value
+
+
+def fits(column: Any, value: str | None) -> str | None:
+    """The value if its column holds it whole, else None (for values that are useless cut)."""
+    length = getattr(column.type, "length", None)
+    return None if value is not None and length is not None and len(value) > length else value
+
+
 def first_error(exc: BaseException) -> BaseException:
     """The error that failed a savepoint, not the one its rollback raised after: SQLite rolls the
     whole transaction back by itself on some errors (SQLITE_FULL: "database or disk is full"),
@@ -294,14 +307,15 @@ class ReportWriter:
                 url=page.url,
                 canonical_url=page.canonical_url,
                 name=None,
-                media_type=page.media_type,
+                media_type=fit(Document.media_type, page.media_type),
                 size=len(page.body),
                 sha256=page.sha256,
                 storage_path=page.storage_path,
                 extracted=page_ok,
                 note=page_note or None,
-                etag=page.headers.get("ETag"),
-                last_modified=page.headers.get("Last-Modified"),
+                # a validator too long to keep whole is no validator: the next crawl just fetches the page
+                etag=fits(Document.etag, page.headers.get("ETag")),
+                last_modified=fits(Document.last_modified, page.headers.get("Last-Modified")),
                 fetched_at=now,
             )
         ]
@@ -322,7 +336,7 @@ class ReportWriter:
                     url=a.url,
                     canonical_url=url,
                     name=a.name,
-                    media_type=a.media_type,
+                    media_type=fit(Document.media_type, a.media_type),
                     size=len(a.body) if a.body is not None else None,
                     sha256=a.sha256,
                     storage_path=a.storage_path,
