@@ -333,13 +333,38 @@ def _settings(settings_overrides: dict[str, object]):
     from crawler.settings import parse_limits
 
     settings = get_project_settings()
+    defaults = settings.copy()
     for key, value in settings_overrides.items():
         settings.set(key, value, priority="cmdline")
     try:
         parse_limits(settings)  # a bad -s GOVREPORTS_MAX_* is one line before anything runs
     except SystemExit as exc:
         raise UsageError(str(exc)) from None
+    check_setting_values(settings_overrides, defaults)
     return settings
+
+
+def check_setting_values(values: dict[str, object], defaults) -> None:  # noqa: ANN001 - Scrapy Settings
+    """UsageError for an `-s NAME=VALUE` Scrapy could not read as its default's type (a number,
+    a boolean), found before the crawl starts instead of as a traceback inside it."""
+    for name, value in values.items():
+        default = defaults.get(name)
+        if not isinstance(value, str) or value == "" or default is None:
+            continue
+        if isinstance(default, bool):
+            ok = value in {"0", "1", "True", "true", "False", "false"}
+            kind = "0/1 or true/false"
+        elif isinstance(default, int | float):
+            try:
+                float(value)
+                ok = True
+            except ValueError:
+                ok = False
+            kind = "a number"
+        else:
+            continue
+        if not ok:
+            raise UsageError(f"-s {name}={value}: must be {kind}")
 
 
 def _process(settings_overrides: dict[str, object] | None = None, settings=None):

@@ -101,6 +101,15 @@ USAGE = [
     (("crawl", "dongyin"), "govreports: no spider 'dongyin' (spiders: dongying, "),
     (("crawl", "dongying", "-s", "DOWNLOAD_DELAY"), "govreports: -s must look like NAME=VALUE, got 'DOWNLOAD_DELAY'"),
     (("crawl", "dongying", "--job-dir", "FILE"), "govreports: --job-dir FILE: not a folder"),
+    (("crawl", "dongying", "-s", "DOWNLOAD_DELAY=abc"), "govreports: -s DOWNLOAD_DELAY=abc: must be a number"),
+    (
+        ("crawl", "--all", "-s", "COOKIES_ENABLED=maybe"),
+        "govreports: -s COOKIES_ENABLED=maybe: must be 0/1 or true/false",
+    ),
+    (
+        ("scrapy", "crawl", "dongying", "-s", "CONCURRENT_REQUESTS=x", "-s", "LOG_LEVEL=ERROR"),
+        "CONCURRENT_REQUESTS=x: must be a number",
+    ),
     (("scrapy", "crawl", "dongyin", "-s", "LOG_LEVEL=ERROR"), "govreports: no spider 'dongyin'"),
     (
         ("scrapy", "crawl", "dongying", "-a", "base_url=not-a-url", "-s", "LOG_LEVEL=ERROR"),

@@ -499,8 +499,9 @@ def test_a_worker_that_loses_the_database_keeps_dead_letters_and_the_next_job_ap
     assert "stopped sending heartbeats: queued again" in other.text()
     assert not list(letters_dir.glob("huaibei-*.json"))  # re-applied, then deleted
     cut_run, next_run = runs(pg_url)
-    # it could not record its end; the next crawl on this machine found its process gone and closed it
+    # it could not record its end; the next crawl found its process gone and closed the row
     assert (cut_run.outcome, cut_run.finished_at) == ("killed", None)
+    assert "the crawl was killed: its process" in (cut_run.exit_reason or "")
     assert next_run.outcome == "ok" and next_run.started_at >= stopped_at
     assert next_run.summary["dead_letters"] == {"kept": 0, "replayed": 1}
     assert again == HUAIBEI_LISTS  # the re-applied report is held: only the lists were read

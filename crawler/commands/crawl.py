@@ -21,13 +21,22 @@ from crawler.extensions.runrecord import exit_reason
 
 class Command(ScrapyCrawlCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        from crawler.cli import check_base_url, check_crawl_database, check_database_url, check_spider
+        from scrapy.utils.project import get_project_settings
+
+        from crawler.cli import (
+            check_base_url,
+            check_crawl_database,
+            check_database_url,
+            check_setting_values,
+            check_spider,
+        )
         from crawler.storage.db import StorageError
 
         if len(args) != 1:
             raise UsageError("name exactly one spider (govreports crawl --all runs them all)")
         assert self.crawler_process
         try:
+            check_setting_values(dict(pair.partition("=")[::2] for pair in opts.set), get_project_settings())
             check_spider(args[0], self.crawler_process.spider_loader.list())
             if "base_url" in opts.spargs:
                 check_base_url(opts.spargs["base_url"], "-a base_url")
