@@ -287,6 +287,39 @@ def test_two_workers_crawl_the_five_mirrors_into_the_rows_of_one_process(mirrors
     assert "0 portals queued, 0 running, 2 workers alive" in status.stdout
 
 
+def test_the_nightly_periodic_task_queues_every_portal_once(mirrors, pg_url, tmp_path, workers):
+    (tmp_path / "map.toml").write_text("".join(f'{n} = "{u}"\n' for n, u in mirrors.items()), "utf-8")
+    # every second tick of the clock (a 6th cron field counts seconds), from a worker on the mirrors
+    env = env_for(
+        tmp_path,
+        pg_url,
+        GOVREPORTS_NIGHTLY_CRON="* * * * * */2",
+        GOVREPORTS_NIGHTLY_BASE_URL_MAP=str(tmp_path / "map.toml"),
+    )
+    workers.append(Worker(env, tmp_path / "w.log"))
+    wait_until(lambda: len(jobs(pg_url)) >= 5, "the nightly task to queue the portals", workers)
+    time.sleep(4)  # two more ticks: the portals, queued or running, are not queued again
+    workers[0].stop()
+    found = jobs(pg_url)
+    assert sorted(p for _, p, _, _, _ in found) == sorted(PORTALS)
+    import psycopg
+
+    with psycopg.connect(conninfo(pg_url)) as conn:
+        args = dict(
+            conn.execute(
+                "SELECT args->>'portal', args->>'base_url' FROM procrastinate.procrastinate_jobs "
+                "WHERE task_name = 'govreports:crawl_portal'"
+            ).fetchall()
+        )
+        ticks = conn.execute(
+            "SELECT count(*) FROM procrastinate.procrastinate_jobs WHERE task_name = 'govreports:nightly' "
+            "AND status = 'succeeded'"
+        ).fetchone()
+    assert args == mirrors
+    assert ticks and ticks[0] >= 2
+    assert "nightly run at " in workers[0].text() and "5 portals queued" in workers[0].text()
+
+
 # -- a worker killed in the middle of a portal ------------------------------------------------------
 
 
