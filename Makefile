@@ -40,9 +40,12 @@ demo: install system-deps
 
 # pytest exits 5 when it selects no test: for the whole suite that is a broken suite, say so.
 # PYTEST_ARGS: more pytest arguments, e.g. make test-fast PYTEST_ARGS="-k metadata".
+# PYTEST_WORKERS: pytest-xdist workers, each running whole test files (--dist loadfile: a module's
+# shared fixtures, e.g. a crawl, are built once); PYTEST_WORKERS=0 runs in this process.
 PYTEST_ARGS ?=
+PYTEST_WORKERS ?= 2
 test: install system-deps
-	@$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
+	@$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest selected no test - the suite is broken" >&2; exit 1; fi; \
 	exit $$rc
 
@@ -66,4 +69,4 @@ format: install
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .hypothesis
+	rm -rf $(VENV) data .pytest_cache .hypothesis .mypy_cache .ruff_cache
