@@ -5,7 +5,8 @@
     bare   the baseline: one bare Scrapy spider per portal, Scrapy's default settings, sending
            exactly the requests a full crawl recorded and doing nothing with the responses
 
-Both run with the same throttling-off settings. Prints one JSON line: seconds, per-spider stats.
+Both run with the same throttling-off settings and the project's CONCURRENT_ITEMS. Prints one JSON
+line: seconds, per-spider stats.
 
     python -m bench.crawl full --base-url http://127.0.0.1:PORT --workdir DIR [--record FILE]
     python -m bench.crawl bare --urls FILE --workdir DIR
@@ -120,6 +121,10 @@ def crawl(args: argparse.Namespace) -> dict:
             )
     else:
         settings = Settings()
+        # the one engine setting of the project's that is no throttling: Scrapy's per-response
+        # cost of handing a callback's outputs on, which the bare crawl pays as the full one does
+        os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+        settings.set("CONCURRENT_ITEMS", get_project_settings().getint("CONCURRENT_ITEMS"), priority="cmdline")
     settings.setdict({**FAST, "LOG_FILE": str(workdir / f"{args.mode}.log")}, priority="cmdline")
     for pair in args.set:  # KEY=VALUE, VALUE as JSON when it parses (dicts, numbers)
         key, _, value = pair.partition("=")

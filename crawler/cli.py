@@ -16,6 +16,9 @@ govreports portals                               the portal registry, each porta
 govreports discover URL [--base-url URL]         platform, report columns and a ready registry entry for a portal
 govreports worker [--concurrency N]              run queued portal crawls (crawler/distributed/, PostgreSQL)
 govreports enqueue NAME… | --all [--base-url-map FILE]  queue portal crawls; govreports status: the queue
+
+Errors are one line on stderr: exit 2 for bad input, 1 for a failure (crawler/errors.py);
+--debug (or GOVREPORTS_DEBUG=1) prints the traceback too.
 """
 
 from __future__ import annotations
@@ -24,8 +27,12 @@ import argparse
 import json
 import os
 import sys
+import traceback
 from collections import defaultdict
 from pathlib import Path
+from typing import NoReturn
+
+from crawler.errors import CommandError, UsageError, missing_extra, one_line, require
 
 os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
 
@@ -34,28 +41,82 @@ DEMO_ARCHIVE_DIR = "data/demo-archive"
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. Whatever goes wrong is one line on stderr: exit status 2 for bad input
+    (UsageError, argparse), 1 for a failure (CommandError, a missing extra, a database or disk
+    error, anything unexpected); --debug or GOVREPORTS_DEBUG=1 prints the traceback as well."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    debug = getattr(args, "debug", False) or os.environ.get("GOVREPORTS_DEBUG", "") not in ("", "0")
     try:
         return args.func(args) or 0
-    except UsageError as exc:
-        print(f"govreports: {exc}", file=sys.stderr)
-        return 2
+    except KeyboardInterrupt:
+        print("govreports: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the one place that turns errors into a line and a status
+        if debug:
+            traceback.print_exc()
+        message, status = explain(exc)
+        print(f"govreports: {message}", file=sys.stderr)
+        return status
 
 
-class UsageError(Exception):
-    """Bad input from the user: printed as one line, exit status 2."""
+def explain(exc: Exception) -> tuple[str, int]:
+    """The one line and exit status of an error a command raised."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from crawler.storage.db import StorageError
+
+    if isinstance(exc, CommandError):
+        return one_line(exc), exc.exit_status
+    if isinstance(exc, StorageError):
+        return one_line(exc), 1
+    if isinstance(exc, ModuleNotFoundError) and (missing := missing_extra(exc)):
+        return str(missing), missing.exit_status
+    if isinstance(exc, SQLAlchemyError) or type(exc).__module__.startswith("psycopg"):  # procrastinate's psycopg too
+        reason = str(getattr(exc, "orig", None) or exc).strip()
+        return f"database error: {one_line(reason.splitlines()[0] if reason else type(exc).__name__)}", 1
+    if isinstance(exc, OSError) and exc.strerror:
+        return one_line(f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror), 1
+    return (
+        f"unexpected {type(exc).__name__}: {one_line(exc, 300)} "
+        "(rerun with --debug or GOVREPORTS_DEBUG=1 for the traceback)",
+        1,
+    )
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse with its errors on one line (exit status 2), like every other usage error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {one_line(message)} (see {self.prog} --help)\n")
+
+
+def port_number(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {value!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is not between 1 and 65535")
+    return port
+
+
+def count(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {number}")
+    return number
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="govreports", description="Government information-disclosure annual reports crawler"
-    )
+    parser = ArgumentParser(prog="govreports", description="Government information-disclosure annual reports crawler")
     sub = parser.add_subparsers(metavar="COMMAND")
-
     p = sub.add_parser("db", help="create, migrate or inspect the database schema")
     p.add_argument("action", choices=["upgrade", "downgrade", "current"])
     p.add_argument("revision", nargs="?", help="target revision (upgrade: default head; downgrade: required)")
@@ -99,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("serve", help="open the (SQLite) database in Datasette, with labels and canned queries")
-    p.add_argument("--port", type=int, default=8001, help="default 8001")
+    p.add_argument("--port", type=port_number, default=8001, help="default 8001")
     p.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1 (this machine only)")
     p.add_argument("--database-url")
     p.set_defaults(func=cmd_serve)
@@ -138,7 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--workers",
-        type=int,
+        type=count,
         help="parse worker processes (default: $GOVREPORTS_PARSE_WORKERS, else one per core; 0: in this process)",
     )
     p.set_defaults(func=cmd_reparse)
@@ -163,6 +224,13 @@ def build_parser() -> argparse.ArgumentParser:
     from crawler.distributed.cli import add_parsers  # worker, enqueue, status (no procrastinate import here)
 
     add_parsers(sub, UsageError)
+    for command in (parser, *sub.choices.values()):  # before or after the command's name
+        command.add_argument(
+            "--debug",
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help="print the traceback of an error too (also GOVREPORTS_DEBUG=1)",
+        )
     return parser
 
 
@@ -170,25 +238,79 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def database_url(args: argparse.Namespace) -> str:
+    """--database-url, else $GOVREPORTS_DATABASE_URL; UsageError for what is not a database URL."""
     from crawler import settings
 
-    return getattr(args, "database_url", None) or settings.GOVREPORTS_DATABASE_URL
+    url = getattr(args, "database_url", None) or settings.GOVREPORTS_DATABASE_URL
+    return check_database_url(url, "--database-url" if getattr(args, "database_url", None) else None)
+
+
+def check_database_url(url: str, where: str | None = None) -> str:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    where = where or "GOVREPORTS_DATABASE_URL"
+    try:
+        make_url(url).get_dialect()
+    except (ArgumentError, NoSuchModuleError, ValueError):
+        raise UsageError(
+            f"{where}: not a database URL: {url!r} (e.g. sqlite:///data/govreports.db, "
+            "postgresql+psycopg://user@host/govreports)"
+        ) from None
+    return url
+
+
+def check_spider_filter(url: str, spider: str | None) -> None:
+    """UsageError for a --spider that is neither a portal of the registry nor in the database."""
+    if spider is None:
+        return
+    from crawler.analysis.export import known_spiders
+    from crawler.storage.db import open_database
+
+    engine = open_database(url)
+    try:
+        spiders = known_spiders(engine)
+    finally:
+        engine.dispose()
+    if spider not in spiders:
+        raise UsageError(f"unknown spider {spider!r} (spiders: {', '.join(sorted(spiders))})")
 
 
 def cmd_db(args: argparse.Namespace) -> int:
+    from alembic.util import CommandError as AlembicCommandError
+    from sqlalchemy.exc import DBAPIError
+
     from crawler.storage import db
 
     url = database_url(args)
-    if args.action == "upgrade":
-        db.ensure_schema(url) if not args.revision else db.upgrade(url, args.revision)
-    elif args.action == "downgrade":
-        if not args.revision:
-            raise UsageError("db downgrade needs a revision (e.g. base)")
-        db.downgrade(url, args.revision)
-    print(
-        f"{_safe_url(url)}: revision {db.current_revision(db.make_engine(url)) or 'none'} "
-        f"(head {db.head_revision(url)})"
-    )
+    if args.action == "downgrade" and not args.revision:
+        raise UsageError("db downgrade needs a revision (e.g. base)")
+    known = db.known_revisions(url)
+    relative = any(sign in (args.revision or "") for sign in "+-")  # -1, +2, 0003+1
+    if args.revision and args.revision not in known | {"head", "heads", "base"} and not relative:
+        raise UsageError(f"no revision {args.revision!r} (revisions: base, {', '.join(sorted(known))}, head)")
+    if args.action != "upgrade":
+        db.require_database(url)  # only `db upgrade` creates a database
+    try:
+        if args.revision and db.database_exists(url):
+            db.open_database(url, migrate=False, older_ok=True).dispose()  # refuses a newer database
+        if args.action == "upgrade":
+            db.ensure_schema(url).dispose() if not args.revision else db.upgrade(url, args.revision)
+        elif args.action == "downgrade":
+            db.downgrade(url, args.revision)
+        engine = db.make_engine(url)
+        try:
+            current = db.current_revision(engine)
+        finally:
+            engine.dispose()
+    except AlembicCommandError as exc:
+        raise UsageError(f"db {args.action} {args.revision}: {exc}") from None
+    except DBAPIError as exc:
+        raise db.unavailable(url, exc) from None
+    head = db.head_revision(url)
+    if current is not None and current not in known:
+        raise db.SchemaError(db.newer_message(url, current, head))
+    print(f"{_safe_url(url)}: revision {current or 'none'} (head {head})")
     return 0
 
 
@@ -205,14 +327,96 @@ def _pairs(values: list[str], what: str) -> dict[str, str]:
     return out
 
 
-def _process(settings_overrides: dict[str, object]):
-    from scrapy.crawler import CrawlerProcess
+def _settings(settings_overrides: dict[str, object]):
     from scrapy.utils.project import get_project_settings
 
+    from crawler.settings import parse_limits
+
     settings = get_project_settings()
+    defaults = settings.copy()
     for key, value in settings_overrides.items():
         settings.set(key, value, priority="cmdline")
-    return CrawlerProcess(settings)
+    try:
+        parse_limits(settings)  # a bad -s GOVREPORTS_MAX_* is one line before anything runs
+    except SystemExit as exc:
+        raise UsageError(str(exc)) from None
+    check_setting_values(settings_overrides, defaults)
+    return settings
+
+
+def check_setting_values(values: dict[str, object], defaults) -> None:  # noqa: ANN001 - Scrapy Settings
+    """UsageError for an `-s NAME=VALUE` Scrapy could not read as its default's type (a number,
+    a boolean), found before the crawl starts instead of as a traceback inside it."""
+    for name, value in values.items():
+        default = defaults.get(name)
+        if not isinstance(value, str) or value == "" or default is None:
+            continue
+        if isinstance(default, bool):
+            ok = value in {"0", "1", "True", "true", "False", "false"}
+            kind = "0/1 or true/false"
+        elif isinstance(default, int | float):
+            try:
+                float(value)
+                ok = True
+            except ValueError:
+                ok = False
+            kind = "a number"
+        else:
+            continue
+        if not ok:
+            raise UsageError(f"-s {name}={value}: must be {kind}")
+
+
+def _process(settings_overrides: dict[str, object] | None = None, settings=None):
+    from scrapy.crawler import CrawlerProcess
+
+    return CrawlerProcess(settings if settings is not None else _settings(settings_overrides or {}))
+
+
+def spider_names(settings) -> list[str]:
+    """The project's spiders, read before a CrawlerProcess starts logging."""
+    from scrapy.spiderloader import get_spider_loader
+
+    return get_spider_loader(settings).list()
+
+
+def check_spider(name: str, names: list[str]) -> None:
+    if name not in names:
+        raise UsageError(f"no spider {name!r} (spiders: {', '.join(names)})")
+
+
+def check_base_url(value: str, flag: str = "--base-url") -> None:
+    """A mirror's URL: http(s), a host, a valid port."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value)
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        ok = False
+    if not ok:
+        raise UsageError(f"{flag} must be an http(s) URL with a host, such as http://127.0.0.1:8001, got {value!r}")
+
+
+def check_job_dir(value: str | None) -> None:
+    if value and Path(value).exists() and not Path(value).is_dir():
+        raise UsageError(f"--job-dir {value}: not a folder")
+
+
+def check_crawl_database(url: str) -> None:
+    """Before a crawl: migrate the database (a crawl creates it), refusing one this govreports
+    cannot use (newer, or half-migrated with data) with one line. An unreachable database is
+    not refused: the crawl keeps its batches as dead letters for the next run."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from crawler.storage.db import ensure_schema
+
+    try:
+        engine = ensure_schema(url)
+    except (SQLAlchemyError, OSError):
+        return  # the storage pipeline records "database unreachable at open" and keeps dead letters
+    engine.dispose()
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
@@ -220,20 +424,26 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     if args.database_url:
         overrides["GOVREPORTS_DATABASE_URL"] = args.database_url
     if args.job_dir:
+        check_job_dir(args.job_dir)
         overrides["GOVREPORTS_JOB_DIR"] = args.job_dir
-    process = _process(overrides)
-    names = process.spider_loader.list()
-    if args.all == bool(args.spider):
-        raise UsageError("name one spider or use --all (spiders: " + ", ".join(names) + ")")
-    if args.spider and args.spider not in names:
-        raise UsageError(f"no spider {args.spider!r} (spiders: {', '.join(names)})")
-    if args.all and args.base_url:
-        raise UsageError("--base-url names one portal's mirror: use it with one spider")
     spider_args = _pairs(args.spider_args, "-a")
     if args.refresh:
         spider_args["refresh"] = "1"
     if args.base_url:
         spider_args["base_url"] = args.base_url
+    if "base_url" in spider_args:
+        check_base_url(spider_args["base_url"], "--base-url" if args.base_url else "-a base_url")
+    settings = _settings(overrides)
+    names = spider_names(settings)
+    if args.all == bool(args.spider):
+        raise UsageError("name one spider or use --all (spiders: " + ", ".join(names) + ")")
+    if args.spider:
+        check_spider(args.spider, names)
+    if args.all and args.base_url:
+        raise UsageError("--base-url names one portal's mirror: use it with one spider")
+    url = check_database_url(settings.get("GOVREPORTS_DATABASE_URL"), "--database-url" if args.database_url else None)
+    check_crawl_database(url)
+    process = _process(settings=settings)
     crawlers = []
     for name in names if args.all else [args.spider]:
         crawler = process.create_crawler(name)
@@ -264,6 +474,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     # the demo is offline by design: tldextract (Scrapy's cookies) uses its bundled suffix list
     os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+    check_database_url(args.database_url, "--database-url")
     sites = Path(args.sites) if args.sites else sites_dir()
     if not sites.is_dir():
         raise UsageError(f"no mirrors at {sites}: run the demo from a source checkout or pass --sites")
@@ -294,6 +505,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
             mirror.stop()
     print()
     print(summary_table(args.database_url))
+    print(
+        f"raw archive: {args.archive_dir} (recorded in the database: "
+        f"`govreports reparse --database-url {args.database_url}` finds it)"
+    )
     return _exit_status(crawlers)
 
 
@@ -373,16 +588,18 @@ def _safe_url(url: str) -> str:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from crawler.analysis.export import ExportError, Filters, export, summary
-    from crawler.storage.db import make_engine
+    from crawler.analysis.export import Filters, export, summary
+    from crawler.storage.db import open_database
 
-    engine = make_engine(database_url(args))
+    out = Path(args.out)
+    check_out(out, folder=True)
+    engine = open_database(database_url(args))
     try:
-        written = export(
-            engine, Path(args.out), args.format, Filters(args.spider, args.year, args.metric), bom=args.bom
-        )
-    except ExportError as exc:
-        raise UsageError(str(exc)) from exc
+        written = export(engine, out, args.format, Filters(args.spider, args.year, args.metric), bom=args.bom)
+    except OSError as exc:
+        if exc.filename and Path(exc.filename) in (out, *out.parents):  # creating the folder failed
+            raise UsageError(f"--out {out}: cannot create {exc.filename}: {exc.strerror}") from None
+        raise
     finally:
         engine.dispose()
     print(summary(written, args.format))
@@ -393,43 +610,44 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from crawler.analysis.serve import ServeError, serve
+    from crawler.analysis.serve import serve
 
-    try:
-        serve(database_url(args), host=args.host, port=args.port)
-    except ServeError as exc:
-        raise UsageError(str(exc)) from exc
+    serve(database_url(args), host=args.host, port=args.port)
     return 0
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from crawler.analysis.plots import PlotError, draw_metric, metric_series
+    from crawler.analysis.plots import draw_metric, metric_series
 
     out = _out_file(args.out or f"{args.metric}.png", (".png",))
-    try:
-        data = metric_series(
-            database_url(args),
-            args.metric,
-            spider=args.spider,
-            bodies=args.body,
-            scope=args.scope,
-            applicant=args.applicant,
-        )
-        draw_metric(data, out)
-    except PlotError as exc:
-        raise UsageError(str(exc)) from exc
+    require("matplotlib", "govreports plot")
+    url = database_url(args)
+    check_spider_filter(url, args.spider)
+    data = metric_series(
+        url,
+        args.metric,
+        spider=args.spider,
+        bodies=args.body,
+        scope=args.scope,
+        applicant=args.applicant,
+    )
+    make_parent(out)
+    draw_metric(data, out)
     print(f"{out}: {args.metric} for {len(data.series)} bodies (data in {out.with_suffix('.json')})")
     return 0
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
-    from crawler.analysis.plots import PlotError, coverage_matrix, draw_coverage
+    from crawler.analysis.plots import coverage_matrix, draw_coverage
 
     out = _out_file(args.out, (".png", ".html"))
-    try:
-        draw_coverage(coverage_matrix(database_url(args), spider=args.spider), out)
-    except PlotError as exc:
-        raise UsageError(str(exc)) from exc
+    if out.suffix.lower() == ".png":
+        require("matplotlib", "govreports coverage (or --out FILE.html)")
+    url = database_url(args)
+    check_spider_filter(url, args.spider)
+    data = coverage_matrix(url, spider=args.spider)
+    make_parent(out)
+    draw_coverage(data, out)
     print(f"{out}: report coverage")
     return 0
 
@@ -438,53 +656,75 @@ def _out_file(name: str, suffixes: tuple[str, ...]) -> Path:
     out = Path(name)
     if out.suffix.lower() not in suffixes:
         raise UsageError(f"--out must end in {' or '.join(suffixes)}, got {name}")
-    out.parent.mkdir(parents=True, exist_ok=True)
+    check_out(out, folder=False)
     return out
+
+
+def check_out(out: Path, *, folder: bool) -> None:
+    """UsageError when `out` (a file, or with `folder` a folder) cannot be written, found
+    without creating anything: it is created only once the command has its data."""
+    if out.exists() and out.is_dir() != folder:
+        raise UsageError(f"--out {out}: {'not a folder' if folder else 'is a folder'}")
+    ancestor = out.parent if not folder or not out.exists() else out
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise UsageError(f"--out {out}: {ancestor} is not a folder")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise UsageError(f"--out {out}: cannot write in {ancestor}")
+
+
+def make_parent(out: Path) -> None:
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--out {out}: cannot create {out.parent}: {exc.strerror}") from None
 
 
 # -- reparse ----------------------------------------------------------------------------------
 
 
 def cmd_reparse(args: argparse.Namespace) -> int:
+    """The archive: --archive-url / --archive-dir, else the one the database's latest crawl
+    recorded (crawl_runs.stats, pipelines/archive.py) while it is still there, else
+    $GOVREPORTS_ARCHIVE_URL / $GOVREPORTS_ARCHIVE_DIR / data/archive."""
     from sqlalchemy.orm import Session
 
     from crawler import settings
-    from crawler.analysis.reparse import reparse
-    from crawler.storage.archive import Archive
-    from crawler.storage.db import ensure_schema
-    from crawler.storage.objectstore import ArchiveConfigError, ObjectStoreArchive, is_object_store
+    from crawler.analysis.reparse import recorded_archive, reparse
+    from crawler.storage.db import open_database
 
-    archive: Archive | ObjectStoreArchive
     if args.archive_url and args.archive_dir:
         raise UsageError("give --archive-dir or --archive-url, not both")
-    location = args.archive_url or (None if args.archive_dir else settings.GOVREPORTS_ARCHIVE_URL)
-    if location:
-        if not is_object_store(location):
-            raise UsageError(f"--archive-url must look like s3://bucket/prefix, got {location!r}")
-        try:
-            archive = ObjectStoreArchive(location)
-            archive.check()
-        except ArchiveConfigError as exc:
-            raise UsageError(str(exc)) from exc
-        where = location
-    else:
-        archive_dir = Path(args.archive_dir or settings.GOVREPORTS_ARCHIVE_DIR)
-        if not archive_dir.is_dir():
-            raise UsageError(f"no archive at {archive_dir} (see --archive-dir)")
-        archive, where = Archive(archive_dir), str(archive_dir)
+    if args.archive_url and not _is_object_store(args.archive_url):
+        raise UsageError(f"--archive-url must look like s3://bucket/prefix, got {args.archive_url!r}")
+    given = args.archive_url or args.archive_dir
+    if given:
+        archive, where = _open_archive(given, "see --archive-dir" if args.archive_dir else "see --archive-url")
     url = database_url(args)
-    engine = ensure_schema(url)
-    with Session(engine) as session:
-        workers = args.workers if args.workers is not None else settings.GOVREPORTS_PARSE_WORKERS
-        counts = reparse(
-            session,
-            archive,
-            args.spider,
-            workers=int(workers) if workers not in (None, "") else None,
-            timeout=settings.GOVREPORTS_PARSE_TIMEOUT or None,
-            limits=settings.parse_limits(),
-        )
-    engine.dispose()
+    engine = open_database(url, migrate=True)
+    try:
+        check_spider_filter(url, args.spider)
+        with Session(engine) as session:
+            if not given:
+                recorded = recorded_archive(session, args.spider)
+                if recorded and (_is_object_store(recorded) or Path(recorded).is_dir()):
+                    archive, where = _open_archive(recorded, "recorded by the database's last crawl")
+                else:
+                    default = settings.GOVREPORTS_ARCHIVE_URL or settings.GOVREPORTS_ARCHIVE_DIR
+                    gone = f"; the database's last crawl kept it in {recorded}, which is gone" if recorded else ""
+                    archive, where = _open_archive(default, f"pass --archive-dir or --archive-url{gone}")
+            workers = args.workers if args.workers is not None else settings.GOVREPORTS_PARSE_WORKERS
+            counts = reparse(
+                session,
+                archive,
+                args.spider,
+                workers=int(workers) if workers not in (None, "") else None,
+                timeout=settings.GOVREPORTS_PARSE_TIMEOUT or None,
+                limits=settings.parse_limits(),
+            )
+    finally:
+        engine.dispose()
     which = f" of {args.spider}" if args.spider else ""
     print(f"reparsed {counts.reports} reports{which} in {_safe_url(url)} from the archive {where}")
     print(f"  metrics: {counts.metrics_before} before, {counts.metrics_after} after")
@@ -499,14 +739,37 @@ def cmd_reparse(args: argparse.Namespace) -> int:
     return 1 if counts.missing or counts.failed else 0
 
 
+def _is_object_store(location: str) -> bool:
+    from crawler.storage.objectstore import is_object_store
+
+    return is_object_store(location)
+
+
+def _open_archive(location: str, hint: str):
+    """The archive at a folder or s3:// URL and how to show it; UsageError naming `hint` when
+    it is not there."""
+    from crawler.storage.archive import Archive
+    from crawler.storage.objectstore import ArchiveConfigError, ObjectStoreArchive
+
+    if _is_object_store(location):
+        require("boto3", "an s3:// archive")
+        try:
+            archive = ObjectStoreArchive(location)
+            archive.check()
+        except ArchiveConfigError as exc:
+            raise UsageError(f"{exc} ({hint})") from exc
+        return archive, location
+    if not Path(location).is_dir():
+        raise UsageError(f"no archive at {location} ({hint})")
+    return Archive(Path(location)), location
+
+
 # -- portals, discover -------------------------------------------------------------------------
 
 
 def cmd_portals(args: argparse.Namespace) -> int:
-    from sqlalchemy.exc import SQLAlchemyError
-
     from crawler.registry import RegistryError, load_registry
-    from crawler.storage.db import make_engine
+    from crawler.storage.db import open_database
     from crawler.storage.portals import portal_status
 
     try:
@@ -515,12 +778,13 @@ def cmd_portals(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from exc
     url = database_url(args)
     status = {}
-    if _database_exists(url):  # listing the registry must not create a database
-        engine = make_engine(url)
+    # a fresh installation lists its registry before any crawl; a database named by
+    # --database-url or GOVREPORTS_DATABASE_URL must be there (it is never created)
+    named = bool(getattr(args, "database_url", None) or os.environ.get("GOVREPORTS_DATABASE_URL"))
+    if named or _database_exists(url):
+        engine = open_database(url)
         try:
             status = portal_status(engine)
-        except SQLAlchemyError:
-            pass  # not migrated yet: every portal is "never crawled"
         finally:
             engine.dispose()
     rows = [("portal", "body", "level", "platform", "last crawl", "reports", "registry")]
@@ -553,12 +817,9 @@ def cmd_discover(args: argparse.Namespace) -> int:
 
 
 def _database_exists(url: str) -> bool:
-    from sqlalchemy.engine import make_url
+    from crawler.storage.db import database_exists
 
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return True
-    return Path(parsed.database).exists()
+    return database_exists(url)
 
 
 # -- parse ------------------------------------------------------------------------------------

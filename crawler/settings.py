@@ -75,10 +75,16 @@ GOVREPORTS_ARCHIVE_URL = _env("GOVREPORTS_ARCHIVE_URL", "")
 GOVREPORTS_JOB_DIR = _env("GOVREPORTS_JOB_DIR", "")
 # Batches the database refused, re-applied by the next run; <job dir>/deadletter when one is set (env).
 GOVREPORTS_DEADLETTER_DIR = _env("GOVREPORTS_DEADLETTER_DIR", "data/deadletter")
+# The name dead letters give their database instead of its URL: one database reached by different
+# URLs (workers on several machines) is one; `govreports worker` sets it for its crawls (env).
+GOVREPORTS_DATABASE_ID = _env("GOVREPORTS_DATABASE_ID", "")
 # Rows are written in batches, each inside one transaction.
 GOVREPORTS_BATCH_SIZE = int(_env("GOVREPORTS_BATCH_SIZE", "20"))
 # A crawl whose share of failed requests passes this ends with a non-zero exit status (env).
 GOVREPORTS_MAX_FAILURE_RATE = float(_env("GOVREPORTS_MAX_FAILURE_RATE", "0.3"))
+# A crawl_runs row still `running` is closed as `killed` by the next crawl when its process is gone
+# (same host), or when it started more than this many hours ago (any host) (env).
+GOVREPORTS_KILLED_RUN_HOURS = float(_env("GOVREPORTS_KILLED_RUN_HOURS", "48"))
 
 # Politeness: government servers are small and slow (env).
 GOVREPORTS_CONTACT_URL = _env("GOVREPORTS_CONTACT_URL", "https://github.com/govreports/govreports")
@@ -112,8 +118,13 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.failures.FailureRecorder": 540,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "crawler.middlewares.failures.RecordingRedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.middlewares.failures.RecordingHttpCompressionMiddleware": 590,  # a gzip bomb is a failure
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.failures.RecordingMetaRefreshMiddleware": 580,
+    # every HTML page read in the encoding it is written in (a GBK page behind a utf-8 header;
+    # crawler/middlewares/charset.py), after decompression (590), before anything reads its text
+    "crawler.middlewares.charset.PageEncoding": 585,
     # incremental crawls: skip report pages the database holds unchanged (crawler/middlewares/incremental.py)
     "crawler.middlewares.incremental.IncrementalMiddleware": 840,
 }
@@ -125,6 +136,13 @@ DOWNLOADER_MIDDLEWARES = {
 GOVREPORTS_PARSE_WORKERS = _env("GOVREPORTS_PARSE_WORKERS", "")
 GOVREPORTS_PARSE_TIMEOUT = float(_env("GOVREPORTS_PARSE_TIMEOUT", "300"))
 GOVREPORTS_PARSE_IN_FLIGHT = int(_env("GOVREPORTS_PARSE_IN_FLIGHT", "0"))
+# Responses whose items are still in the pipelines, per spider, before the engine stops taking new
+# requests (Scrapy's default 5 MB let ~70 report pages per spider wait on the parse workers).
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
+# Outputs of one callback processed at once: a report page yields one item, a list page requests
+# only. Scrapy starts this many asyncio tasks for every response whatever it yields (default 100:
+# 24,000 tasks for 240 responses, ~8% of a bench crawl's reactor thread).
+CONCURRENT_ITEMS = 4
 
 # Bounds on one document (env; crawler/parsing/limits.py, docs/operations.md "Bounds on one document"):
 # bytes a DOCX/XLSX's zip members decompress to, PDF pages, seconds of reading one PDF, table
@@ -149,10 +167,16 @@ EXTENSIONS = {
     "crawler.extensions.progress.Progress": 500,
     # report columns found by earlier runs handed to the spider (crawler/extensions/discovery.py)
     "crawler.extensions.discovery.DiscoveryMemory": 510,
+    # the crawl_runs row: failures, summary, outcome; killed runs closed (crawler/extensions/runrecord.py)
+    "crawler.extensions.runrecord.RunRecord": 520,
 }
 # Which report column each request serves and how many reports each lists: a hinted or
 # remembered column that fails or lists none makes the spider discover (crawler/middlewares/columns.py).
-SPIDER_MIDDLEWARES = {"crawler.middlewares.columns.ColumnTracker": 40}
+SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.columns.ColumnTracker": 40,
+    # a response's parsel tree and decoded text dropped once its item is handed over (crawler/middlewares/memory.py)
+    "crawler.middlewares.memory.ReleaseParsedResponse": 10,
+}
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = _env("GOVREPORTS_LOG_LEVEL", "INFO")

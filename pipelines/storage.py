@@ -1,34 +1,37 @@
-"""Write parsed reports to the database in batches, each batch in one transaction; keep one
-crawl-run row per run with its counts and every failure recorded during the run. A batch the
+"""Write parsed reports to the database in batches, each batch in one transaction. A batch the
 database refuses (unreachable at open, a failed transaction) is kept as a dead letter and
-re-applied at the start of the next run (crawler/storage/deadletter.py)."""
+re-applied at the start of the next run (crawler/storage/deadletter.py).
+
+The pipeline only stores. It says what it did through signals and stats, which the run record
+(crawler/extensions/runrecord.py `RunRecord`: the crawl_runs row, failures, summary, outcome) reads:
+`storage_opened` once the database is open (or could not be), the stats govreports/reports_new,
+…_changed, …_unchanged, metrics_written, findings_written, deadletters_kept, deadletters_replayed
+and database_down, and `record_failure` for what it could not store. Reports the incremental
+middleware skipped as held arrive by the signal `held_report_seen` and are marked seen with the
+next batch."""
 
 from __future__ import annotations
 
 import logging
-from collections import Counter
-from datetime import datetime
 from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from crawler.extensions.runrecord import record_failure, take_failures
-from crawler.items import Failure, ParsedItem
-from crawler.middlewares.incremental import take_seen
+from crawler.extensions.runrecord import RUN_ID_STAT, record_failure, short_error, storage_opened
+from crawler.items import ParsedItem
+from crawler.middlewares.incremental import held_report_seen
+from crawler.settings import parse_limits
 from crawler.storage.db import ensure_schema, session_factory
 from crawler.storage.deadletter import DeadLetters
-from crawler.storage.models import CrawlFailure, CrawlRun, Report
-from crawler.storage.store import Refused, ReportWriter, WriteCounts, utcnow
+from crawler.storage.store import Refused, ReportWriter, WriteCounts
 
 log = logging.getLogger(__name__)
 
 
-# failure kinds that are requests the crawl could not complete (a rejected item is not one)
-REQUEST_FAILURES = ("download", "http_status", "blocked", "attachment")
-REFUSED = "refused_report"  # a report the database would not hold (its own row's fault)
+REFUSED = "refused_report"  # failure kind: a report the database would not hold (its own row's fault)
 PROGRESS_EVERY = 25  # reports: long crawls log progress
 
 
@@ -37,24 +40,17 @@ class StoragePipeline:
         self.crawler = crawler
         self.url: str = crawler.settings.get("GOVREPORTS_DATABASE_URL")
         self.batch_size = crawler.settings.getint("GOVREPORTS_BATCH_SIZE", 20)
-        self.max_failure_rate = crawler.settings.getfloat("GOVREPORTS_MAX_FAILURE_RATE", 0.3)
-        self.failure_kinds: Counter[str] = Counter()
-        self.failure_reasons: Counter[str] = Counter()
-        self.held_before = 0
         self.logged_progress = 0
         self.pending: list[ParsedItem] = []
+        self.seen: list[str] = []  # canonical URLs of held reports to mark seen with the next batch
         self.totals = WriteCounts()
-        self.items = 0
-        self.rejected = 0
         self.refused = 0  # reports the database refused (recorded as failures, not stored)
         self.engine: Engine | None = None
         self.sessions: Any = None  # None while the database is unreachable: batches become dead letters
-        self.run_id: int | None = None
-        self.dead_letters = DeadLetters.from_settings(crawler.settings)
+        self.dead_letters = DeadLetters.from_settings(crawler.settings, parse_limits(crawler.settings))
         self.database_down: str | None = None  # why the database refused the run, if it did
         self.kept = 0  # items of this run kept as dead letters
-        self.replayed = 0  # items of earlier runs' dead letters written by this one
-        crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(self.held_report_seen, signal=held_report_seen)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -71,54 +67,52 @@ class StoragePipeline:
     def open_spider(self) -> None:
         try:
             self.engine = ensure_schema(self.url)
-            sessions = session_factory(self.engine)
-            with sessions.begin() as session:
-                self.held_before = (
-                    session.scalar(select(func.count()).select_from(Report).where(Report.spider == self.spider.name))
-                    or 0
-                )
-                run = CrawlRun(spider=self.spider.name, started_at=utcnow(), outcome="running")
-                session.add(run)
-                session.flush()
-                self.run_id = run.id
         except (SQLAlchemyError, OSError) as exc:  # crawl anyway: every batch is kept as a dead letter
-            self.database_down = f"database unreachable at open: {_short(exc)}"
+            self.database_down = f"database unreachable at open: {short_error(exc)}"
+            self.crawler.stats.set_value("govreports/database_down", self.database_down)
             record_failure(self.crawler, None, "database", self.database_down)
+            self.crawler.signals.send_catch_log(storage_opened, sessions=None, error=self.database_down)
             return
-        self.sessions = sessions
-        self.replay_dead_letters(run.id)
+        self.sessions = session_factory(self.engine)
+        # the run record opens this run's crawl_runs row (and closes those of killed runs)
+        self.crawler.signals.send_catch_log(storage_opened, sessions=self.sessions, error=None)
+        self.replay_dead_letters()
 
-    def replay_dead_letters(self, run_id: int) -> None:
-        """Re-apply what earlier runs could not write, before this run (`run_id`) writes anything."""
+    @property
+    def run_id(self) -> int | None:
+        return self.crawler.stats.get_value(RUN_ID_STAT)
+
+    def replay_dead_letters(self) -> None:
+        """Re-apply what earlier runs could not write, before this run writes anything."""
         spider = self.spider.name
-        try:
-            replayed = self.dead_letters.replay(self.sessions, spider, run_id)
-        except SQLAlchemyError as exc:
-            record_failure(self.crawler, None, "database", f"re-applying dead letters failed: {_short(exc)}")
+        if self.run_id is None:  # no run record (RunRecord disabled): their failures would have no run
+            if self.dead_letters.pending(spider):
+                log.warning("%s: no crawl run recorded: dead letters left for a later run", spider)
             return
-        self.replayed = replayed.items
+        try:
+            replayed = self.dead_letters.replay(self.sessions, spider, self.run_id)
+        except SQLAlchemyError as exc:
+            record_failure(self.crawler, None, "database", f"re-applying dead letters failed: {short_error(exc)}")
+            return
+        self.crawler.stats.set_value("govreports/deadletters_replayed", replayed.items)
         for why in replayed.kept:
             record_failure(self.crawler, None, "deadletter", f"dead letter not re-applied, kept: {why}")
 
     def process_item(self, item: ParsedItem) -> ParsedItem:
-        self.items += 1
         self.pending.append(item)
         if len(self.pending) >= self.batch_size:
             self.flush()
         return item
 
-    def item_dropped(self, item: Any, response: Any, exception: BaseException, spider: Any) -> None:
-        self.rejected += 1
-        url = getattr(item, "url", None) or getattr(getattr(item, "page", None), "url", None)
-        record_failure(self.crawler, url, "rejected_item", str(exception))
+    def held_report_seen(self, canonical_url: str) -> None:
+        self.seen.append(canonical_url)
 
     def flush(self) -> None:
-        """Write the pending items, failures and still-seen reports in one transaction; a batch
-        the database refuses is kept as a dead letter."""
+        """Write the pending items and still-seen reports in one transaction; a batch the database
+        refuses is kept as a dead letter."""
         batch, self.pending = self.pending, []
-        failures = take_failures(self.crawler)
-        seen = take_seen(self.crawler)
-        if not batch and not failures and not seen:
+        seen, self.seen = self.seen, []
+        if not batch and not seen:
             return
         spider = self.spider
         items = [
@@ -130,7 +124,6 @@ class StoragePipeline:
             )
             for item in batch
         ]
-        self.count_failures(failures)
         counts = WriteCounts()
         try:
             if self.sessions is None:
@@ -140,55 +133,48 @@ class StoragePipeline:
                 # each report in a savepoint of its own: one the database refuses is not stored,
                 # recorded against its URL, and the rest of the batch is stored
                 counts, refused = writer.write_each(items)
-                failures += [self.refusal(r) for r in refused]
                 writer.mark_seen(spider.name, seen)
-                for f in failures:
-                    session.add(CrawlFailure(run_id=self.run_id, url=f.url, kind=f.kind, reason=f.reason, at=f.at))
         except Exception as exc:  # noqa: BLE001 - whatever refused the batch, its items are kept
-            self.keep_dead_letter(items, failures, seen, exc)
+            self.keep_dead_letter(items, seen, exc)
             return
-        self.refused += len(refused)
-        self.crawler.stats.inc_value("govreports/reports_refused", len(refused))
+        for r in refused:
+            self.refusal(r)
         self.totals.add(counts)
         stats = self.crawler.stats
         for name in ("new", "changed", "unchanged"):
             stats.set_value(f"govreports/reports_{name}", getattr(self.totals, name))
+        stats.set_value("govreports/metrics_written", self.totals.metrics)
+        stats.set_value("govreports/findings_written", self.totals.findings)
         stored = self.totals.new + self.totals.changed + self.totals.unchanged
         if stored - self.logged_progress >= PROGRESS_EVERY:
             self.logged_progress = stored
+            failures = sum(v for k, v in stats.get_stats().items() if k.startswith("govreports/failures/"))
             log.info(
                 "%s: %d reports stored so far (%d new, %d changed, %d unchanged), %d failures",
-                self.spider.name,
+                spider.name,
                 stored,
                 self.totals.new,
                 self.totals.changed,
                 self.totals.unchanged,
-                sum(self.failure_kinds.values()),
+                failures,
             )
 
-    def refusal(self, refused: Refused) -> Failure:
-        """The failure of a report the database refused: recorded (and counted) like any other."""
-        reason = f"report not stored, the database refused it: {_short(refused.error)}"
-        log.error("%s: %s: %s", self.spider.name, refused.item.page.url, reason)
-        failure = Failure(refused.item.page.url, REFUSED, reason)
-        self.crawler.stats.inc_value(f"govreports/failures/{REFUSED}")
-        self.count_failures([failure])
-        return failure
+    def refusal(self, refused: Refused) -> None:
+        """A report the database refused: recorded as a failure of its own, like any other."""
+        self.refused += 1
+        self.crawler.stats.inc_value("govreports/reports_refused")
+        reason = f"report not stored, the database refused it: {short_error(refused.error)}"
+        record_failure(self.crawler, refused.item.page.url, REFUSED, reason)
 
-    def count_failures(self, failures: list) -> None:
-        for f in failures:
-            self.failure_kinds[f.kind] += 1
-            self.failure_reasons[f"{f.kind}: {f.reason[:100]}"] += 1
-
-    def keep_dead_letter(self, items: list, failures: list, seen: list[str], exc: BaseException) -> None:
+    def keep_dead_letter(self, items: list, seen: list[str], exc: BaseException) -> None:
         """Keep a refused batch, with a failure saying so, for the next run to re-apply."""
-        why = str(exc) if isinstance(exc, _DatabaseDown) else f"a batch write failed: {_short(exc)}"
+        why = str(exc) if isinstance(exc, _DatabaseDown) else f"a batch write failed: {short_error(exc)}"
         self.database_down = self.database_down or why
-        record_failure(self.crawler, None, "database", f"{len(items)} reports kept as a dead letter ({why})")
-        own = take_failures(self.crawler)
-        self.count_failures(own)
-        path = self.dead_letters.keep(self.spider.name, self.run_id, items, failures + own, seen, why)
+        self.crawler.stats.set_value("govreports/database_down", self.database_down)
+        path = self.dead_letters.keep(self.spider.name, self.run_id, items, [], seen, why)
         self.kept += len(items)
+        self.crawler.stats.set_value("govreports/deadletters_kept", self.kept)
+        record_failure(self.crawler, None, "database", f"{len(items)} reports kept as a dead letter ({why})")
         log.error(
             "%s: the database refused a batch of %d reports; kept in %s for the next run",
             self.spider.name,
@@ -200,133 +186,10 @@ class StoragePipeline:
         self.flush()
 
     def spider_closed(self, spider: Any, reason: str) -> None:
-        if self.run_id is None and self.database_down is None:
-            return  # never opened
-        self.flush()  # failures recorded after close_spider
-        stats = self.crawler.stats.get_stats()
-        summary = self.summary(stats)
-        outcome, exit_reason = self.judge(reason, summary)
-        self.crawler.stats.set_value("govreports/outcome", outcome)
-        self.crawler.stats.set_value("govreports/exit_reason", exit_reason)
-        try:
-            if self.sessions is not None:
-                self.write_run(reason, summary, outcome, exit_reason, stats)
-        except SQLAlchemyError as exc:
-            log.error("%s: crawl run %s not recorded: %s", spider.name, self.run_id, _short(exc))
-        log.info(
-            "crawl run %s of %s: %s%s\n%s",
-            self.run_id,
-            spider.name,
-            outcome,
-            f" ({exit_reason})" if exit_reason else "",
-            format_summary(summary),
-        )
-        if exit_reason:
-            log.error("%s: %s", spider.name, exit_reason)
+        self.flush()  # held reports seen after close_spider
         if self.engine is not None:
             self.engine.dispose()
-
-    def write_run(
-        self, reason: str, summary: dict[str, Any], outcome: str, exit_reason: str | None, stats: dict[str, Any]
-    ) -> None:
-        with self.sessions.begin() as session:
-            run = session.get(CrawlRun, self.run_id)
-            run.finished_at = utcnow()
-            run.finish_reason = reason
-            run.items_scraped = self.items
-            run.items_rejected = self.rejected
-            run.reports_new = self.totals.new
-            run.reports_changed = self.totals.changed
-            run.reports_unchanged = summary["reports"]["unchanged"]
-            run.metrics_written = self.totals.metrics
-            run.findings_written = self.totals.findings
-            run.pages = summary["pages"]
-            run.failures_count = sum(self.failure_kinds.values())
-            run.failure_rate = summary["failure_rate"]
-            run.outcome = outcome
-            run.exit_reason = exit_reason
-            run.summary = summary
-            run.stats = _jsonable(stats)
-
-    def summary(self, stats: dict[str, Any]) -> dict[str, Any]:
-        # a retried request is one request that failed or not: retries must not dilute the rate
-        requests = int(stats.get("downloader/request_count", 0)) - int(stats.get("retry/count", 0))
-        failed = sum(n for kind, n in self.failure_kinds.items() if kind in REQUEST_FAILURES)
-        skipped = int(
-            stats.get("govreports/reports_skipped", 0)
-        )  # held, not fetched (crawler/middlewares/incremental.py)
-        return {
-            "pages": int(stats.get("downloader/response_count", 0)),
-            "requests": requests,
-            "reports": {
-                "new": self.totals.new,
-                "changed": self.totals.changed,
-                "unchanged": self.totals.unchanged + skipped,
-            },
-            "reports_skipped": skipped,
-            "dead_letters": {"kept": self.kept, "replayed": self.replayed},
-            "rejected_items": self.rejected,
-            "refused_reports": self.refused,
-            "metrics_written": self.totals.metrics,
-            "findings_written": self.totals.findings,
-            "failures_by_kind": dict(self.failure_kinds),
-            "failures_by_reason": dict(self.failure_reasons.most_common(20)),
-            "failure_rate": round(failed / requests, 4) if requests else 0.0,
-        }
-
-    def judge(self, finish_reason: str, summary: dict[str, Any]) -> tuple[str, str | None]:
-        """ok, or failed/empty with the reason the crawl must exit non-zero."""
-        stored = sum(summary["reports"].values())
-        if self.database_down:
-            return "failed", (
-                f"{self.database_down}; {self.kept} reports kept as dead letters in "
-                f"{self.dead_letters.directory}, re-applied by the next run"
-            )
-        if finish_reason != "finished":
-            return "failed", f"crawl ended with {finish_reason}"
-        if stored == 0 and self.held_before:
-            return "failed", f"found zero reports where the database holds {self.held_before} from this spider"
-        if stored == 0:
-            return "empty", "found no report at all (an empty crawl is an error)"
-        if summary["failure_rate"] > self.max_failure_rate:
-            return "failed", (
-                f"failure rate {summary['failure_rate']:.0%} above the threshold "
-                f"{self.max_failure_rate:.0%} (GOVREPORTS_MAX_FAILURE_RATE)"
-            )
-        return "ok", None
 
 
 class _DatabaseDown(Exception):
     """The database was unreachable at open: no batch can be written in this run."""
-
-
-def _short(exc: BaseException) -> str:
-    """The first line of a database error (SQLAlchemy appends the statement and a link)."""
-    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-
-
-def format_summary(summary: dict[str, Any]) -> str:
-    r = summary["reports"]
-    lines = [
-        f"  pages {summary['pages']} of {summary['requests']} requests",
-        f"  reports: {r['new']} new, {r['changed']} changed, {r['unchanged']} unchanged "
-        f"({summary.get('reports_skipped', 0)} not fetched again); {summary['rejected_items']} items rejected, "
-        f"{summary.get('refused_reports', 0)} refused by the database",
-        f"  metrics written {summary['metrics_written']}, findings {summary['findings_written']}",
-        f"  failures: {sum(summary['failures_by_kind'].values())} (rate {summary['failure_rate']:.1%})",
-    ]
-    lines += [f"    {n} × {reason}" for reason, n in summary["failures_by_reason"].items()]
-    letters = summary.get("dead_letters") or {}
-    if letters.get("kept") or letters.get("replayed"):
-        lines.append(
-            f"  dead letters: {letters['kept']} reports kept for the next run, {letters['replayed']} re-applied"
-        )
-    return "\n".join(lines)
-
-
-def _jsonable(stats: dict[str, Any]) -> dict[str, Any]:
-    return {
-        k: (v.isoformat() if isinstance(v, datetime) else v)
-        for k, v in stats.items()
-        if isinstance(v, (int, float, str, bool, datetime)) or v is None
-    }

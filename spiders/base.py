@@ -42,6 +42,9 @@ ATTACHMENT_ENDPOINTS = re.compile(
 OWN_BODY_WORDS = ("", "管委会", "管理委员会", "人民政府", "政府")
 OWN_SUFFIX = re.compile(r"(人民政府|政府|管理委员会|管委会)$")
 GOVERNMENT = re.compile(r"(人民政府|政府)$")
+OFFICE = re.compile(r"(办公室|办)$")
+# labels of the publisher on a report page, most specific first
+PUBLISHER_LABELS = ("发布机构", "发布单位", "信息来源", "资料来源", "来源")
 TOWN = re.compile(r"(镇|乡|街道|街道办事处|苏木)(人民政府|政府)?$")
 PLACE_CHARS = "省市县区旗"
 TOWN_WORD = re.compile(r"(镇|乡|街道|苏木|嘎查|社区)")
@@ -78,6 +81,7 @@ class Discovery:
     started: bool = False  # discovery from the home page was run
     reason: str | None = None  # why it was run
     requests: int = 0  # pages fetched to find the columns (not the columns' own pages)
+    searched: int = 0  # of those, pages of the search itself (an organ list's organs not counted)
     pages: list[tuple[str, str]] = field(default_factory=list)  # (url, html) seen, for detection
     detection: Detection | None = None
     platform: str | None = None  # the platform the crawl ran with
@@ -105,8 +109,8 @@ class GovReportSpider(scrapy.Spider, GenericLists):
     static_lists = False
     # Discovery bounds: link depth from the home page to a report column, pages fetched in all.
     discovery_depth = 4
-    discovery_pages = 100
-    organ_limit = 80  # organs followed from one organ list
+    discovery_pages = 100  # the search's pages; an organ list's organs are bounded by organ_limit
+    organ_limit = 80  # organs followed from one organ list (or one column's organ boxes)
 
     home_url: str = ""  # the real portal root, e.g. "http://www.dongying.gov.cn"
     # Hosts of this portal: absolute links to them are followed (on a mirror: rewritten to it).
@@ -285,11 +289,15 @@ class GovReportSpider(scrapy.Spider, GenericLists):
         key = self.canonical_url(url).split("#")[0]
         if key in self.discovery.asked or key in self.discovery.columns:
             return
-        if self.discovery.requests >= self.discovery_pages:
+        # the organs of an organ list (and their report columns) are bounded by organ_limit per
+        # list, not by the search's page budget: a county has 40-80 departments
+        organ = kind in ("organ", "organ_column")
+        if not organ and self.discovery.searched >= self.discovery_pages:
             self.logger.info("discovery stops at %d pages: not following %s", self.discovery_pages, url)
             return
         self.discovery.asked.add(key)
         self.discovery.requests += 1
+        self.discovery.searched += not organ
         self.crawler.stats.inc_value("govreports/discovery_requests") if getattr(self, "crawler", None) else None
         yield scrapy.Request(
             url,
@@ -344,14 +352,13 @@ class GovReportSpider(scrapy.Spider, GenericLists):
             url = self.site_url(href, response.url)
             if not self.is_site_url(url) or is_attachment_link(href):
                 continue
-            text = clean_text(" ".join(anchor.css("::text").getall()) or anchor.attrib.get("title", ""))
+            text = clean_text(anchor_text(anchor))
             found = link_kind(text, url)
             if found == "more" and not more_is_about_reports(anchor):
-                # in a report column, a box headed by an organ's name (部门年报: one box per
-                # department, its latest reports and 更多>>) leads to that organ's own list
-                organ_box = in_column and is_organ_name(more_heading(anchor) or "")
-                found = "organ_column" if organ_box and organs < self.organ_limit else None
-                organs += found is not None
+                found = self.more_in_column(more_heading(anchor) or "") if in_column else None
+                if found == "organ_column":
+                    found = found if organs < self.organ_limit else None
+                    organs += found is not None
             if found in ("year",) and not in_column:
                 found = None  # a year channel counts inside a report column only
             if found == "nav" and in_column:
@@ -366,6 +373,15 @@ class GovReportSpider(scrapy.Spider, GenericLists):
                 next_kind = "organ_column"
             yield from self.discovery_request(url, depth + 1, next_kind, response.url)
 
+    @staticmethod
+    def more_in_column(heading: str) -> str | None:
+        """What a 更多>> in a report column leads to when its box's heading names no report column:
+        the box of a year (2023年度: that year's list) or of an organ (部门年报 as one box per
+        department, its latest reports and 更多>>: that organ's own list)."""
+        if link_kind(heading) == "year":
+            return "year"
+        return "organ_column" if is_organ_name(heading) else None
+
     def has_report_links(self, response: TextResponse) -> bool:
         return any(
             self.is_report_title(clean_text(a.attrib.get("title") or " ".join(a.css("::text").getall())))
@@ -379,7 +395,7 @@ class GovReportSpider(scrapy.Spider, GenericLists):
         )
 
     def record_discovery(self) -> dict[str, Any]:
-        """The run's discovery record, kept as a stat (the storage pipeline writes the stats to
+        """The run's discovery record, kept as a stat (the run record writes the stats to
         crawl_runs; the next run remembers its columns from there)."""
         detection = self.discovery.detection
         record = {
@@ -541,15 +557,37 @@ class GovReportSpider(scrapy.Spider, GenericLists):
         yield from self.fetch_attachments(page, links)
 
     def body_from_page(self, response: Response, listing: dict[str, Any]) -> dict[str, Any]:
-        """A list title cut short (…) or missing tells no body: the page's own title does."""
+        """A list title cut short (…) or missing tells no body: the page's own title does. A title
+        naming no body at all (2023年政府信息公开工作年度报告, on a department's own list) is its
+        publisher's report: the page's 发布机构 / 信息来源 (page_publisher), the portal's own when
+        that is the portal's body or its office."""
         list_title = (listing.get("list_title") or "").strip()
         if self.is_report_title(list_title) and not list_title.endswith(("…", "...", "..")):
+            title: str | None = list_title
+        else:
+            title = page_report_title(response, self.is_report_title)
+            if not title or "body_name" in listing:
+                return listing
+            body = self.body_for_title(title) or {}
+            listing = {**listing, **body, "list_title": listing.get("list_title") or title}
+        if "body_name" in listing or body_from_title(title) is not None:
             return listing
-        title = page_report_title(response, self.is_report_title)
-        if not title or "body_name" in listing:
-            return listing
-        body = self.body_for_title(title) or {}
-        return {**listing, **body, "list_title": listing.get("list_title") or title}
+        publisher = page_publisher(response)
+        if publisher:
+            body = self.publisher_body(publisher)
+            if body:
+                self.logger.info("%s names no body: %s, its publisher (%s)", title, body["body_name"], response.url)
+                listing = {**listing, **body}
+        return listing
+
+    def publisher_body(self, name: str) -> dict[str, str]:
+        """Body fields for a report whose page names `name` as its publisher: {} for the portal's
+        body and its office (县政府办公室 publishes the county's own report), {} for another
+        government too (a copy of its report stays the portal's own)."""
+        full = self.full_body_name(name)
+        if OFFICE.sub("", full) in self.own_names() or OFFICE.sub("", name) in {"", "政府", "人民政府"}:
+            return {}
+        return self.body_for_name(name) or {}
 
     # -- attachments ------------------------------------------------------------------------
 
@@ -650,11 +688,33 @@ def page_report_title(response: Response, is_report_title: Any) -> str | None:
     return None
 
 
+def page_publisher(response: Response) -> str | None:
+    """The body a page names as its publisher: 发布机构, else 信息来源 / 资料来源 / 来源 / 发布单位 in
+    its header lines or metadata table, else the ContentSource meta tag; only a body's name (an
+    unfilled template code such as SRC-122 is none)."""
+    if not isinstance(response, TextResponse):
+        return None
+    texts = [clean_text(t) for t in response.xpath("//body//text()[not(ancestor::script)]").getall()[:400]]
+    text = " ".join(t for t in texts if t)
+    for label in PUBLISHER_LABELS:
+        for match in re.finditer(rf"{label}\s*[:：]\s*([\u4e00-\u9fff（）()]{{2,30}})", text):
+            if is_organ_name(match[1]):
+                return match[1]
+    meta = clean_text(response.css('meta[name="ContentSource"]::attr(content)').get() or "")
+    return meta if meta and is_organ_name(meta) else None
+
+
 def more_is_about_reports(anchor: Selector) -> bool:
     """A 更多>> link belongs to the box around it: it leads to a report column when that box's
     heading (the nearest enclosing element with text of its own beside the link) names one."""
     heading = more_heading(anchor)
     return bool(heading and REPORT_COLUMN.search(heading) and not NOT_COLUMN.search(heading))
+
+
+def anchor_text(anchor: Selector) -> str:
+    """A link's text; for a link that is only an image (更多 as more.gif), its alt or title."""
+    text = " ".join(anchor.css("::text").getall()).strip()
+    return text or anchor.attrib.get("title", "") or " ".join(anchor.css("img::attr(alt), img::attr(title)").getall())
 
 
 def more_heading(anchor: Selector) -> str | None:

@@ -7,9 +7,11 @@ fallback of every platform for a list its own reader does not see):
   `?page=N`, `index_N.html`, `list_N.htm` … — all pages of the same list, followed until none is new
   (bounded by max_list_pages).
 - A list the page's script loads as JSON: URLs in the script that end in .json or name an API are
-  asked for; the answer's array of objects with a title and a link holds the rows, and its page
-  count (totalPage, pageCount, total/pageSize …) the other pages, asked for with the URL's page
-  parameter (page, pageNo, pageIndex, pageNum, curPage, p).
+  asked for (by POST with the call's data object as the form when the call posts: `type: "post"`,
+  `$.post`, `axios.post`); the answer's array of objects with a title and a link holds the rows,
+  and its page count (totalPage, pageCount, total/pageSize, else total over the first page's rows)
+  the other pages, asked for with the URL's or the form's page parameter (page, pageNo, pageIndex,
+  pageNum, curPage, p).
 """
 
 from __future__ import annotations
@@ -66,6 +68,11 @@ JSON_PAGES_KEYS = (
 JSON_TOTAL_KEYS = ("total", "totalCount", "totalRecord", "count", "recordCount", "totalrecord", "total_count")
 JSON_SIZE_KEYS = ("pageSize", "page_size", "perPage", "per_page", "size", "limit", "rows")
 PAGE_PARAMS = ("page", "pageNo", "pageIndex", "pageNum", "curPage", "currentPage", "p", "pn")
+# the call around a script URL asks by POST ($.ajax({type: "post"}), $.post, axios.post, fetch's method)
+POST_CALL = re.compile(r"""(?:type|method)\s*:\s*["']post["']|\$\.post\s*\(|axios\.post\s*\(""", re.I)
+# the call's data object: `data: {…}`, or the object after the URL ($.post(url, {…}))
+CALL_DATA = re.compile(r"""^(?:[^{}]*?\bdata\s*:\s*|\s*,\s*)\{([^{}]*)\}""", re.S)
+JS_PAIR = re.compile(r"""["']?(\w+)["']?\s*:\s*(?:"([^"]*)"|'([^']*)'|(-?\d+)\b|([\w.]+))""")
 
 
 class GenericLists:
@@ -183,18 +190,31 @@ class GenericLists:
             if not self.is_site_url(url) or re.search(r"\.(js|css|png|jpg|gif)(\?|$)", urlsplit(url).path, re.I):
                 continue
             found += 1
-            yield self.generic_json_request(url, response.url, root, 1)
+            # a POST call sends its data object as the form (its page field the first page)
+            call = scripts[max(0, match.start() - 150) : match.end() + 300]
+            form = call_data(scripts[match.end() : match.end() + 400]) if POST_CALL.search(call) else None
+            yield self.generic_json_request(url, response.url, root, 1, form)
 
-    def generic_json_request(self, url: str, referer: str, root: str, page: int) -> scrapy.Request:
-        return scrapy.Request(
-            url,
-            callback=self.parse_generic_json,
-            errback=self.generic_list_failed,
-            headers={"Referer": referer, "Accept": "application/json, text/javascript, */*"},
-            cb_kwargs={"referer": referer, "root": root, "page": page},
-        )
+    def generic_json_request(
+        self, url: str, referer: str, root: str, page: int, form: dict[str, str] | None = None
+    ) -> scrapy.Request:
+        common: dict[str, Any] = {
+            "callback": self.parse_generic_json,
+            "errback": self.generic_list_failed,
+            "headers": {
+                "Referer": referer,
+                "Accept": "application/json, text/javascript, */*",
+                "X-Requested-With": "XMLHttpRequest",
+            },
+            "cb_kwargs": {"referer": referer, "root": root, "page": page, "form": form},
+        }
+        if form is not None:
+            return scrapy.FormRequest(url, formdata=form, **common)
+        return scrapy.Request(url, **common)
 
-    def parse_generic_json(self, response: Response, referer: str, root: str, page: int) -> Iterator[Any]:
+    def parse_generic_json(
+        self, response: Response, referer: str, root: str, page: int, form: dict[str, str] | None = None
+    ) -> Iterator[Any]:
         try:
             data = json.loads(response.text if isinstance(response, TextResponse) else response.body)
         except (ValueError, UnicodeDecodeError):
@@ -212,10 +232,14 @@ class GenericLists:
                 found = LIST_DATE.search(str(date)) if date else None
                 yield from self.generic_report_row(url, title, found.group(0) if found else None, referer)
         pages = json_page_count(data)
+        total = json_total(data)
+        if pages is None and total and rows and total > len(rows):
+            pages = -(-total // len(rows))  # {"total": N, "rows": […]}: the first page's rows are a page
         if page == 1 and pages and pages > 1:
             for n in range(2, min(pages, self.max_list_pages) + 1):
-                nxt = with_page(response.url, n)
-                if nxt:
+                if form is not None:
+                    yield self.generic_json_request(response.url, referer, root, n, form_with_page(form, n))
+                elif nxt := with_page(response.url, n):
                     yield self.generic_json_request(nxt, referer, root, n)
 
 
@@ -260,6 +284,46 @@ def json_rows(data: Any) -> list[dict]:
 
     walk(data, 0)
     return best
+
+
+def call_data(after_url: str) -> dict[str, str]:
+    """The literal fields of the data object a script call sends with a URL (the text after the
+    URL): `{channelId: 90, pageNo: 1}`. A page field given by a variable (pageNo: n) is the first page."""
+    match = CALL_DATA.search(after_url)
+    if not match:
+        return {}
+    fields: dict[str, str] = {}
+    pages = {p.lower() for p in PAGE_PARAMS}
+    for key, double, single, number, _name in JS_PAIR.findall(match.group(1)):
+        if double or single or number:
+            fields[key] = double or single or number
+        elif key.lower() in pages:
+            fields[key] = "1"
+    return fields
+
+
+def form_with_page(form: dict[str, str], page: int) -> dict[str, str]:
+    pages = {p.lower() for p in PAGE_PARAMS}
+    key = next((k for k in form if k.lower() in pages), "page")
+    return {**form, key: str(page)}
+
+
+def json_total(data: Any) -> int | None:
+    """The record count a JSON list answer names (total, totalCount …), anywhere near its top."""
+
+    def find(node: Any, depth: int) -> int | None:
+        if not isinstance(node, dict) or depth > 3:
+            return None
+        value = first(node, JSON_TOTAL_KEYS)
+        if isinstance(value, int | str) and str(value).isdigit():
+            return int(value)
+        for child in node.values():
+            found = find(child, depth + 1)
+            if found is not None:
+                return found
+        return None
+
+    return find(data, 0)
 
 
 def json_page_count(data: Any) -> int | None:

@@ -111,10 +111,12 @@ def run_crawl(
     settings: dict[str, str] | None = None,
     args: dict[str, str] | None = None,
     env: dict[str, str] | None = None,
+    prefix: list[str] | None = None,
 ) -> CrawlResult:
     """`scrapy crawl SPIDER -a base_url=…` into tmp_path/govreports.db; call twice with the same
     tmp_path to re-crawl into the same database. `env`: GOVREPORTS_* variables for this crawl
-    (the test's own environment never leaks in)."""
+    (the test's own environment never leaks in). `prefix`: a command the crawl runs under
+    (tests/fulldisk.py: a full filesystem)."""
     database_url = f"sqlite:///{tmp_path}/govreports.db"
     options = {
         "GOVREPORTS_DATABASE_URL": database_url,
@@ -125,7 +127,7 @@ def run_crawl(
         "LOG_LEVEL": "INFO",
         **(settings or {}),
     }
-    cmd = [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"base_url={base_url}"]
+    cmd = [*(prefix or []), sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"base_url={base_url}"]
     for key, value in (args or {}).items():
         cmd += ["-a", f"{key}={value}"]
     for key, value in options.items():

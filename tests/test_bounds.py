@@ -258,3 +258,13 @@ def test_a_crawl_of_hostile_documents_stores_each_not_extracted_with_its_bound_a
         1,
         "GOVREPORTS_MAX_TABLE_CELLS must be a whole number, got 'lots'",
     )
+
+
+@pytest.mark.e2e
+def test_a_bad_bound_given_to_a_crawl_with_s_is_one_line_and_exit_2(tmp_path):
+    cmd = [sys.executable, "-m", "crawler.cli", "crawl", "dongying", "--base-url", "http://127.0.0.1:9"]
+    cmd += ["--database-url", f"sqlite:///{tmp_path}/x.db", "-s", "GOVREPORTS_MAX_TABLE_CELLS=1e9x"]
+    done = run_measured(cmd, cwd=REPO, env=_env(), out_dir=tmp_path / "out")
+    assert done.returncode == 2
+    assert done.stderr.strip() == "govreports: GOVREPORTS_MAX_TABLE_CELLS must be a whole number, got '1e9x'"
+    assert not (tmp_path / "x.db").exists()  # nothing ran

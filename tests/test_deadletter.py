@@ -217,8 +217,9 @@ def test_a_refused_batch_is_kept_and_the_next_run_applies_it(kind, mirror, clean
     rows = stored_rows(url)
     stored = {r[2] for r in rows["documents"]}  # titles of the reports stored with their documents
     assert len(stored) == 4 and not [d for d in rows["documents"] if "99000111" in d[4]]
-    ((run1, summary),) = runs(url)  # the run row says why it failed; the failure row travels with the batch
-    assert summary["failures_by_kind"] == {"database": 1} and failures(url) == []
+    ((run1, summary),) = runs(url)  # the run row says why it failed, its failure is recorded at once
+    assert summary["failures_by_kind"] == {"database": 1}
+    assert [(r, k, "injected fault" in why) for r, k, why in failures(url)] == [(run1, "database", True)]
 
     execute(url, ALLOW[kind])
     start = len(mirror.requests)

@@ -8,11 +8,14 @@ Guarantees of issue 13, each acted out:
 - the same portal is never crawled by two workers at once (a second job of the portal waits for
   the first; crawl_runs of one portal never overlap) nor queued twice;
 - a worker that loses the database (its connections cut by a proxy) keeps what it fetched as dead
-  letters and stops its crawl; the next job (the other worker's) re-applies them.
+  letters and stops its crawl; the next job (the other worker's) re-applies them;
+- retries: a crawl left with dead letters is retried (and the retry applies them), one that failed
+  on the portal's side is not.
 
 Kill points are deterministic: the mirror holds one attachment back until the test lets it go
-(tests/test_resume.py's HoldingMirror). Workers run with a 1 s heartbeat and take over a job
-whose worker was silent for 5 s (GOVREPORTS_WORKER_* below).
+(tests/test_resume.py's HoldingMirror). Workers run with a 1 s heartbeat, take over a job whose
+worker was silent for 12 s, and stop their crawls after 3 s without the database
+(GOVREPORTS_WORKER_* below, crawler/distributed/app.py `Settings.fence_after`).
 """
 
 from __future__ import annotations
@@ -20,8 +23,10 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -37,6 +42,7 @@ from crawler.storage.models import CrawlRun, Report
 from tests.conftest import SITES
 from tests.crawl import REPO
 from tests.rows import stored_rows
+from tests.test_incremental import HUAIBEI_LISTS, HUAIBEI_PDF, requests_since
 from tests.test_resume import SEED_PDF, HoldingMirror
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
@@ -48,10 +54,10 @@ WORKER_ENV = {
     "GOVREPORTS_AUTOTHROTTLE": "0",
     "GOVREPORTS_PARSE_WORKERS": "1",
     "GOVREPORTS_WORKER_HEARTBEAT": "1",
-    "GOVREPORTS_WORKER_STALLED_AFTER": "5",
+    "GOVREPORTS_WORKER_STALLED_AFTER": "12",
     "GOVREPORTS_WORKER_RECOVERY_EVERY": "1",
     "GOVREPORTS_WORKER_RECONNECT_WAIT": "1",
-    "GOVREPORTS_CRAWL_STOP_GRACE": "3",
+    "GOVREPORTS_CRAWL_STOP_GRACE": "4",
     "GOVREPORTS_CRAWL_RETRY_WAIT": "0",
     "GOVREPORTS_NIGHTLY_CRON": "",
 }
@@ -146,7 +152,7 @@ def jobs(url: str) -> list[tuple[int, str, str, int | None, int]]:
         if row is None or row[0] is None:
             return []
         return conn.execute(
-            "SELECT id, lock, status::text, worker_id, attempts FROM procrastinate.procrastinate_jobs "
+            "SELECT id, args->>'portal', status::text, worker_id, attempts FROM procrastinate.procrastinate_jobs "
             "WHERE task_name = 'govreports:crawl_portal' ORDER BY id"
         ).fetchall()
 
@@ -286,16 +292,17 @@ def test_two_workers_crawl_the_five_mirrors_into_the_rows_of_one_process(mirrors
 
 def defer_second_job(url: str, base_url: str) -> int:
     """A second job of dongying deferred while the first runs, bypassing `enqueue` (which refuses
-    it): the portal's lock alone must keep it waiting."""
+    it) and the queueing lock: the lock of the portal's host alone must keep it waiting."""
     import asyncio
 
     from crawler.distributed.app import Settings, make_app
+    from crawler.distributed.enqueue import job_lock
     from crawler.distributed.tasks import CRAWL_TASK
 
     async def defer() -> int:
         app = make_app(Settings(database_url=url), pool_size=1)
         async with app.open_async():
-            task = app.configure_task(CRAWL_TASK, lock="dongying")
+            task = app.configure_task(CRAWL_TASK, lock=job_lock("dongying", base_url, {}))
             return await task.defer_async(portal="dongying", base_url=base_url)
 
     return asyncio.run(defer())
@@ -354,7 +361,9 @@ def test_a_worker_killed_mid_portal_leaves_it_to_the_other_and_the_portal_is_nev
     assert found[0][4] == 2  # two attempts: the one killed (put back by the recovery), the one that finished
     assert "stopped sending heartbeats: queued again" in other.text()
     killed_run, *later = runs(pg_url)
-    assert (killed_run.finished_at, killed_run.outcome) == (None, "running")  # it died with its worker
+    # it died with its worker; the other worker's crawl found its process gone and closed it
+    assert (killed_run.finished_at, killed_run.outcome, killed_run.finish_reason) == (None, "killed", "killed")
+    assert "the crawl was killed: its process" in (killed_run.exit_reason or "")
     assert [r.outcome for r in later] == ["ok", "ok"]
     assert all(r.started_at >= killed_at for r in later)
     assert_no_overlap(pg_url, {killed_run.id: killed_at})
@@ -366,6 +375,225 @@ def test_a_worker_killed_mid_portal_leaves_it_to_the_other_and_the_portal_is_nev
     (line,) = [ln for ln in status.stdout.splitlines() if ln.startswith("dongying ")]
     assert "succeeded" in line and " ok " in line, status.stdout
     assert "lost" in status.stdout  # the killed worker, silent since
+
+
+# -- a worker that loses the database ---------------------------------------------------------------
+
+
+class Proxy:
+    """A TCP proxy to the PostgreSQL server for one worker: `cut()` closes every connection and
+    refuses new ones, as a network partition between that worker's machine and the database."""
+
+    def __init__(self, port: int) -> None:
+        self.upstream = port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.sockets: list[socket.socket] = []
+        self.lock = threading.Lock()
+        self.is_cut = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return  # cut
+            server = socket.create_connection(("127.0.0.1", self.upstream))
+            with self.lock:
+                if self.is_cut:
+                    client.close()
+                    server.close()
+                    return
+                self.sockets += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def cut(self) -> None:
+        with self.lock:
+            self.is_cut = True
+            self.listener.close()
+            for s in self.sockets:
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                s.close()
+
+
+def system_identifier(url: str) -> str:
+    import psycopg
+
+    with psycopg.connect(conninfo(url)) as conn:
+        row = conn.execute("SELECT system_identifier FROM pg_control_system()").fetchone()
+        assert row is not None
+        return str(row[0])
+
+
+def test_a_worker_that_loses_the_database_keeps_dead_letters_and_the_next_job_applies_them(pg_url, tmp_path, workers):
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(pg_url)
+    proxy = Proxy(parsed.port)
+    cut_off = parsed.set(port=proxy.port).render_as_string(hide_password=False)
+    mirror = HoldingMirror(SITES / "huaibei", hold=HUAIBEI_PDF).start()
+    timing = {"GOVREPORTS_BATCH_SIZE": "1"}
+    letters_dir = tmp_path / "jobs" / "huaibei" / "deadletter"
+    try:
+        lost = Worker(env_for(tmp_path, cut_off, **timing), tmp_path / "lost.log")
+        workers.append(lost)
+        env = env_for(tmp_path, pg_url, **timing)
+        (tmp_path / "map.toml").write_text(f'huaibei = "{mirror.base_url}"\n', "utf-8")
+        assert (
+            "huaibei: queued"
+            in govreports(env, "enqueue", "huaibei", "--base-url-map", str(tmp_path / "map.toml")).stdout
+        )
+        # four reports stored, the fifth (2020) waiting for its PDF
+        wait_until(lambda: mirror.arrived.is_set() and report_count(pg_url) == 4, "the crawl to reach the PDF", [lost])
+        pid = crawl_pid(tmp_path / "jobs", "huaibei")
+        assert pid and parent_of(pid) == lost.pid
+
+        proxy.cut()
+        # the worker stops its crawl (SIGTERM) within seconds: the PDF in flight is let go then,
+        # so the graceful stop finishes the 2020 report, whose batch cannot be written
+        wait_until(lambda: "Received SIGTERM" in lost.text(), "the cut-off worker to stop its crawl", [lost])
+        mirror.release()
+        wait_until(lambda: not alive(pid), "the stopped crawl to exit", [lost])
+        stopped_at = datetime.now(UTC).replace(tzinfo=None)
+        letters = sorted(letters_dir.glob("huaibei-*.json"))
+        assert letters, lost.text()[-3000:]
+        kept = [json.loads(p.read_text("utf-8")) for p in letters]
+        assert [item["page"]["url"] for letter in kept for item in letter["items"]] == [
+            f"{mirror.base_url}/zwgk/public/15/99000111.html"
+        ]
+        # named by cluster and database, not by the URL through the proxy: the other worker's database too
+        assert {letter["database"] for letter in kept} == {f"postgresql:{system_identifier(pg_url)}/{parsed.database}"}
+        assert report_count(pg_url) == 4
+        assert lost.process.poll() is None  # the worker itself lives on, trying to reconnect
+
+        start = len(mirror.requests)
+        other = Worker(env, tmp_path / "other.log")
+        workers.append(other)
+        wait_until(lambda: all_done(pg_url, 1), "the other worker to take the portal over", [other, lost])
+        again = requests_since(mirror, start)
+        clean = clean_crawl(tmp_path, mirror.base_url, "huaibei")
+    finally:
+        mirror.release()
+        mirror.stop()
+    ((_, _, status, worker, attempts),) = jobs(pg_url)
+    assert (status, attempts) == ("succeeded", 2)
+    assert "huaibei: database unreachable for " in lost.text()
+    assert "stopped sending heartbeats: queued again" in other.text()
+    assert not list(letters_dir.glob("huaibei-*.json"))  # re-applied, then deleted
+    cut_run, next_run = runs(pg_url)
+    # it could not record its end; the next crawl found its process gone and closed the row
+    assert (cut_run.outcome, cut_run.finished_at) == ("killed", None)
+    assert "the crawl was killed: its process" in (cut_run.exit_reason or "")
+    assert next_run.outcome == "ok" and next_run.started_at >= stopped_at
+    assert next_run.summary["dead_letters"] == {"kept": 0, "replayed": 1}
+    assert again == HUAIBEI_LISTS  # the re-applied report is held: only the lists were read
+    assert stored_rows(pg_url) == clean
+
+
+# -- retries ---------------------------------------------------------------------------------------
+
+REFUSE_2020 = [  # the database refuses the documents of huaibei's 2020 report (page 99000111)
+    "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected fault'; END $$",
+    "CREATE TRIGGER refuse BEFORE INSERT ON documents FOR EACH ROW "
+    "WHEN (NEW.url LIKE '%99000111%') EXECUTE FUNCTION refuse()",
+]
+
+
+def test_a_crawl_left_with_dead_letters_is_retried_and_one_that_failed_is_not(pg_url, tmp_path, workers):
+    from crawler.storage.db import ensure_schema
+
+    engine = ensure_schema(pg_url)
+    with engine.begin() as conn:
+        for statement in REFUSE_2020:
+            conn.execute(text(statement))
+    engine.dispose()
+    env = env_for(
+        tmp_path, pg_url, GOVREPORTS_CRAWL_RETRY_WAIT="4", GOVREPORTS_BATCH_SIZE="1", GOVREPORTS_RETRY_TIMES="0"
+    )
+    with Mirror(SITES / "huaibei") as mirror:
+        nothing = socket.create_server(("127.0.0.1", 0))  # a port that accepts nothing: every request fails
+        refused = f"http://127.0.0.1:{nothing.getsockname()[1]}"
+        nothing.close()
+        (tmp_path / "map.json").write_text(json.dumps({"huaibei": mirror.base_url, "dongying": refused}))
+        workers.append(Worker(env, tmp_path / "w.log"))
+        queued = govreports(env, "enqueue", "huaibei", "dongying", "--base-url-map", str(tmp_path / "map.json"))
+        assert "2 portals queued" in queued.stdout, queued.stdout + queued.stderr
+        # huaibei's first attempt ends with a dead letter: its job waits for the retry
+        wait_until(
+            lambda: [(p, st, a) for _, p, st, _, a in jobs(pg_url) if p == "huaibei"] == [("huaibei", "todo", 1)],
+            "huaibei's job to wait for its retry",
+            workers,
+        )
+        waiting = govreports(env, "status")
+        engine = create_engine(pg_url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP TRIGGER refuse ON documents"))
+        engine.dispose()
+        wait_until(lambda: all_done(pg_url, 2), "both jobs", workers)
+        clean = clean_crawl(tmp_path, mirror.base_url, "huaibei")
+    found = {p: (st, a) for _, p, st, _, a in jobs(pg_url)}
+    assert found == {"huaibei": ("succeeded", 2), "dongying": ("failed", 1)}  # no retry of a portal's own failure
+    (line,) = [ln for ln in waiting.stdout.splitlines() if ln.startswith("huaibei ")]
+    assert "attempt 2" in line, waiting.stdout
+    assert "dead letters left" in workers[0].text()
+    retried = [r for r in runs(pg_url) if r.spider == "huaibei"]
+    assert [r.outcome for r in retried] == ["failed", "ok"]
+    assert retried[1].summary["dead_letters"] == {"kept": 0, "replayed": 1}
+    assert stored_rows(pg_url) == clean  # huaibei's rows as an uninterrupted crawl's; dongying stored none
+
+
+# -- make demo-distributed ------------------------------------------------------------------------
+
+
+def test_the_distributed_demo_prints_the_totals_of_the_demo(demo_database_url):
+    from crawler.cli import summary_table
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVREPORTS_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "crawler.distributed.demo"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    assert "killed worker " in done.stdout and "(SIGKILL) while it crawled " in done.stdout
+    assert "5 portals queued, 0 already queued or running" in done.stdout
+    expected = summary_table(demo_database_url).splitlines()
+    got = done.stdout.rstrip().splitlines()
+    table = got[-len(expected) :]
+    assert table[:-1] == expected[:-1]  # bodies × years, row by row
+    assert table[-1].split(" in ")[0] == expected[-1].split(" in ")[0]  # "13 bodies, 30 reports, … findings"
+
+
+def test_the_lock_of_a_crawl_is_its_host_so_portals_of_one_host_run_one_at_a_time():
+    from crawler.distributed.enqueue import job_lock
+
+    homes = {"a": "http://www.weishan.gov.cn/", "b": "http://WWW.weishan.gov.cn/col/x", "c": "https://www.ds.gov.cn"}
+    assert job_lock("a", None, homes) == job_lock("b", None, homes) == "host:www.weishan.gov.cn"
+    assert job_lock("c", None, homes) == "host:www.ds.gov.cn"
+    # a mirror is its own host: host and port
+    assert job_lock("a", "http://127.0.0.1:8001", homes) == "host:127.0.0.1:8001"
+    assert job_lock("nohome", None, homes) == "portal:nohome"
 
 
 # -- single-machine use, bad input ------------------------------------------------------------------

@@ -20,6 +20,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.items import ReportPage
+from crawler.mirror.server import Mirror
 from crawler.registry import spider_class
 from spiders.platforms.hanweb import HanwebSpider, JpageList, Record, js_object
 from tests.conftest import SITES, fake_response
@@ -442,3 +443,25 @@ def test_crawl_stores_the_four_reports_and_a_second_crawl_adds_no_rows(mirror_fo
     second = again.counts()
     assert second.pop("crawl_runs") == first.pop("crawl_runs") + 1
     assert second == first
+
+
+@pytest.mark.e2e
+def test_a_gbk_page_behind_a_utf8_header_is_read_as_gbk(tmp_path):
+    # the seed report page re-encoded in GBK, its <meta> saying gbk, the header still charset=utf-8
+    gbk = {
+        "fault": "rewrite",
+        "old": 'content="text/html; charset=utf-8"',
+        "new": 'content="text/html; charset=gbk"',
+        "encoding": "gbk",
+    }
+    with Mirror(SITES / "dongying") as mirror:
+        clean = run_crawl("dongying", mirror.base_url, tmp_path / "clean")
+    with Mirror(SITES / "dongying", faults={"/art/2020/2/27/art_164458_841.html": [gbk]}) as mirror:
+        result = run_crawl("dongying", mirror.base_url, tmp_path / "gbk")
+        assert ("GET", "/art/2020/2/27/art_164458_841.html") in mirror.requests
+    assert result.returncode == 0, result.log[-3000:]
+    assert result.failures() == []
+    without_urls = [{k: v for k, v in r.items() if k not in ("url",)} for r in result.reports()]
+    assert without_urls == [{k: v for k, v in r.items() if k not in ("url",)} for r in clean.reports()]
+    assert SEED_TITLE in {r["title"] for r in result.reports()}
+    assert result.metrics(SEED_TITLE) == clean.metrics(SEED_TITLE) != {}

@@ -1,9 +1,9 @@
 """`govreports export`: tidy files from the views on SQLite and PostgreSQL, filters, BOM,
 parquet, the data dictionary, and clear errors for bad input.
 
-Numbers are typed from the seed reports: tests/seeds/002 (诸城市 2017: 主动公开 22794 市本级,
-27519 本行政区域; 收到申请 88 in both) and tests/seeds/000 (东营市 2019: 政府集中采购 1088 个,
-1148226.228万元; 行政复议 10 件 in the prose)."""
+Numbers are those of the seed reports, typed once in tests/seeds/expected.toml: seed 002 (诸城市
+2017: 主动公开 of the 市本级 and 本行政区域 tables, 收到申请 in both) and seed 000 (东营市 2019:
+政府集中采购 projects and amount in 万元; 行政复议 in the prose)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session
 
 from crawler.analysis.export import DICTIONARY, FILES, ExportError, Filters, export
 from crawler.cli import main
+from crawler.errors import MissingExtra
 from crawler.storage import db
 from crawler.storage.store import ReportWriter
+from tests.seednumbers import numbers, value
 from tests.test_views import seed_item, zhucheng_2017
 
 DONGYING_URL = "http://www.dongying.gov.cn/art/2020/2/27/art_164458_841.html"
@@ -77,22 +79,30 @@ def test_csv_export_writes_tidy_files_the_same_on_both_databases(seeded, tmp_pat
         zhucheng["applications"],
         zhucheng["review_total"],
         zhucheng["litigation_total"],
-    ) == ("27519", "88", "2", "1")
-    assert (reports["东营市人民政府"]["review_total"], reports["东营市人民政府"]["applications"]) == ("10", "")
+    ) == tuple(
+        numbers("002", "region")[c].printed
+        for c in ("proactive.total", "applications.received", "review.total", "litigation.total")
+    )
+    assert (reports["东营市人民政府"]["review_total"], reports["东营市人民政府"]["applications"]) == (
+        numbers("000", "prose")["review.total"].printed,
+        "",
+    )
 
     values = read_csv(out / "metric_values.csv")
     assert counts["metric_values.csv"] == len(values)
     proactive = sorted((r["scope"], r["value"]) for r in values if r["code"] == "proactive.total")
-    assert proactive == [("region", "27519"), ("self", "22794")]
+    assert proactive == [(scope, numbers("002", scope)["proactive.total"].printed) for scope in ("region", "self")]
     (amount,) = [r for r in values if r["code"] == "art20.procurement.amount"]
+    procured = numbers("000", "table")["art20.procurement.amount"]
     assert (amount["value"], amount["unit"], amount["raw_value"], amount["scope"]) == (
-        "1148226.228",
-        "万元",
-        "1148226.228万元",
+        procured.printed,
+        procured.unit,
+        f"{procured.printed}{procured.unit}",
         "",
     )
     (projects,) = [r for r in values if r["code"] == "art20.procurement.projects"]
-    assert projects["value"] == "1088"  # an integer never prints as 1088.0 or 1088.000000
+    # an integer never prints as 1088.0 or 1088.000000
+    assert projects["value"] == numbers("000", "table")["art20.procurement.projects"].printed
 
     dictionary = {r["code"]: r for r in read_csv(out / "dictionary.csv")}
     assert dictionary["apps.new"]["label_zh"] == "一、本年新收政府信息公开申请数量"
@@ -145,7 +155,7 @@ def test_jsonl_has_numbers_and_nulls(sqlite_seeded, tmp_path):
     assert (row["body"], row["year"], row["value"], row["scope"], row["applicant"]) == (
         "东营市人民政府",
         2019,
-        1148226.228,
+        float(value("000", "table", "art20.procurement.amount")),
         None,
         None,
     )
@@ -156,20 +166,21 @@ def test_parquet_keeps_types(sqlite_seeded, tmp_path):
     run_export(sqlite_seeded, tmp_path, "parquet")
     reports = pq.read_table(tmp_path / "reports.parquet").to_pylist()
     (zhucheng,) = [r for r in reports if r["year"] == 2017]
+    region = numbers("002", "region")
     assert (zhucheng["proactive_total"], zhucheng["applications"], str(zhucheng["published_at"])) == (
-        27519.0,
-        88.0,
+        float(region["proactive.total"].value),
+        float(region["applications.received"].value),
         "2018-03-29",
     )
     values = pq.read_table(tmp_path / "metric_values.parquet")
     assert str(values.schema.field("value").type) == "double" and str(values.schema.field("year").type) == "int64"
-    assert 1148226.228 in values.column("value").to_pylist()
+    assert float(value("000", "table", "art20.procurement.amount")) in values.column("value").to_pylist()
 
 
 def test_parquet_without_pyarrow_says_how_to_install_it(sqlite_seeded, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "pyarrow", None)
     monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
-    with pytest.raises(ExportError, match=r"pip install 'govreports\[export\]'"):
+    with pytest.raises(MissingExtra, match=r"pip install 'govreports\[export\]'"):
         run_export(sqlite_seeded, tmp_path, "parquet")
 
 
@@ -190,11 +201,14 @@ def test_bad_input_is_refused_before_anything_is_written(sqlite_seeded, tmp_path
 
 
 def test_a_missing_or_old_database_is_refused(tmp_path):
-    with pytest.raises(ExportError, match="no database at"):
+    with pytest.raises(db.DatabaseMissing, match="no database at"):
         run_export(f"sqlite:///{tmp_path}/missing.db", tmp_path / "out")
+    assert not (tmp_path / "missing.db").exists()
     old = f"sqlite:///{tmp_path}/old.db"
     db.upgrade(old, "0003")
-    with pytest.raises(ExportError, match=rf"revision 0003, not {db.head_revision(old)}: run `govreports db upgrade`"):
+    with pytest.raises(
+        db.SchemaError, match=rf"revision 0003, not {db.head_revision(old)}: run `govreports db upgrade`"
+    ):
         run_export(old, tmp_path / "out")
 
 

@@ -8,9 +8,13 @@ stores 4 reports, 2019–2022. Every test is bounded: DOWNLOAD_TIMEOUT 1 s, RETR
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import shutil
 import subprocess
 import sys
+import time
 from types import SimpleNamespace
 from urllib.parse import quote
 
@@ -24,8 +28,8 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from crawler.extensions.progress import Progress
-from crawler.extensions.runrecord import pending_failures
-from crawler.items import TITLE_MAX
+from crawler.extensions.runrecord import failure_recorded
+from crawler.items import TITLE_MAX, Failure
 from crawler.middlewares.failures import (
     FAILURE_KIND,
     FailureRecorder,
@@ -33,9 +37,11 @@ from crawler.middlewares.failures import (
     error_page_title,
 )
 from crawler.mirror.server import ERROR_PAGE, Mirror
+from crawler.storage import db
 from crawler.storage.models import Body, Document, Report, ValidationFinding
 from tests.conftest import SITES
 from tests.crawl import REPO, CrawlResult, run_crawl
+from tests.fulldisk import full_disk
 from tests.sites.faults.spider import FaultsSpider
 
 SITE = SITES / "faults"
@@ -263,6 +269,24 @@ def test_a_50_mb_attachment_is_refused_recorded_and_the_report_stored_without_it
     assert attachment_of(result, 2022) == {"fetched": False, "extracted": False, "note": reason}
 
 
+@pytest.mark.e2e
+def test_a_gzip_bomb_on_a_report_page_is_stopped_and_recorded_not_dropped_silently(tmp_path):
+    # 20 MB of zeros behind the page, 20 KB on the wire; decompression stops past DOWNLOAD_MAXSIZE
+    with Mirror(SITE, faults={R2019: [{"fault": "gzip_bomb", "size": 20_000_000}]}) as mirror:
+        result = crawl(mirror, tmp_path, DOWNLOAD_MAXSIZE="1048576")
+        url = mirror.base_url + R2019
+        assert asked(mirror, R2019) == 1  # a bomb is no transient error: not retried
+    assert result.returncode == 0, result.log[-3000:]
+    assert years(result) == [2020, 2021, 2022]
+    [(kind, failed_url, reason)] = result.failures()
+    assert (kind, failed_url) == ("download", url)
+    assert reason.startswith("decompression bomb: ") and reason.endswith(
+        "past the download max size (1048576); stopped"
+    )
+    run = result.runs()[0]
+    assert (run.failures_count, run.summary["failures_by_kind"]) == (1, {"download": 1})
+
+
 # -- content faults ------------------------------------------------------------------------------
 
 
@@ -378,12 +402,14 @@ def test_a_list_record_on_another_host_is_refused_by_the_hanweb_spider(tmp_path)
 
 LONG_TITLE = title(2022) + "附" * 3400  # 10 KB of UTF-8
 LONG_NAME = title(2020) + "附" * 362 + ".pdf"  # 400 characters
+LONG_ETAG = '"' + "e" * 300 + '"'  # documents.etag is VARCHAR(200)
 LONG_BODY = "合成县" + "测" * 250 + "局"  # longer than bodies.name holds on PostgreSQL (VARCHAR(200))
 
 
 def hostile_values() -> dict[str, list[dict]]:
-    """A 10 KB title (2022), an attachment name of 400 characters with a NUL in it (2020), and a
-    department whose name PostgreSQL cannot hold (2019, named by its list title)."""
+    """A 10 KB title (2022), an attachment name of 400 characters with a NUL in it (2020), an ETag
+    of 302 characters (2021), and a department whose name PostgreSQL cannot hold (2019, named by
+    its list title)."""
     disposition = "attachment; filename*=UTF-8''" + quote(LONG_NAME.replace("附", "附\x00", 1))
     listed_2019 = f'title="{title(2019)}"'
     return {
@@ -395,6 +421,7 @@ def hostile_values() -> dict[str, list[dict]]:
             }
         ],
         PDF_2020: [{"fault": "rewrite", "headers": {"Content-Disposition": disposition}}],
+        R2021: [{"fault": "rewrite", "headers": {"ETag": LONG_ETAG}}],
         LIST_1: [{"fault": "rewrite", "old": listed_2019, "new": f'title="{LONG_BODY}2019年政府信息公开工作年度报告"'}],
     }
 
@@ -423,6 +450,11 @@ def test_values_the_database_cannot_hold_never_poison_the_batch(database_url, tm
         )
         assert name == LONG_NAME
         bodies = {b.name for b in s.scalars(select(Body))}
+        # an ETag too long for its column is no validator: the page is stored without it
+        [etag] = s.scalars(
+            select(Document.etag).join(Report).where(Report.report_year == 2021, Document.role == "page")
+        )
+        assert etag is None
     if postgres:  # VARCHAR(200): that report alone is refused, recorded with its URL; the rest stored
         assert sorted(stored) == [2020, 2021, 2022]
         [(kind, url, reason)] = result.failures()
@@ -439,6 +471,86 @@ def test_values_the_database_cannot_hold_never_poison_the_batch(database_url, tm
         assert result.failures() == []
         assert LONG_BODY in bodies
     assert not list((tmp_path / "deadletter").glob("**/*.json"))  # nothing left for a next run to retry
+
+
+# -- full disks, leftovers -------------------------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_an_archive_on_a_full_disk_drops_no_report_silently_and_the_next_crawl_stores_them(tmp_path):
+    archive = tmp_path / "archive"
+    with Mirror(SITE) as mirror:
+        base = mirror.base_url
+        full = run_crawl("faults", base, tmp_path, settings=FAST, prefix=full_disk(archive))
+        assert full.returncode == 1, full.log[-3000:]
+        assert years(full) == []
+        again = crawl(mirror, tmp_path)  # the same archive folder, on a disk with room
+    failures = full.failures()
+    assert sorted(url for _, url, _ in failures) == [base + p for p in (R2019, R2020, R2021, R2022)]
+    for kind, _, reason in failures:
+        assert kind == "archive"
+        assert reason == (
+            "report not stored, the raw archive could not keep it: OSError: [Errno 28] No space left on device"
+        )
+    run = full.runs()[0]
+    assert (run.outcome, run.reports_new, run.items_rejected) == ("failed", 0, 0)
+    assert run.exit_reason.startswith("4 reports not stored: the raw archive could not keep them")
+    assert "faults: 4 reports not stored" in full.log
+    assert again.returncode == 0, again.log[-3000:]
+    assert years(again) == ALL_YEARS
+    assert not list(archive.glob("**/*.tmp"))
+
+
+def letters(tmp_path) -> list[dict]:
+    return [json.loads(p.read_text("utf-8")) for p in sorted((tmp_path / "deadletter").glob("*.json"))]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("room", [0, 24 * 1024], ids=["full-at-open", "full-mid-crawl"])
+def test_a_database_on_a_full_disk_keeps_every_report_as_a_dead_letter_for_the_next_run(tmp_path, room):
+    made = tmp_path / "made" / "govreports.db"
+    db.ensure_schema(f"sqlite:///{made}").dispose()
+    folder = tmp_path / "db"
+    url = f"sqlite:///{folder / 'govreports.db'}"
+    settings = {**FAST, "GOVREPORTS_DATABASE_URL": url, "GOVREPORTS_BATCH_SIZE": "1"}
+    reports = [R2019, R2020, R2021, R2022]
+    with Mirror(SITE) as mirror:
+        prefix = full_disk(folder, room=room, fill_from=made)
+        full = run_crawl("faults", mirror.base_url, tmp_path, settings=settings, prefix=prefix)
+        # what reached the database on the full disk went with its mount: the dead letters hold every report
+        assert full.returncode == 1, full.log[-3000:]
+        kept = sorted(item["page"]["url"] for letter in letters(tmp_path) for item in letter["items"])
+        assert kept == [mirror.base_url + p for p in reports]
+        assert all("database or disk is full" in letter["error"] for letter in letters(tmp_path))
+        assert "4 reports kept as dead letters" in full.log and "dead letters: 4 reports kept" in full.log
+
+        shutil.copy(made, folder / "govreports.db")  # the disk has room again
+        start = len(mirror.requests)
+        done = run_crawl("faults", mirror.base_url, tmp_path, settings=settings)
+        again = CrawlResult(done.returncode, done.log, url)
+        fetched = [p for _, p in mirror.requests[start:]]
+    assert again.returncode == 0, again.log[-3000:]
+    assert years(again) == ALL_YEARS
+    assert not set(reports) & set(fetched)  # re-applied from the dead letters, not fetched again
+    assert letters(tmp_path) == []
+    assert again.runs()[-1].summary["dead_letters"] == {"kept": 0, "replayed": 4}
+
+
+@pytest.mark.e2e
+def test_temporary_files_killed_writes_left_in_the_archive_are_removed(tmp_path):
+    entry = tmp_path / "archive" / "ab" / "cd"
+    entry.mkdir(parents=True)
+    old, fresh = entry / "tmpk1ll3d.tmp", entry / "tmpwr1t1ng.tmp"
+    old.write_bytes(b"\x1f\x8b half a gzip")
+    fresh.write_bytes(b"\x1f\x8b another crawl writing now")
+    two_hours_ago = time.time() - 2 * 3600
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    with Mirror(SITE) as mirror:
+        result = crawl(mirror, tmp_path)
+    assert result.returncode == 0, result.log[-3000:]
+    assert not old.exists()
+    assert fresh.exists()  # younger than an hour: maybe another crawl's write in progress
+    assert "removed 1 temporary files unfinished writes left in the archive" in result.log
 
 
 # -- progress and the scheduled command -------------------------------------------------------------
@@ -573,14 +685,22 @@ def test_a_progress_line_counts_what_was_found_and_what_became_of_it():
     assert "(0/min)" in progress.line()  # the rate is per interval
 
 
+SENT: dict[int, list[Failure]] = {}  # id of a recorder() middleware -> the failures it sent
+
+
 def recorder() -> FailureRecorder:
+    """The middleware, with the failures it sends to the run record (signal failure_recorded)
+    collected in SENT."""
     crawler = get_crawler(FaultsSpider)
     crawler.spider = FaultsSpider(base_url="http://127.0.0.1:1")
-    return FailureRecorder.from_crawler(crawler)
+    mw = FailureRecorder.from_crawler(crawler)
+    sent = SENT.setdefault(id(mw), [])
+    crawler.signals.connect(lambda failure: sent.append(failure), signal=failure_recorded, weak=False)
+    return mw
 
 
 def recorded(mw: FailureRecorder) -> list[tuple[str, str | None, str]]:
-    return [(f.kind, f.url, f.reason) for f in pending_failures(mw.crawler)]
+    return [(f.kind, f.url, f.reason) for f in SENT[id(mw)]]
 
 
 def test_a_dns_failure_after_the_retries_is_recorded_as_a_download_failure():

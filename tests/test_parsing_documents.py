@@ -22,6 +22,7 @@ from crawler.parsing.documents import (
     extract_pdf,
 )
 from tests.conftest import seed_text
+from tests.libreoffice import needs_libreoffice
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "documents"
 
@@ -293,13 +294,52 @@ def test_doc_without_converter_is_not_extracted(monkeypatch):
     doc = extract_document(fixture("table.doc"), "application/msword", "table.doc")
     assert doc.extracted is False
     assert doc.text == ""
-    assert doc.note == "no .doc converter (install antiword)"
+    assert doc.note == "no .doc converter (install LibreOffice: libreoffice-writer-nogui, or antiword)"
+
+
+def without_libreoffice(monkeypatch) -> None:
+    real_which = shutil.which
+    monkeypatch.setattr(
+        documents.shutil, "which", lambda name: None if name in ("soffice", "libreoffice") else real_which(name)
+    )
+
+
+def test_doc_through_libreoffice_gives_the_tables_of_its_docx():
+    """table.doc is table.docx saved by LibreOffice as MS Word 97: read back through LibreOffice
+    and the DOCX reader, its merged-cell grid is the DOCX's, cell for cell."""
+    needs_libreoffice()
+    doc = extract_doc(fixture("table.doc"), name="table.doc")
+    assert (doc.extracted, doc.note) == (True, "converted to DOCX by LibreOffice")
+    original = extract_docx(fixture("table.docx"), name="table.docx")
+    assert [t.texts() for t in doc.tables] == [t.texts() for t in original.tables]
+    assert [[(c.row, c.col) for c in row] for row in doc.tables[0].grid] == [
+        [(c.row, c.col) for c in row] for row in original.tables[0].grid
+    ]
+    assert doc.text == original.text
+
+
+def test_a_failing_libreoffice_falls_back_to_antiword_and_says_both(monkeypatch, tmp_path):
+    if shutil.which("antiword") is None:
+        pytest.skip("antiword not installed")
+    script = tmp_path / "soffice"
+    script.write_text("#!/bin/sh\necho 'Error: source file could not be loaded' >&2\nexit 1\n")
+    script.chmod(0o755)
+    real_which = shutil.which
+    monkeypatch.setattr(documents.shutil, "which", lambda name: str(script) if name == "soffice" else real_which(name))
+    doc = extract_doc(fixture("table.doc"), name="table.doc")
+    assert doc.extracted is True
+    assert doc.note == (
+        "LibreOffice failed (exit 1): Error: source file could not be loaded; "
+        "converted to text by antiword (tables as lines of text)"
+    )
 
 
 @pytest.mark.skipif(shutil.which("antiword") is None, reason="antiword not installed")
-def test_doc_with_antiword():
+def test_doc_with_antiword_where_libreoffice_is_absent(monkeypatch):
+    without_libreoffice(monkeypatch)
     doc = extract_doc(fixture("table.doc"), name="table.doc")
     assert doc.extracted is True
+    assert doc.note == "converted to text by antiword (tables as lines of text)"
     lines = doc.text.split("\n")
     assert lines[0] == "合成测试文件,数字为虚构。"
     assert lines[1] == "四、政府信息公开行政复议、行政诉讼情况"
@@ -315,9 +355,10 @@ def test_doc_with_antiword():
 
 
 @pytest.mark.skipif(shutil.which("catdoc") is None, reason="catdoc not installed")
-def test_doc_with_catdoc_when_antiword_is_missing(monkeypatch):
+def test_doc_with_catdoc_when_antiword_and_libreoffice_are_missing(monkeypatch):
     real_which = shutil.which
-    monkeypatch.setattr(documents.shutil, "which", lambda name: None if name == "antiword" else real_which(name))
+    missing = ("antiword", "soffice", "libreoffice")
+    monkeypatch.setattr(documents.shutil, "which", lambda name: None if name in missing else real_which(name))
     doc = extract_doc(fixture("table.doc"), name="table.doc")
     assert doc.extracted is True
     assert doc.text.startswith("合成测试文件,数字为虚构。\n四、政府信息公开行政复议、行政诉讼情况\n")

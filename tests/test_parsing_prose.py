@@ -1,7 +1,7 @@
 """Prose headline numbers: which sentences of the seed reports qualify, and which do not.
 
-Expected values are typed from the seed text (the sentence is quoted) or from sentences written
-here by hand.
+Expected values of the seeds are typed once in tests/seeds/expected.toml (its `prose` parts, with
+the sentence quoted and the line); others come from sentences written here by hand.
 """
 
 from __future__ import annotations
@@ -11,6 +11,16 @@ from decimal import Decimal
 from crawler.parsing.metrics import load_metrics
 from crawler.parsing.prose import headline_metrics
 from tests.conftest import seed_text
+from tests.seednumbers import numbers
+
+
+def prose(seed: str, *, but: tuple[str, ...] = ()) -> list[tuple]:
+    """The prose numbers of a seed (tests/seeds/expected.toml) as `summary` gives them."""
+    return [
+        (code, n.scope, n.applicant, n.value, n.printed, f"text line {n.line}")
+        for code, n in numbers(seed, "prose").items()
+        if code not in but
+    ]
 
 
 def summary(metrics) -> list[tuple]:
@@ -19,17 +29,9 @@ def summary(metrics) -> list[tuple]:
 
 def test_seed_001_huaibei_2018_narrative_only():
     found = headline_metrics(seed_text("001"), 2018, set())
-    assert summary(found) == [
-        # line 16 "今年来全市主动公开政府信息112304 条,其中市政府及市直单位公开信息33240 条,…"
-        ("proactive.total", "region", None, Decimal(112304), "112304", "text line 16"),
-        # line 26 "今年来市本级及市直部门共接收信息公开申请101件(其中市本级网上申请10件,纸质申请18件,…)";
-        # "市本级依申请办件28件中…" is a breakdown of those 101 and is not emitted
-        ("applications.received", "self", None, Decimal(101), "101", "text line 26"),
-        # line 28 "2018年全市收到涉及市政府本级政府信息公开的行政复议、涉及市政府本级政府信息公开的
-        # 行政诉讼申请数量均为零": both counts are 0; 全市 and 本级 both appear, so no scope is guessed
-        ("review.total", None, None, Decimal(0), "零", "text line 28"),
-        ("litigation.total", None, None, Decimal(0), "零", "text line 28"),
-    ]
+    # line 26's "市本级依申请办件28件中…" is a breakdown of its 101 and is not emitted; line 28 names
+    # 全市 and 本级 both, so no scope is guessed for its two zeros
+    assert summary(found) == prose("001")
     assert all(m.source == "text" for m in found)
     assert [m.unit for m in found] == ["条", "件", "件", "件"]
     # the raw label is quoted as printed, with the seed's no-break space before 条
@@ -39,13 +41,7 @@ def test_seed_001_huaibei_2018_narrative_only():
 
 def test_seed_004_linyi_etdz_2019_narrative_only():
     found = headline_metrics(seed_text("004"), 2019, set())
-    assert summary(found) == [
-        # line 89 "2019年,共受理公民、法人或其他组织申请9件": 2019 form, so apps.new (总计)
-        ("apps.new", None, "total", Decimal(9), "9", "text line 89"),
-        # line 97 "开发区共收到因政务信息公开提起行政复议7件" / "因政府信息公开申请提起行政诉讼8起"
-        ("review.total", None, None, Decimal(7), "7", "text line 97"),
-        ("litigation.total", None, None, Decimal(8), "8", "text line 97"),
-    ]
+    assert summary(found) == prose("004")  # a 2019 form: line 89's 申请 is apps.new (总计)
     # not emitted: line 76 "共主动公开发布信息 4895 条;新浪、腾讯微博 2543 条, 微信 6578 条" lists
     # channels side by side (not 主动公开政府信息, and no total); line 31 "共发布解读 127 余条" is
     # approximate; line 23 "发布新闻动态 816条" is not a headline metric
@@ -55,13 +51,8 @@ def test_seed_004_linyi_etdz_2019_narrative_only():
 def test_seed_000_dongying_2019_prose_beside_its_table():
     art20 = {"art20.regulations.new", "art20.regulations.published", "art20.licensing.decisions"}
     found = headline_metrics(seed_text("000"), 2019, art20)
-    assert summary(found) == [
-        # line 175 "2019年,全市各级行政复议机关共收到有关政府信息公开的行政复议申请10件"
-        # (全市, but scope is a legacy-table dimension: a 2019 report's values carry none)
-        ("review.total", None, None, Decimal(10), "10", "text line 175"),
-        # line 177 "全市因公民、法人和其他组织认为…,提起行政诉讼10件,其中,…"
-        ("litigation.total", None, None, Decimal(10), "10", "text line 177"),
-    ]
+    # 全市, but scope is a legacy-table dimension: a 2019 report's values carry none
+    assert summary(found) == prose("000")
     # line 175's "行政复议申请10件" is not an information request, line 171's 329 is 新增 +
     # 结转, and its "但后续未收到申请3件" is one item of "其他处理情形的30件中": no apps.new at all
     assert "apps.new" not in {m.code for m in found}
@@ -78,37 +69,18 @@ def test_seed_003_dongsheng_2017_table_wins_over_prose():
         "proactive.channel.wechat",
     }
     found = headline_metrics(seed_text("003"), 2017, own_table)
-    assert summary(found) == [
-        # line 66 "2017年,东胜区共受理2件依申请公开,当面申请1件,传真1件"
-        ("applications.received", None, None, Decimal(2), "2", "text line 66"),
-        # line 79 "六、行政复议案件为零;行政诉讼案件为1件,…,被依法纠错数为零"
-        ("review.total", None, None, Decimal(0), "零", "text line 79"),
-        ("litigation.total", None, None, Decimal(1), "1", "text line 79"),
-    ]
-    # without the table, line 26 "2017年主动公开政府信息数共计19102条" is the headline
+    assert summary(found) == prose("003", but=("proactive.total",))
+    # without the table, line 26's total is the headline
     alone = headline_metrics(seed_text("003"), 2017, set())
-    assert summary(alone)[0] == (
-        "proactive.total",
-        None,
-        None,
-        Decimal(19102),
-        "19102",
-        "text line 26",
-    )
+    assert summary(alone)[0] == prose("003")[0]
 
 
 def test_seed_002_zhucheng_prose_agrees_with_its_region_table():
     # as if the tables were lost: the prose gives the 本行政区域 values of 附表 2
     found = headline_metrics(seed_text("002"), 2017, set())
-    assert summary(found) == [
-        # line 46 "2017年,全市各级政府及其部门主动公开政府信息27519条。其中,市政府各部门单位…22794条"
-        ("proactive.total", "region", None, Decimal(27519), "27519", "text line 46"),
-        # line 180 "本年度全市共收到政府信息公开申请88件,其中市级部门单位收到88件,…"
-        ("applications.received", "region", None, Decimal(88), "88", "text line 180"),
-        # line 194 "全市以信息公开为案由被提起行政复议案件2件" / line 196 "…行政诉讼案件1件"
-        ("review.total", "region", None, Decimal(2), "2", "text line 194"),
-        ("litigation.total", "region", None, Decimal(1), "1", "text line 196"),
-    ]
+    assert summary(found) == prose("002")
+    region = numbers("002", "region")
+    assert all(n.value == region[code].value for code, n in numbers("002", "prose").items())
     # with its tables read, nothing is left for the prose to add
     legacy_codes = {code for code, d in load_metrics().items() if "legacy" in d.templates}
     assert headline_metrics(seed_text("002"), 2017, legacy_codes) == []

@@ -15,6 +15,8 @@ from crawler.parsing.model import APPLICANTS, MetricValue
 from crawler.parsing.statistics import Statistics, read_statistics
 from crawler.parsing.tables import table_from_rows, tables_from_html
 from tests.conftest import seed_text
+from tests.seednumbers import numbers as seed_numbers
+from tests.seednumbers import values as seed_values
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "statistics"
 
@@ -40,87 +42,7 @@ def fixture(name: str) -> Statistics:
 # ---------------------------------------------------------------------------------------------
 # seed 002 (诸城 2017): two legacy 统计表 flattened one cell per line, Shandong variant
 
-# (code, 市本级 value, 本行政区域 value); None = the row is not printed in that table.
-SEED_002 = [
-    ("proactive.total", 22794, 27519),
-    ("proactive.normative_docs", 6, 6),
-    ("proactive.normative_docs_issued", 6, 6),
-    ("proactive.channel.gazette", 25, 25),
-    ("proactive.channel.website", 9128, 9910),
-    ("proactive.channel.weibo", 2808, 3108),
-    ("proactive.channel.wechat", 6485, 6803),
-    ("proactive.channel.other", 6522, 7790),
-    ("response.hotspots", 1980, 2100),
-    ("response.press_conferences", 32, 32),
-    ("response.press_conferences_leaders", 12, 12),
-    ("response.online_interviews", 93, 93),
-    ("response.online_interviews_leaders", 90, 90),
-    ("response.policy_explainers", 120, 120),
-    ("response.weibo_wechat", 1800, 1800),
-    ("response.other", 210, 210),
-    ("applications.received", 88, 88),
-    ("applications.received.in_person", 9, 9),
-    ("applications.received.fax", 0, 0),
-    ("applications.received.online", 45, 45),
-    ("applications.received.letter", 34, 34),
-    ("applications.received.other", 0, 0),
-    ("applications.closed", 88, 88),
-    ("applications.closed.on_time", 88, 88),
-    ("applications.closed.extended", 0, 0),
-    ("applications.answered", 88, 88),
-    ("applications.answer.already_public", 18, 18),
-    ("applications.answer.granted", 21, 21),
-    ("applications.answer.partially_granted", 0, 0),
-    ("applications.answer.refused", 3, 3),
-    ("applications.answer.refused.state_secret", 0, 0),
-    ("applications.answer.refused.commercial_secret", 0, 0),
-    ("applications.answer.refused.privacy", 0, 0),
-    ("applications.answer.refused.security_stability", 0, 0),
-    ("applications.answer.refused.not_gov_info", 3, 3),
-    ("applications.answer.refused.other_legal", 0, 0),
-    ("applications.answer.not_this_agency", 19, 19),
-    ("applications.answer.not_exist", 25, 25),
-    ("applications.answer.clarification_requested", 2, 2),
-    ("applications.answer.other_channel", 0, 0),
-    ("review.total", 2, 2),
-    ("review.upheld", 2, 2),
-    ("review.corrected", 0, 0),
-    ("review.other", 0, 0),
-    ("litigation.total", 1, 1),
-    ("litigation.upheld", 0, 0),
-    ("litigation.corrected", 0, 0),
-    ("litigation.other", 1, 1),
-    ("complaints.total", 0, 0),
-    ("complaints.upheld", 0, 0),
-    ("complaints.corrected", 0, 0),
-    ("complaints.other", 0, 0),
-    ("archive_submissions.total", 448, 448),
-    ("archive_submissions.paper", 224, 224),
-    ("archive_submissions.electronic", 224, 224),
-    ("portals.total", 1, 1),
-    ("portals.government", 1, 1),
-    ("portals.departments", 0, 0),
-    ("portals.towns", None, 0),
-    ("gazette.issues", 4, 4),
-    ("gazette.copies", 4000, 4000),
-    ("reading_points.total", 71, 87),
-    ("reading_points.government", 3, 3),
-    ("reading_points.departments", 68, 68),
-    ("reading_points.towns", None, 16),
-    ("reading_point_visitors.total", 5300, 7900),
-    ("reading_point_visitors.government", 3200, 3200),
-    ("reading_point_visitors.departments", 2100, 2100),
-    ("reading_point_visitors.towns", None, 2600),
-    ("org.dedicated_bodies", 85, 85),
-    ("org.reading_points", 87, 87),
-    ("org.staff", 160, 160),
-    ("org.staff.full_time", 69, 69),
-    ("org.staff.part_time", 91, 91),
-    ("org.budget", 0, 0),
-    ("meetings.held", 42, 55),
-    ("training.sessions", 8, 12),
-    ("training.attendees", 650, 860),
-]
+# every number of both tables: tests/seeds/expected.toml ["002".self] (市本级), ["002".region] (本行政区域)
 
 
 @pytest.fixture(scope="module")
@@ -129,12 +51,8 @@ def seed_002() -> Statistics:
 
 
 def test_seed_002_every_number_of_both_tables(seed_002):
-    expected = {}
-    for code, self_value, region_value in SEED_002:
-        if self_value is not None:
-            expected[(code, "self", None)] = Decimal(self_value)
-        if region_value is not None:
-            expected[(code, "region", None)] = Decimal(region_value)
+    expected = {(code, "self", None): v for code, v in seed_values("002", "self").items()}
+    expected |= {(code, "region", None): v for code, v in seed_values("002", "region").items()}
     assert values(seed_002) == expected
     assert seed_002.template == "legacy"
     assert seed_002.findings == []
@@ -173,40 +91,18 @@ def test_seed_002_notes_on_their_own_line_belong_to_the_label(seed_002):
 # ---------------------------------------------------------------------------------------------
 # seed 000 (东营 2019): 第二十条 table flattened one cell per line, broken header 本年增/
 
-SEED_000 = {
-    "art20.regulations.new": ("4", "件"),
-    "art20.regulations.published": ("4", "件"),
-    "art20.regulations.in_force_total": ("72", "件"),
-    "art20.normative_docs.new": ("78", "件"),
-    "art20.normative_docs.published": ("78", "件"),
-    "art20.normative_docs.in_force_total": ("351", "件"),
-    "art20.licensing.items_prev_year": ("483", "个"),
-    "art20.licensing.items_change": ("0", "个"),
-    "art20.licensing.decisions": ("806471", "件"),
-    "art20.other_services.items_prev_year": ("1554", "个"),
-    "art20.other_services.items_change": ("0", "个"),
-    "art20.other_services.decisions": ("656033", "件"),
-    "art20.penalties.items_prev_year": ("3268", "个"),
-    "art20.penalties.items_change": ("0", "个"),
-    "art20.penalties.decisions": ("14063", "件"),
-    "art20.enforcement.items_prev_year": ("168", "个"),
-    "art20.enforcement.items_change": ("0", "个"),
-    "art20.enforcement.decisions": ("1005", "件"),
-    "art20.fees.items_prev_year": ("63", "个"),
-    "art20.fees.items_change": ("0", "个"),
-    "art20.procurement.projects": ("1088", "个"),
-    "art20.procurement.amount": ("1148226.228", "万元"),
-}
-
 
 def test_seed_000_article_20_table():
     stats = read_statistics(seed_text("000"), [])
     got = by_key(stats)
-    assert {k[0]: (str(m.value), m.unit) for k, m in got.items()} == SEED_000
+    assert {k[0]: (m.value, m.unit) for k, m in got.items()} == {
+        code: (n.value, n.unit) for code, n in seed_numbers("000", "table").items()
+    }  # tests/seeds/expected.toml ["000".table]
     assert all(k[1:] == (None, None) for k in got)
     assert stats.template == "gov2019"
     amount = got[("art20.procurement.amount", None, None)]
-    assert amount.raw_value == "1148226.228万元" and amount.value == Decimal("1148226.228")
+    procured = seed_numbers("000", "table")["art20.procurement.amount"]
+    assert amount.raw_value == f"{procured.printed}{procured.unit}"  # as printed, decimals kept
     change = got[("art20.licensing.items_change", None, None)]
     assert change.raw_label == "行政许可 > 本年增/"  # the header as printed
     assert stats.findings == []
@@ -220,15 +116,7 @@ def test_seed_003_own_table():
     stats = read_statistics(seed_text("003"), [])
     assert stats.template == "other"
     got = {k[0]: (m.value, m.unit, m.raw_label) for k, m in by_key(stats).items()}
-    assert got == {
-        "proactive.total": (Decimal(19102), "条", "主动公开政府信息总数"),
-        "proactive.normative_docs": (Decimal(2), "条", "主动公开规范性文件数"),
-        "proactive.channel.documents": (Decimal(2650), "条", "政府公文公开政府信息数"),
-        "proactive.channel.gazette": (Decimal(101), "条", "政府公报公开政府信息数"),
-        "proactive.channel.website": (Decimal(12372), "条", "政府网站公开政府信息数"),
-        "proactive.channel.weibo": (Decimal(1658), "条", "政务微博公开政府信息数"),
-        "proactive.channel.wechat": (Decimal(2319), "条", "政务微信公开政府信息数"),
-    }
+    assert got == {code: (n.value, n.unit, n.label) for code, n in seed_numbers("003", "table").items()}
     assert stats.findings == []
 
 

@@ -13,8 +13,10 @@ from sqlalchemy.orm import Session
 from crawler import cli
 from crawler.analysis import plots
 from crawler.analysis.plots import coverage_matrix, covers, metric_series
+from crawler.errors import CommandError
 from crawler.storage.db import ensure_schema
 from crawler.storage.models import Body, Report, ReportMetric
+from tests.seednumbers import value
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -30,23 +32,25 @@ def assert_png(path) -> None:
 
 def test_review_total_per_body_and_year(demo_database_url):
     data = metric_series(demo_database_url, "review.total")
-    assert data.series["临沂经济技术开发区管理委员会"][2019] == 7  # seed 004: 行政复议7件
-    assert data.series["东营市人民政府"][2019] == 10  # seed 000: 行政复议申请10件
-    assert data.series["诸城市人民政府"] == {2017: 2}  # seed 002: 四、行政复议数量 2
+    assert data.series["临沂经济技术开发区管理委员会"][2019] == value("004", "prose", "review.total")
+    assert data.series["东营市人民政府"][2019] == value("000", "prose", "review.total")
+    assert data.series["诸城市人民政府"] == {2017: value("002", "self", "review.total")}
     assert data.label_zh == "四、行政复议数量 / 行政复议 > 总计"
     assert data.unit == "件"
 
 
 def test_scope_picks_the_table(demo_database_url):
-    # seed 002: 主动公开政府信息数 22794 (市本级 table), 27519 (本行政区域 table)
+    # seed 002: 主动公开政府信息数 of the 市本级 table and of the 本行政区域 table
     def zhucheng(**kwargs):
         return metric_series(demo_database_url, "proactive.total", bodies=["诸城市人民政府"], **kwargs).series[
             "诸城市人民政府"
         ][2017]
 
-    assert zhucheng(scope="self") == 22794
-    assert zhucheng(scope="region") == 27519
-    assert zhucheng() == 27519  # as report_summary picks: region first
+    own, region = value("002", "self", "proactive.total"), value("002", "region", "proactive.total")
+    assert own != region
+    assert zhucheng(scope="self") == own
+    assert zhucheng(scope="region") == region
+    assert zhucheng() == region  # as report_summary picks: region first
 
 
 def test_applicant_column(demo_database_url):
@@ -114,7 +118,7 @@ def test_the_font_draws_every_chinese_label(demo_database_url):
 def test_no_cjk_font_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(plots, "_cjk_font_in", lambda fonts: None)
     monkeypatch.setattr("matplotlib.font_manager.findSystemFonts", lambda *a, **k: [])
-    with pytest.raises(plots.PlotError, match="fonts-wqy-zenhei"):
+    with pytest.raises(CommandError, match="fonts-wqy-zenhei"):
         plots.cjk_font()
 
 

@@ -6,8 +6,9 @@ and a CMS whose lists come from a JSON endpoint — each crawled by `govreports 
 
 The expected reports and distractors are each site's tests/sites/<name>/manifest.json, written by
 tests/sites/unknown_build.py from the site definitions (never from a crawl). Every site has
-department reports, reports reachable only on a list's page 2+, and distractors (解读, 图解,
-更正说明, 发布会, notices, another government's report); see each site's README.md."""
+department reports, reports reachable only on a list's page 2+, distractors (解读, 图解,
+更正说明, 发布会, notices, another government's report) and reports listed twice (in two columns,
+on a parent's 最新 box, under another column's URL); see each site's README.md."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,6 +127,10 @@ def test_every_report_no_distractor_no_duplicate(crawls, name):
     # publish dates as the pages show them
     published = {path_of(r["canonical_url"], site["home_url"]): r["published_at"] for r in stored}
     assert published == {r["path"]: r["published"] for r in site["reports"]}
+    # each report page fetched once, whichever lists name it; another URL of it never
+    fetched = Counter(crawl.asked)
+    assert {r["path"]: fetched[r["path"]] for r in site["reports"]} == {r["path"]: 1 for r in site["reports"]}
+    assert not {a["path"] for a in site["aliases"]} & set(crawl.asked)
     # distractors: never stored, never even fetched (their list titles say what they are)
     distractors = {d["path"] for d in site["distractors"]}
     assert not distractors & {g[0] for g in got}

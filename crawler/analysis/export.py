@@ -27,6 +27,7 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
+from crawler.errors import MissingExtra, UsageError
 from crawler.parsing.metrics import load_metrics
 from crawler.storage.views import HEADLINE_COLUMNS
 
@@ -34,8 +35,9 @@ FORMATS = ("csv", "jsonl", "parquet")
 BATCH = 5000
 
 
-class ExportError(Exception):
-    """Bad input or an unusable database: one line for the user."""
+class ExportError(UsageError):
+    """Bad input (a filter, a format, --bom): one line for the user, exit status 2. An unusable
+    database is crawler.storage.db's error (exit status 1)."""
 
 
 @dataclass(frozen=True)
@@ -181,19 +183,11 @@ def summary(written: list[Written], fmt: str) -> str:
 
 
 def _check_database(engine: Engine) -> None:
-    from crawler.storage.db import current_revision, head_revision
+    """The export only reads: a missing SQLite file, an unreachable server or a schema other
+    than this govreports' (older: `govreports db upgrade`; newer) is refused, never created."""
+    from crawler.storage.db import open_database
 
-    url = engine.url.render_as_string(hide_password=False)
-    shown = engine.url.render_as_string(hide_password=True)
-    if engine.url.get_backend_name() == "sqlite" and not Path(engine.url.database or "").is_file():
-        raise ExportError(f"no database at {shown}: crawl first, or pass --database-url")
-    revision = current_revision(engine)
-    if revision is None:
-        raise ExportError(f"{shown} holds no govreports schema: crawl first, or pass --database-url")
-    if revision != head_revision(url):
-        raise ExportError(
-            f"{shown} is at schema revision {revision}, not {head_revision(url)}: run `govreports db upgrade`"
-        )
+    open_database(engine.url.render_as_string(hide_password=False)).dispose()
 
 
 def _check_filters(engine: Engine, filters: Filters) -> None:
@@ -363,7 +357,7 @@ def _writer_class(fmt: str) -> type:
         try:
             import pyarrow.parquet  # noqa: F401
         except ImportError:
-            raise ExportError("parquet needs pyarrow: pip install 'govreports[export]' (or use --format csv)") from None
+            raise MissingExtra("pyarrow", "--format parquet") from None
     return {"csv": CsvWriter, "jsonl": JsonlWriter, "parquet": ParquetWriter}[fmt]
 
 

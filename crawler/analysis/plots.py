@@ -9,7 +9,6 @@ tests and analysts check numbers, not pixels. Drawing needs the optional extra `
 from __future__ import annotations
 
 import html
-import importlib.util
 import json
 from collections import defaultdict
 from dataclasses import dataclass
@@ -17,8 +16,9 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from crawler.errors import CommandError, UsageError, require
 from crawler.parsing.metrics import load_metrics
-from crawler.storage.db import make_engine
+from crawler.storage.db import open_database
 
 # Preferred CJK families (simplified Chinese first); any other installed font that covers
 # CJK_SAMPLE is taken when none of these is there.
@@ -45,8 +45,8 @@ STATUS_LABELS = {"missing": "缺失 missing", "found": "有报告无统计 found
 STATUS_COLOURS = {"missing": "#eeeeee", "found": "#f4b942", "parsed": "#2a9d8f"}
 
 
-class PlotError(Exception):
-    """Why a chart cannot be drawn: printed as one line by the CLI."""
+class PlotError(UsageError):
+    """Why a chart cannot be drawn from what was asked: one line, exit status 2."""
 
 
 # -- data ---------------------------------------------------------------------------------------
@@ -92,7 +92,7 @@ def metric_series(
         "SELECT body, year, scope, applicant, value, report_id FROM metric_values "
         "WHERE code = :code AND value IS NOT NULL AND (:spider IS NULL OR spider = :spider)"
     )
-    engine = make_engine(url)
+    engine = open_database(url)
     try:
         with engine.connect() as conn:
             rows = conn.execute(text(sql), {"code": code, "spider": spider}).all()
@@ -136,7 +136,7 @@ def coverage_matrix(url: str, *, spider: str | None = None) -> Coverage:
         "SELECT body, year, MAX(metrics) FROM report_summary "
         "WHERE :spider IS NULL OR spider = :spider GROUP BY body, year"
     )
-    engine = make_engine(url)
+    engine = open_database(url)
     try:
         with engine.connect() as conn:
             rows = conn.execute(text(sql), {"spider": spider}).all()
@@ -163,8 +163,7 @@ def cjk_rc() -> dict:
 def cjk_font():  # -> matplotlib.font_manager.FontEntry
     """An installed font that draws Chinese (found with matplotlib's font_manager), or
     PlotError saying what to install."""
-    if importlib.util.find_spec("matplotlib") is None:
-        raise PlotError("matplotlib is not installed: pip install 'govreports[plot]' (or '.[plot]' in a checkout)")
+    require("matplotlib", "drawing a chart")
     from matplotlib import font_manager
 
     found = _cjk_font_in(font_manager.fontManager.ttflist)
@@ -178,7 +177,7 @@ def cjk_font():  # -> matplotlib.font_manager.FontEntry
                     continue
         found = _cjk_font_in(font_manager.fontManager.ttflist)
     if found is None:
-        raise PlotError(
+        raise CommandError(
             "no CJK font for the Chinese labels: install one, e.g. "
             "`apt-get install fonts-wqy-zenhei` (or fonts-noto-cjk), then try again"
         )
@@ -212,7 +211,7 @@ def draw_metric(data: MetricSeries, out: Path) -> Path:
     (PNG), and its data to out.json."""
     if not data.series:
         raise PlotError(f"no values of {data.code} for the chosen bodies")
-    import matplotlib
+    matplotlib = require("matplotlib", "govreports plot")
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
@@ -238,7 +237,7 @@ def draw_coverage(data: Coverage, out: Path) -> Path:
     if out.suffix.lower() == ".html":
         out.write_text(coverage_html(data), "utf-8")
         return out
-    import matplotlib
+    matplotlib = require("matplotlib", "govreports coverage (or --out FILE.html)")
     from matplotlib.colors import ListedColormap
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch

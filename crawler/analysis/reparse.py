@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from crawler.parsepool import ParsePool
 from crawler.parsing.limits import DEFAULT, Limits
 from crawler.parsing.report import SourceDocument, parse_documents
-from crawler.storage.models import Document, Report, ReportMetric, ValidationFinding
+from crawler.storage.models import CrawlRun, Document, Report, ReportMetric, ValidationFinding
 from crawler.storage.objectstore import RawArchive
 from crawler.storage.store import ReportWriter
 
@@ -37,6 +37,21 @@ class ReparseCounts:
     findings_after: int = 0
     missing: list[str] = field(default_factory=list)  # "title: url (sha256)" left as they were
     failed: list[str] = field(default_factory=list)  # "title: error" of a parser exception
+
+
+ARCHIVE_STAT = "govreports/archive"  # where a crawl kept its raw bodies (pipelines/archive.py)
+
+
+def recorded_archive(session: Session, spider: str | None = None) -> str | None:
+    """The archive (a folder or s3:// URL) the database's latest crawl (of `spider`) recorded in
+    its crawl_runs.stats, or None when no finished run recorded one."""
+    query = select(CrawlRun.stats).where(CrawlRun.stats.is_not(None)).order_by(CrawlRun.id.desc()).limit(50)
+    if spider:
+        query = query.where(CrawlRun.spider == spider)
+    for stats in session.scalars(query):
+        if isinstance(stats, dict) and stats.get(ARCHIVE_STAT):
+            return str(stats[ARCHIVE_STAT])
+    return None
 
 
 def source_documents(session: Session, report: Report, archive: RawArchive) -> list[SourceDocument]:

@@ -6,15 +6,17 @@ Datasette is the optional extra `[serve]`. It reads SQLite files only: for a Pos
 
 from __future__ import annotations
 
-import importlib.util
+import socket
 from importlib import resources
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from crawler.errors import CommandError, UsageError, require
 
-class ServeError(Exception):
-    """Why the database cannot be served: printed as one line by the CLI."""
+
+class ServeError(UsageError):
+    """Why the database cannot be served (not SQLite): one line, exit status 2."""
 
 
 def sqlite_path(url: str) -> Path:
@@ -27,10 +29,25 @@ def sqlite_path(url: str) -> Path:
         )
     if parsed.database in (None, "", ":memory:"):
         raise ServeError(f"{url} names no database file")
-    path = Path(parsed.database)
-    if not path.is_file():
-        raise ServeError(f"no database at {path} (build one with `govreports demo` or a crawl)")
-    return path
+    from crawler.storage.db import require_database
+
+    require_database(url)  # never created by serving it
+    return Path(parsed.database)
+
+
+def check_listen(host: str, port: int) -> None:
+    """CommandError when nothing can listen at host:port (taken, or not an address here)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise UsageError(f"--host {host}: {exc.strerror}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
 def metadata(database_name: str) -> dict:
@@ -57,14 +74,14 @@ def metadata(database_name: str) -> dict:
 def serve(url: str, *, host: str, port: int) -> None:
     """Run Datasette on the database until interrupted."""
     path = sqlite_path(url)
-    if importlib.util.find_spec("datasette") is None:
-        raise ServeError("Datasette is not installed: pip install 'govreports[serve]' (or '.[serve]' in a checkout)")
-    import uvicorn
+    require("datasette", "govreports serve")
+    uvicorn = require("uvicorn", "govreports serve")
     from datasette.app import Datasette
 
-    from crawler.storage.db import ensure_schema
+    from crawler.storage.db import open_database
 
-    ensure_schema(url).dispose()  # the views and the metric dictionary the metadata describes
+    open_database(url, migrate=True).dispose()  # the views and the metric dictionary the metadata describes
+    check_listen(host, port)
     app = Datasette([str(path)], metadata=metadata(path.stem)).app()
     print(f"serving {path} at http://{host}:{port}/{path.stem}", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -41,7 +41,7 @@ class Settings:
     database_url: str
     job_root: Path = field(default_factory=lambda: Path("data/jobs"))
     heartbeat: float = 10.0  # seconds between a worker's heartbeats
-    stalled_after: float = 60.0  # a worker silent this long is lost: its jobs are retried elsewhere
+    stalled_after: float = 120.0  # a worker silent this long is lost: its jobs are retried elsewhere
     recovery_every: float = 15.0  # seconds between two looks for jobs of lost workers
     stop_grace: float = 30.0  # a crawl asked to stop (SIGTERM) gets this long before SIGKILL
     retries: int = 3  # attempts of an interrupted crawl (killed, or dead letters left)
@@ -56,7 +56,7 @@ class Settings:
             database_url=url,
             job_root=Path(job_root or os.environ.get("GOVREPORTS_JOB_ROOT") or "data/jobs"),
             heartbeat=_float("GOVREPORTS_WORKER_HEARTBEAT", 10.0),
-            stalled_after=_float("GOVREPORTS_WORKER_STALLED_AFTER", 60.0),
+            stalled_after=_float("GOVREPORTS_WORKER_STALLED_AFTER", 120.0),
             recovery_every=_float("GOVREPORTS_WORKER_RECOVERY_EVERY", 15.0),
             stop_grace=_float("GOVREPORTS_CRAWL_STOP_GRACE", 30.0),
             retries=int(_float("GOVREPORTS_CRAWL_RETRIES", 3)),
@@ -67,18 +67,27 @@ class Settings:
         settings.check()
         return settings
 
+    @property
+    def ping_timeout(self) -> float:
+        """Seconds a running job's check of the database may take (crawler/distributed/tasks.py)."""
+        return max(self.heartbeat, 2.0)
+
+    @property
+    def fence_after(self) -> float:
+        """Seconds without the database after which a worker stops its crawls. They must be dead
+        before another worker may take their portals over (`stalled_after` after the last
+        heartbeat, which may be one interval older than the last good check): the check's own
+        interval and timeout, the crawl's stop grace and one interval of margin come off."""
+        return self.stalled_after - 2 * self.heartbeat - self.ping_timeout - self.stop_grace - self.heartbeat
+
     def check(self) -> None:
         conninfo(self.database_url)  # a PostgreSQL URL, or a DistributedError
-        if self.heartbeat <= 0 or self.stalled_after <= 2 * self.heartbeat:
+        if self.heartbeat <= 0 or self.fence_after < self.heartbeat:
             raise DistributedError(
-                "GOVREPORTS_WORKER_STALLED_AFTER must be more than twice GOVREPORTS_WORKER_HEARTBEAT "
-                f"(got {self.stalled_after} and {self.heartbeat}): a live worker would be taken for a lost one"
-            )
-        if self.heartbeat + self.stop_grace >= self.stalled_after:
-            raise DistributedError(
-                "GOVREPORTS_WORKER_HEARTBEAT + GOVREPORTS_CRAWL_STOP_GRACE must stay below "
-                "GOVREPORTS_WORKER_STALLED_AFTER: a worker that lost the database must have stopped its "
-                "crawls before another worker takes them over"
+                "GOVREPORTS_WORKER_STALLED_AFTER must be at least 5 × GOVREPORTS_WORKER_HEARTBEAT + "
+                "GOVREPORTS_CRAWL_STOP_GRACE (+ 2 s for a heartbeat under 2 s): a worker that lost the database must "
+                f"have stopped its crawls before another takes them over (got {self.stalled_after}, "
+                f"{self.heartbeat}, {self.stop_grace})"
             )
 
 

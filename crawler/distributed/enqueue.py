@@ -1,8 +1,12 @@
 """`govreports enqueue NAME… | --all [--base-url-map FILE]`: queue portal crawls.
 
 A portal already queued is not queued again (procrastinate's `queueing_lock` = its name: the
-database refuses a second waiting job), nor one running (a job of that lock in `doing`: looked up
-first). The map file names a mirror per portal, `name = "http://host:port"` (TOML) or
+database refuses a second waiting job), nor one running (a job of that portal in `doing`: looked
+up first). The job's `lock` is the host the crawl starts from (`host:` + host[:port] of the
+mirror's URL, else of the portal's home_url): procrastinate runs one job of a lock at a time, so
+one portal is never crawled by two workers at once, and neither are two portals that share a host
+(the portals of one 集约化 platform under one host name): each host has one download slot in the
+whole fleet. The map file names a mirror per portal, `name = "http://host:port"` (TOML) or
 `{"name": "http://host:port"}` (JSON); a crawl of a mapped portal is `govreports crawl NAME
 --base-url URL`.
 """
@@ -26,6 +30,19 @@ class Queued:
 
     def counts(self) -> tuple[int, int]:
         return len(self.queued), len(self.skipped)
+
+
+def job_lock(portal: str, base_url: str | None, home_urls: dict[str, str]) -> str:
+    """The procrastinate lock of a portal's crawl: its host, or its name when it has no URL."""
+    url = base_url or home_urls.get(portal)
+    host = urlsplit(url).netloc.lower() if url else ""
+    return f"host:{host}" if host else f"portal:{portal}"
+
+
+def home_urls() -> dict[str, str]:
+    from crawler.registry import load_registry
+
+    return {name: portal.home_url for name, portal in load_registry().items()}
 
 
 def registry_portals() -> list[str]:
@@ -80,16 +97,18 @@ async def enqueue_async(app: Any, portals: list[str], base_urls: dict[str, str])
     from crawler.distributed.tasks import CRAWL_TASK
 
     done = Queued()
+    homes = home_urls()
     for portal in portals:
-        running = await app.job_manager.list_jobs_async(task=CRAWL_TASK, lock=portal, status="doing")
+        running = await app.job_manager.list_jobs_async(task=CRAWL_TASK, queueing_lock=portal, status="doing")
         if list(running):
             done.skipped[portal] = "running"
             continue
         kwargs: dict[str, Any] = {"portal": portal}
         if portal in base_urls:
             kwargs["base_url"] = base_urls[portal]
+        lock = job_lock(portal, base_urls.get(portal), homes)
         try:
-            await app.configure_task(CRAWL_TASK, lock=portal, queueing_lock=portal).defer_async(**kwargs)
+            await app.configure_task(CRAWL_TASK, lock=lock, queueing_lock=portal).defer_async(**kwargs)
         except AlreadyEnqueued:
             done.skipped[portal] = "already queued"
             continue

@@ -18,7 +18,8 @@ from crawler.distributed.app import QUEUE_SCHEMA, Settings, conninfo
 from crawler.distributed.tasks import CRAWL_TASK
 
 JOBS = f"""
-SELECT j.id, j.lock, j.status::text, j.attempts, j.scheduled_at, j.worker_id,
+SELECT j.id, coalesce(j.args->>'portal', j.queueing_lock, j.lock), j.status::text, j.attempts,
+       j.scheduled_at, j.worker_id,
        (SELECT max(e.at) FROM {QUEUE_SCHEMA}.procrastinate_events e WHERE e.job_id = j.id) AS at,
        (SELECT max(e.at) FROM {QUEUE_SCHEMA}.procrastinate_events e
          WHERE e.job_id = j.id AND e.type = 'started') AS started

@@ -4,9 +4,11 @@
 `python -m crawler.cli crawl PORTAL --job-dir JOB_ROOT/PORTAL [--base-url URL]`. A child, because
 Twisted's reactor cannot be restarted inside a long-lived worker; the portal's own job directory,
 because a killed crawl restarted with it resumes (crawler/middlewares/incremental.py) and re-applies
-the dead letters it left (crawler/storage/deadletter.py). Each job is deferred with `lock` and
-`queueing_lock` = the portal's name: procrastinate never runs two jobs with one lock at once, and
-never keeps two waiting (crawler/distributed/enqueue.py refuses a third while one runs).
+the dead letters it left (crawler/storage/deadletter.py). Each job is deferred with
+`queueing_lock` = the portal's name (never two waiting; crawler/distributed/enqueue.py refuses a
+third while one runs) and `lock` = the host it crawls (`job_lock`): procrastinate never runs two
+jobs of one lock at once, so neither one portal nor two portals of one host are crawled twice at
+once.
 
 The child asks the kernel for SIGKILL when the worker dies (PR_SET_PDEATHSIG): a worker killed
 with SIGKILL leaves no crawl behind, so when the recovery (crawler/distributed/worker.py) hands its
@@ -33,6 +35,7 @@ import logging
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -114,20 +117,29 @@ async def run_portal_crawl(settings: Any, portal: str, base_url: str | None, job
     cmd = crawl_command(settings, portal, base_url)
     job_dir(settings, portal).mkdir(parents=True, exist_ok=True)
     log.info("job %s: crawling %s (%s)", job, portal, " ".join(cmd[2:]))
+    env = os.environ.copy()
+    # dead letters name the database by cluster and name, not by this worker's URL of it
+    env["GOVREPORTS_DATABASE_ID"] = env.get("GOVREPORTS_DATABASE_ID") or await database_identity(settings) or ""
     # started from the event loop's thread, which lives as long as the worker: PR_SET_PDEATHSIG
     # fires when the forking thread ends
     child = await asyncio.create_subprocess_exec(
-        *cmd, stdout=None, stderr=asyncio.subprocess.PIPE, preexec_fn=_die_with_parent, env=os.environ.copy()
+        *cmd, stdout=None, stderr=asyncio.subprocess.PIPE, preexec_fn=_die_with_parent, env=env
     )
     tail: collections.deque[str] = collections.deque(maxlen=20)
     relay = asyncio.create_task(_relay(child.stderr, tail))
+    fenced: dict[str, str] = {}
+    fence = asyncio.create_task(_fence(settings, child, portal, fenced))
     try:
         returncode = await child.wait()
         await relay
-    except asyncio.CancelledError:  # the worker stops (SIGTERM) or lost the database: stop the crawl
+    except asyncio.CancelledError:  # the worker stops (SIGTERM, procrastinate's shutdown): stop the crawl
         await stop_child(child, settings.stop_grace)
         relay.cancel()
         raise CrawlInterrupted(f"{portal}: the worker stopped the crawl (it resumes with the next attempt)") from None
+    finally:
+        fence.cancel()
+    if fenced:
+        raise CrawlInterrupted(f"{portal}: {fenced['reason']} (it resumes with the next attempt)")
     if returncode == 0:
         log.info("job %s: %s crawled", job, portal)
         return {"portal": portal, "outcome": "ok"}
@@ -139,6 +151,67 @@ async def run_portal_crawl(settings: Any, portal: str, base_url: str | None, job
         raise CrawlFailed(f"{portal}: {reason}")
     how = f"killed by {signal.Signals(-returncode).name}" if returncode < 0 else f"exit status {returncode}"
     raise CrawlInterrupted(f"{portal}: the crawl ended {how}: {_reason(tail, portal)}")
+
+
+async def _fence(settings: Any, child: asyncio.subprocess.Process, portal: str, fenced: dict[str, str]) -> None:
+    """While the crawl runs, check every `heartbeat` seconds that the database answers; after
+    `fence_after` seconds without it, stop the crawl (SIGTERM: what it holds becomes dead letters;
+    SIGKILL after the grace), before another worker takes the portal over; the reason in `fenced`."""
+    last_ok = time.monotonic()
+    while child.returncode is None:
+        await asyncio.sleep(settings.heartbeat)
+        if await database_answers(settings):
+            last_ok = time.monotonic()
+            continue
+        silent = time.monotonic() - last_ok
+        if silent >= settings.fence_after and child.returncode is None:
+            reason = f"database unreachable for {silent:.0f} s: crawl stopped before another worker takes it over"
+            log.error("%s: %s", portal, reason)
+            fenced["reason"] = reason
+            await stop_child(child, settings.stop_grace)
+            return
+
+
+async def database_answers(settings: Any) -> bool:
+    import psycopg
+
+    from crawler.distributed.app import conninfo
+
+    try:
+        async with asyncio.timeout(settings.ping_timeout):
+            conn = await psycopg.AsyncConnection.connect(
+                conninfo(settings.database_url), connect_timeout=max(2, int(settings.ping_timeout))
+            )
+            async with conn:
+                await conn.execute("SELECT 1")
+    except (OSError, TimeoutError, psycopg.Error):
+        return False
+    return True
+
+
+async def database_identity(settings: Any) -> str | None:
+    """`postgresql:<cluster system identifier>/<database>`: the same whichever URL reaches it
+    (None when it cannot be read: the letters then name the URL)."""
+    import psycopg
+
+    from crawler.distributed.app import conninfo
+
+    try:
+        async with asyncio.timeout(settings.ping_timeout * 2):
+            conn = await psycopg.AsyncConnection.connect(conninfo(settings.database_url), autocommit=True)
+            async with conn:
+                name = (await (await conn.execute("SELECT current_database()")).fetchone() or [None])[0]
+                try:
+                    row = await (await conn.execute("SELECT system_identifier FROM pg_control_system()")).fetchone()
+                except psycopg.Error:  # not allowed to this role: the server's address then
+                    row = await (
+                        await conn.execute(
+                            "SELECT coalesce(host(inet_server_addr()), 'local') || ':' || inet_server_port()"
+                        )
+                    ).fetchone()
+    except (OSError, TimeoutError, psycopg.Error):
+        return None
+    return f"postgresql:{row[0] if row else '?'}/{name}"
 
 
 async def stop_child(child: asyncio.subprocess.Process, grace: float) -> None:

@@ -46,19 +46,31 @@ async def recover_stalled(app: Any, settings: Settings) -> list[int]:
         try:
             if job.attempts + 1 >= settings.retries:
                 await app.job_manager.finish_job(job=job, status=Status.FAILED, delete_job=False)
-                log.error("job %s (%s): its worker was lost %d times: failed", job.id, job.lock, job.attempts + 1)
+                log.error(
+                    "job %s (%s): its worker was lost %d times: failed",
+                    job.id,
+                    job.task_kwargs.get("portal"),
+                    job.attempts + 1,
+                )
                 continue
             await app.job_manager.retry_job(job)
         except UniqueViolation:  # a job of the portal already waits (its queueing lock): it resumes the crawl
             await app.job_manager.finish_job(job=job, status=Status.FAILED, delete_job=False)
-            log.warning("job %s (%s): its worker was lost; the portal's waiting job takes over", job.id, job.lock)
+            log.warning(
+                "job %s (%s): its worker was lost; the portal's waiting job takes over",
+                job.id,
+                job.task_kwargs.get("portal"),
+            )
             continue
         except Exception as exc:  # noqa: BLE001 - another worker recovered it first, or the database again
-            log.info("job %s (%s) not recovered here: %s", job.id, job.lock, exc)
+            log.info("job %s (%s) not recovered here: %s", job.id, job.task_kwargs.get("portal"), exc)
             continue
         recovered.append(job.id)
         log.warning(
-            "job %s (%s): its worker %s stopped sending heartbeats: queued again", job.id, job.lock, job.worker_id
+            "job %s (%s): its worker %s stopped sending heartbeats: queued again",
+            job.id,
+            job.task_kwargs.get("portal"),
+            job.worker_id,
         )
     return recovered
 

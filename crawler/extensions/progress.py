@@ -9,7 +9,8 @@ found: distinct URLs asked for so far by role (a request with the spider's `pars
 callback is a report, one marked as an attachment download an attachment, any other a list, pager
 or module page); stored: written by the storage pipeline (in batches); held: report pages not
 fetched because the database holds them (incremental crawls); failures: requests recorded as
-failed (crawler/middlewares/failures.py). The end-of-crawl summary comes from the storage pipeline.
+failed (crawler/middlewares/failures.py). The end-of-crawl summary comes from the run record
+(runrecord.py).
 """
 
 from __future__ import annotations

@@ -10,6 +10,8 @@ Where a permanent failure surfaces in Scrapy 2.19, and who records it:
   a failure; IgnoreRequest (offsite, robots.txt) is a decision, not a failure;
 - an HTML error page sent with status 200 (a "soft 404"): FailureRecorder too, which then drops
   the response, so an error page is never stored as a report nor overwrites one;
+- a body that decompresses past DOWNLOAD_MAXSIZE (a gzip bomb): HttpCompressionMiddleware raises
+  IgnoreRequest inside its own process_response, so RecordingHttpCompressionMiddleware records it;
 - a redirect loop: RedirectMiddleware raises IgnoreRequest inside its own process_response, which
   no other middleware sees, so the recording subclasses below replace Scrapy's; a loop back to a
   URL already crawled is dropped by the dupefilter instead and recorded from `request_dropped`.
@@ -28,6 +30,7 @@ from typing import Any
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
@@ -170,6 +173,36 @@ class _RecordsGivingUp:
 # (type: ignore[misc]: Scrapy's annotations keep the deprecated spider argument that 2.19 no longer passes)
 class RecordingRedirectMiddleware(_RecordsGivingUp, RedirectMiddleware):  # type: ignore[misc]
     pass
+
+
+class RecordingHttpCompressionMiddleware(HttpCompressionMiddleware):
+    """Scrapy's decompression, which stops a body that decompresses past DOWNLOAD_MAXSIZE (a gzip
+    bomb) by raising IgnoreRequest inside its own process_response: no other middleware sees
+    that, and a request without an errback then vanishes without a word. Recorded here, as a
+    download failure of the request (an attachment's under its own kind)."""
+
+    crawler: Crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RecordingHttpCompressionMiddleware:
+        mw = super().from_crawler(crawler)
+        mw.crawler = crawler
+        return mw
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest as exc:
+            cause = exc.__cause__
+            if cause is None or not hasattr(cause, "decompressed_size"):
+                raise
+            limit = request.meta.get("download_maxsize", self._max_size)
+            reason = (
+                f"decompression bomb: {len(response.body)} bytes compressed, more than {cause.decompressed_size} "
+                f"bytes decompressed, past the download max size ({limit}); stopped"
+            )
+            record(self.crawler, request, "download", reason)
+            raise IgnoreRequest(reason) from cause
 
 
 class RecordingMetaRefreshMiddleware(_RecordsGivingUp, MetaRefreshMiddleware):  # type: ignore[misc]

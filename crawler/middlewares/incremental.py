@@ -12,9 +12,9 @@ database holds for the spider (crawler.storage.store.held_reports) and decides e
     the stored page had ETag / Last-Modified            conditional request; 304 -> skipped
     otherwise                                           skipped, no request at all
 
-A skipped report counts as unchanged (stat govreports/reports_skipped, read by the storage
-pipeline's summary) and is marked still seen: its canonical URL waits in `take_seen` for the
-storage pipeline's next batch, which sets reports.last_seen.
+A skipped report counts as unchanged (stat govreports/reports_skipped, read by the run record's
+summary) and is marked still seen: the middleware sends the signal `held_report_seen` with its
+canonical URL, and the storage pipeline's next batch sets reports.last_seen.
 
 Resuming: the database is the crawl's state. Every stored report was committed with its batch, so
 a crawl killed at any moment (SIGTERM or SIGKILL) and started again re-reads the lists, skips what
@@ -75,16 +75,9 @@ def is_true(value: Any) -> bool:
     return str(value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def seen_reports(crawler: Any) -> list[str]:
-    """Canonical URLs of skipped reports not yet marked seen (one list per crawl, like runrecord)."""
-    return crawler.__dict__.setdefault("_govreports_seen", [])
-
-
-def take_seen(crawler: Any) -> list[str]:
-    seen = seen_reports(crawler)
-    taken = list(seen)
-    seen.clear()
-    return taken
+# Custom signal (crawler.signals.send_catch_log): a report skipped as held, still listed by the
+# portal; canonical_url: its canonical URL (the storage pipeline marks it seen).
+held_report_seen = object()
 
 
 class RunMarker:
@@ -212,7 +205,7 @@ class IncrementalMiddleware:
 
     def skipped(self, request: Request, why: str) -> None:
         self.crawler.stats.inc_value("govreports/reports_skipped")
-        seen_reports(self.crawler).append(request.meta[REPORT_META]["canonical_url"])
+        self.crawler.signals.send_catch_log(held_report_seen, canonical_url=request.meta[REPORT_META]["canonical_url"])
         hook = getattr(self.crawler.spider, "report_held", None)
         if hook is not None:  # e.g. Hanweb remembers the title to drop the xxgk module's copy
             hook(request)

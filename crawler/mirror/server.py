@@ -35,10 +35,13 @@ normally. The first matching pattern wins; patterns given to the constructor com
     {"fault": "huge", "size": BYTES}   a generated body of that size, streamed, never stored;
                                        "content_length": false sends it without the header
     {"fault": "corrupt"}               the first half of the file, with a matching Content-Length
+    {"fault": "gzip_bomb", "size": N}  the page followed by zeros up to N bytes, gzip-compressed
+                                       (Content-Encoding: gzip): ~1/1000 of N on the wire
     {"fault": "error_page"}            an HTML error page (页面不存在) with status 200
     {"fault": "rewrite", "old": S, "new": T}   the page with every S replaced by T (text, UTF-8;
                                        e.g. a link pointed at another host); "old"/"new" may be
-                                       left out, "headers" adds or replaces response headers
+                                       left out, "headers" adds or replaces response headers,
+                                       "encoding" re-encodes the page (UTF-8 files) in that charset
 A wrong charset header needs no fault: a route's "headers" sets any Content-Type.
 
 Served bodies have `{{BASE_URL}}` replaced by the mirror's own base URL, so fixtures can carry
@@ -55,6 +58,7 @@ import socket
 import struct
 import sys
 import threading
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -218,7 +222,16 @@ class Mirror:
             body = clean.body
             if "old" in step:
                 body = body.replace(step["old"].encode(), step["new"].encode())
+            if "encoding" in step:
+                # a character the charset lacks becomes a character reference (&#160;), as editors write it
+                body = body.decode("utf-8").encode(step["encoding"], "xmlcharrefreplace")
             return MirrorResponse(clean.status, {**clean.headers, **step.get("headers", {})}, body)
+        if fault == "gzip_bomb":
+            return MirrorResponse(
+                clean.status,
+                {**clean.headers, "Content-Encoding": "gzip"},
+                gzip_bomb(clean.body, int(step["size"])),
+            )
         if fault == "corrupt":
             return MirrorResponse(clean.status, clean.headers, clean.body[: len(clean.body) // 2])
         if fault in TRANSPORT_FAULTS:
@@ -253,6 +266,20 @@ class Mirror:
         out = {"Content-Type": _guess_type(relpath)}
         out.update(headers)
         return MirrorResponse(status, out, body)
+
+
+def gzip_bomb(head: bytes, size: int) -> bytes:
+    """gzip of `head` and zeros up to `size` bytes, compressed a MiB at a time."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # wbits 31: a gzip header and trailer
+    out = [packer.compress(head)]
+    zeros = bytes(1 << 20)
+    left = max(0, size - len(head))
+    while left:
+        piece = zeros[: min(left, len(zeros))]
+        out.append(packer.compress(piece))
+        left -= len(piece)
+    out.append(packer.flush())
+    return b"".join(out)
 
 
 def not_modified(request: MirrorRequest, response: MirrorResponse) -> MirrorResponse:

@@ -4,13 +4,18 @@ Pure functions: no network, no database. Bad input never raises: a document that
 comes back as `ExtractedDocument(text="", extracted=False, note=<reason>)`.
 
 - PDF (pdfplumber): page by page; ruled tables become `Table`s (origin "pdf") and their text is
-  left out of `text`; hard-wrapped lines are joined back into paragraphs (one per line of `text`)
-  when the layout shows the break was forced by the right margin. A text layer of `(cid:N)` codes
+  left out of `text`; a table that the next page continues (its first item, page numbers aside,
+  with the same columns at the same place) is one table: header rows repeated there are dropped
+  and a row the page break split is put back together; hard-wrapped lines are joined back into
+  paragraphs (one per line of `text`) when the layout shows the break was forced by the right
+  margin. A text layer of `(cid:N)` codes
   falls back to pypdf. No OCR: an image-only PDF is reported, not read.
 - DOCX (python-docx): paragraphs and tables in document order; merged cells become None before
   `table_from_rows` (origin "docx").
-- DOC / WPS (OLE2): converted to text by antiword, else catdoc, when one is on PATH. Their tables
-  stay in the text as the converter prints them (antiword: `|`-separated rows).
+- DOC / WPS (OLE2): converted to DOCX by LibreOffice headless (`soffice --convert-to docx`), then
+  read as a DOCX, tables included. Where LibreOffice is absent (or fails on the file): text by
+  antiword, else catdoc; their tables stay in the text as the converter prints them (antiword:
+  `|`-separated rows, wide tables cut into fragments). The note says which converter was used.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import logging
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import tempfile
@@ -33,6 +39,7 @@ from typing import Any
 from crawler.parsing.limits import DEFAULT, BoundExceeded, CellBudget, Limits
 from crawler.parsing.model import ExtractedDocument, Finding, Table
 from crawler.parsing.tables import table_from_rows
+from crawler.parsing.values import looks_numeric
 
 # pdfminer logs thousands of DEBUG records per PDF; Scrapy leaves the root logger at NOTSET, so each
 # one is built (and dropped by the handler): ~45 ms per small PDF, more than the extraction itself.
@@ -58,7 +65,7 @@ CID_SHARE_LIMIT = 0.05
 # characters is unusable too.
 GARBAGE_SHARE_LIMIT = 0.05
 CAPTION_PARAGRAPHS = 3  # as tables_from_html: title, scope caption and one more line
-CONVERTER_TIMEOUT = 120  # seconds for antiword / catdoc
+CONVERTER_TIMEOUT = 120  # seconds for LibreOffice / antiword / catdoc
 NOTE_DETAIL = 200  # characters of an exception message kept in a note
 
 _CID = re.compile(r"\(cid:\d+\)")
@@ -275,6 +282,15 @@ def _pdfplumber_pages(data: bytes, name: str, limits: Limits = DEFAULT) -> list[
     budget = CellBudget(limits)
     pages: list[_Page] = []
     since_table: list[str] = []  # paragraphs since the last table, for captions (across pages)
+    pending: _PendingTable | None = None  # the last table, while a page break may continue it
+
+    def flush() -> None:
+        nonlocal pending
+        if pending is not None:
+            table = table_from_rows(pending.rows, origin="pdf", document=name, caption=pending.caption, budget=budget)
+            pages[pending.page].tables.append(table)
+            pending = None
+
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         for number, page in enumerate(pdf.pages, start=1):
             clock.check(number, count)
@@ -286,18 +302,91 @@ def _pdfplumber_pages(data: bytes, name: str, limits: Limits = DEFAULT) -> list[
             items: list[tuple[float, int, dict | Any]] = [(p["top"], 0, p) for p in paragraphs]
             items += [(t.bbox[1], 1, t) for t in found]  # a pdfplumber Table
             items.sort(key=lambda item: (item[0], item[1]))
-            tables: list[Table] = []
+            pages.append(_Page(number, len(page.chars), [p["text"] for p in paragraphs], []))
+            top_of_page = True  # nothing but page numbers met on this page yet
             for _, _, item in items:
                 if isinstance(item, dict):  # a paragraph
                     since_table.append(item["text"])
+                    if not _PAGE_NUMBER.match(item["text"]):
+                        flush()  # text after a table ends it
+                        top_of_page = False
+                    continue
+                rows = [[_cell_text(cell) for cell in row] for row in item.extract()]
+                edges = (item.bbox[0], item.bbox[2])
+                if pending is not None and top_of_page and pending.continued_by(rows, edges):
+                    pending.extend(rows)
                 else:
-                    rows = [[_cell_text(cell) for cell in row] for row in item.extract()]
+                    flush()
                     caption = "\n".join(since_table[-CAPTION_PARAGRAPHS:])
-                    tables.append(table_from_rows(rows, origin="pdf", document=name, caption=caption, budget=budget))
-                    since_table = []
-            pages.append(_Page(number, len(page.chars), [p["text"] for p in paragraphs], tables))
+                    pending = _PendingTable(rows, caption, edges, len(pages) - 1)
+                since_table = []
+                top_of_page = False
             page.close()  # its layout objects, ~20 MB a page, are not needed again
+    flush()
     return pages
+
+
+# A line that is only a page number (页码): it does not end a table that a page break continues.
+_PAGE_NUMBER = re.compile(r"^[\s\-—–－·]*(第\s*\d+\s*页(\s*[,,]?\s*共\s*\d+\s*页)?|\d+(\s*/\s*\d+)?)[\s\-—–－·]*$")
+# The label of a new row in a statistics table starts with an item number (一、 (一) 1. ①) or 其中.
+_ITEM_START = re.compile(r"^\s*([((]?[一二三四五六七八九十百\d]+[))、.．]|[((][一二三四五六七八九十\d]|[①-⑳]|其中)")
+
+
+class _PendingTable:
+    """A table of a PDF while the next page may continue it: Word and LibreOffice break a long
+    table across pages, repeat its header rows there when told to, and split a row whose cell
+    has several lines between the two pages."""
+
+    EDGE_TOLERANCE = 3.0  # points between the left and right edges of the two parts
+
+    def __init__(self, rows: list[list[str | None]], caption: str, edges: tuple[float, float], page: int) -> None:
+        self.rows, self.caption, self.edges, self.page = rows, caption, edges, page
+
+    def continued_by(self, rows: list[list[str | None]], edges: tuple[float, float]) -> bool:
+        """The first table of a page continues this one, the last of the page before, when it has
+        the same columns at the same place."""
+        same_place = all(abs(a - b) <= self.EDGE_TOLERANCE for a, b in zip(self.edges, edges, strict=True))
+        return same_place and bool(rows) and len(rows[0]) == len(self.rows[0])
+
+    def extend(self, rows: list[list[str | None]]) -> None:
+        rows = rows[self._repeated_header(rows) :]
+        if rows and self._split_row(rows[0]):
+            last = self.rows[-1]
+            self.rows[-1] = [_glue(a, b) for a, b in zip(last, rows[0], strict=True)]
+            rows = rows[1:]
+        self.rows.extend(rows)
+
+    def _repeated_header(self, rows: list[list[str | None]]) -> int:
+        """How many leading rows repeat the table's own first rows (a header repeated on each page)."""
+        n = 0
+        while n < len(rows) - 1 and n < len(self.rows) - 1 and _same_row(rows[n], self.rows[n]):
+            n += 1
+        return n
+
+    def _split_row(self, row: list[str | None]) -> bool:
+        """The rest of the previous page's last row: no number in it and a label that starts no
+        item, under a last row that has a label."""
+        texts = [t for t in row if t]
+        last_label = next((t for t in self.rows[-1] if t), "")
+        return (
+            bool(texts)
+            and bool(last_label)
+            and not any(looks_numeric(t) for t in texts)
+            and not _ITEM_START.match(texts[0])
+        )
+
+
+def _same_row(a: list[str | None], b: list[str | None]) -> bool:
+    return len(a) == len(b) and all((x or "").split() == (y or "").split() for x, y in zip(a, b, strict=True))
+
+
+def _glue(before: str | None, after: str | None) -> str | None:
+    """A cell's text split by a page break, put back together (CJK lines join without a space)."""
+    if not after:
+        return before
+    if not before:
+        return after
+    return before + _joiner(before, after) + after
 
 
 def _is_grid(table: Any) -> bool:
@@ -523,8 +612,14 @@ def _decompressed_chunks(data: bytes, archive: zipfile.ZipFile, member: zipfile.
 _WORD_STREAM = "WordDocument".encode("utf-16-le")
 
 
+def libreoffice() -> str | None:
+    """LibreOffice's `soffice` on PATH, or None."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
 def doc_converter() -> list[str] | None:
-    """The command line that prints a .doc as UTF-8 text, without wrapping; None if none is installed."""
+    """The command line that prints a .doc as UTF-8 text, without wrapping, for machines without
+    LibreOffice; None if none is installed."""
     antiword = shutil.which("antiword")
     if antiword:
         return [antiword, "-m", "UTF-8.txt", "-w", "0"]
@@ -535,14 +630,38 @@ def doc_converter() -> list[str] | None:
 
 
 def extract_doc(data: bytes, name: str = "", limits: Limits = DEFAULT) -> ExtractedDocument:
-    """Text of a Word 97-2003 (or WPS) document via antiword or catdoc."""
+    """Text and tables of a Word 97-2003 (or WPS) document: converted to DOCX by LibreOffice
+    headless, then read by the DOCX reader (merged cells and all); without LibreOffice (or when
+    it fails on the file), text only via antiword or catdoc, whose tables are lines of text.
+    The document's note says which converter was used."""
     if not data.startswith(OLE2_MAGIC):
         return _failed("not a Word 97-2003 document (no OLE2 header)")
     if _WORD_STREAM not in data:
         return _failed("OLE2 file without a WordDocument stream (not a Word document)")
+    soffice = libreoffice()
+    failed = ""
+    if soffice:
+        converted = convert_with_libreoffice(soffice, data, "doc", "docx")
+        if isinstance(converted, bytes):
+            doc = extract_docx(converted, name, limits)
+            if doc.extracted:
+                doc.note = "converted to DOCX by LibreOffice"
+                return doc
+            if any(f.rule == "bound_exceeded" for f in doc.findings):
+                return doc
+            failed = f"LibreOffice's DOCX {doc.note}"
+        else:
+            failed = converted
     command = doc_converter()
     if command is None:
-        return _failed("no .doc converter (install antiword)")
+        return _failed(failed or "no .doc converter (install LibreOffice: libreoffice-writer-nogui, or antiword)")
+    text_doc = _text_converter(command, data)
+    if failed:
+        text_doc.note = f"{failed}; {text_doc.note}"
+    return text_doc
+
+
+def _text_converter(command: list[str], data: bytes) -> ExtractedDocument:
     tool = os.path.basename(command[0])
     with tempfile.TemporaryDirectory(prefix="govreports-doc-") as tmp:
         path = os.path.join(tmp, "document.doc")
@@ -559,4 +678,56 @@ def extract_doc(data: bytes, name: str = "", limits: Limits = DEFAULT) -> Extrac
     text = "\n".join(line for line in lines if line.strip())
     if not text:
         return _failed(f"{tool} found no text")
-    return ExtractedDocument(text=text)
+    return ExtractedDocument(text=text, note=f"converted to text by {tool} (tables as lines of text)")
+
+
+def convert_with_libreoffice(soffice: str, data: bytes, suffix: str, target: str) -> bytes | str:
+    """`data` (a .`suffix` file) converted by `soffice --headless --convert-to TARGET`: the
+    converted bytes, or why not (a str). Each conversion has its own user profile
+    (-env:UserInstallation), so parse workers convert side by side, and CONVERTER_TIMEOUT
+    seconds: a conversion that hangs is killed with its process group."""
+    with tempfile.TemporaryDirectory(prefix="govreports-lo-") as tmp:
+        source = os.path.join(tmp, f"document.{suffix}")
+        with open(source, "wb") as f:
+            f.write(data)
+        out = os.path.join(tmp, "out")
+        command = [
+            soffice,
+            f"-env:UserInstallation=file://{os.path.join(tmp, 'profile')}",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--convert-to",
+            target,
+            "--outdir",
+            out,
+            source,
+        ]
+        env = {**os.environ, "HOME": tmp}  # nothing written to the real home
+        try:
+            process = subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True
+            )
+        except OSError as exc:
+            return f"LibreOffice failed: {_reason(exc)}"
+        try:
+            _, stderr = process.communicate(timeout=CONVERTER_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            _kill_group(process)
+            return f"LibreOffice took longer than {CONVERTER_TIMEOUT} s: killed"
+        finally:
+            _kill_group(process)  # soffice.bin children left behind, if any
+        produced = os.path.join(out, "document." + target.split(":")[0])
+        if process.returncode != 0 or not os.path.exists(produced):
+            message = " ".join(stderr.decode("utf-8", "replace").replace(tmp, "").split())
+            return f"LibreOffice failed (exit {process.returncode}): {message[:NOTE_DETAIL] or 'no output'}"
+        with open(produced, "rb") as f:
+            return f.read()
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    process.wait()

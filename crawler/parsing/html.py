@@ -263,17 +263,45 @@ def parse_html_bounded(html: str, max_depth: int):
 def _select(root, selectors: str):
     """The first element matching the selector list, trying the selectors in the order given
     (callers list the most specific container first)."""
-    for xpath in _compiled(selectors):
+    plan = _compiled(selectors)
+    # one pass over the page's id and class attributes tells which selectors cannot match (an
+    # id or class they require appears nowhere), instead of one pass per selector
+    values = plan.attributes(root) if plan.attributes is not None else ()
+    present = {token for token in plan.tokens if any(token in value for value in values)}
+    for xpath, needed in plan.selectors:
+        if not needed <= present:
+            continue
         found = xpath(root)
         if isinstance(found, list) and found:  # an element selector's result is a node list
             return found[0]
     return None
 
 
+@dataclass
+class _SelectorPlan:
+    selectors: list[tuple[etree.XPath, frozenset[str]]]  # each selector and the ids/classes it requires
+    tokens: frozenset[str]
+    attributes: etree.XPath | None  # the id and class values holding any of the tokens
+
+
+_REQUIRED_ID = re.compile(r"@id = '([^']*)'")
+_REQUIRED_CLASS = re.compile(r"contains\(@class, '([^']*)'\)")
+
+
 @functools.lru_cache(maxsize=64)
-def _compiled(selectors: str) -> list[etree.XPath]:
+def _compiled(selectors: str) -> _SelectorPlan:
     translator = cssselect.HTMLTranslator()
-    return [etree.XPath(translator.selector_to_xpath(selector)) for selector in cssselect.parse(selectors)]
+    compiled = []
+    for selector in cssselect.parse(selectors):
+        xpath = translator.selector_to_xpath(selector)
+        needed: frozenset[str] = frozenset()
+        if "not(" not in xpath and " or " not in xpath:  # plain conjunctions: each token required
+            needed = frozenset(_REQUIRED_ID.findall(xpath) + _REQUIRED_CLASS.findall(xpath))
+        compiled.append((etree.XPath(xpath), frozenset(t for t in needed if "'" not in t)))
+    tokens = frozenset().union(*(needed for _, needed in compiled))
+    condition = " or ".join(f"contains(., '{token}')" for token in sorted(tokens))
+    attributes = etree.XPath(f"//@id[{condition}] | //@class[{condition}]") if tokens else None
+    return _SelectorPlan(compiled, tokens, attributes)
 
 
 def find_content(html: str, selectors: str) -> str | None:

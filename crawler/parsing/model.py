@@ -108,7 +108,7 @@ class ExtractedDocument:
     text: str
     tables: list[Table] = field(default_factory=list)
     extracted: bool = True
-    note: str = ""  # why a document was not (fully) extracted
+    note: str = ""  # why a document was not (fully) extracted; for a .doc, which converter read it
     findings: list[Finding] = field(default_factory=list)
 
 

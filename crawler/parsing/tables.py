@@ -155,7 +155,7 @@ class _Walker:
         if tag in _SKIP_TAGS:
             self._tail(el)
             return
-        if tag == "table" and not el.xpath(".//table"):
+        if tag == "table" and next(el.iterdescendants("table"), None) is None:
             self.flush()
             self.found.append((el, self.lines[-_CAPTION_LINES:]))
             self.lines = []
@@ -176,42 +176,65 @@ class _Walker:
             self.current.append(el.tail)
 
 
+# compiled once: `element.xpath(…)` compiles its expression on every call
+_OWN_ROWS = etree.XPath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
+_OWN_CELLS = etree.XPath("./td | ./th")
+
+
 def _own_rows(table: etree._Element) -> list[etree._Element]:
-    return cast("list[etree._Element]", table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr"))  # elements only
+    return cast("list[etree._Element]", _OWN_ROWS(table))  # elements only
 
 
 def _cell_text(cell: etree._Element) -> str:
     """A cell's text with <br> and block children as line breaks, each line space-folded."""
     parts: list[str] = []
-
-    def visit(el: etree._Element) -> None:
-        tag = el.tag.lower() if isinstance(el.tag, str) else ""
-        if tag in _SKIP_TAGS:
-            if el.tail:
-                parts.append(el.tail)
-            return
-        if tag in _BLOCK_TAGS:
-            parts.append("\n")
-        if tag and el.text:
-            parts.append(el.text)
-        for child in el:
-            visit(child)
-        if tag in _BLOCK_TAGS:
-            parts.append("\n")
-        if el.tail:
-            parts.append(el.tail)
-
-    if cell.text:
-        parts.append(cell.text)
+    text = cell.text
+    if text:
+        parts.append(text)
     for child in cell:
-        visit(child)
-    lines = (" ".join(line.split()) for line in "".join(parts).splitlines())
-    return "\n".join(line for line in lines if line)
+        _visit_cell(child, parts)
+    return _folded("".join(parts))
+
+
+def _folded(text: str) -> str:
+    """Each line space-folded, empty lines dropped."""
+    lines = text.splitlines()
+    if len(lines) <= 1:  # most cells: one line (a line break is white space to split())
+        return " ".join(text.split())
+    folded = (" ".join(line.split()) for line in lines)
+    return "\n".join(line for line in folded if line)
+
+
+def _visit_cell(el: etree._Element, parts: list[str]) -> None:
+    tag = el.tag
+    tag = tag.lower() if tag.__class__ is str else ""
+    if tag in _SKIP_TAGS:
+        tail = el.tail
+        if tail:
+            parts.append(tail)
+        return
+    block = tag in _BLOCK_TAGS
+    if block:
+        parts.append("\n")
+    if tag:
+        text = el.text
+        if text:
+            parts.append(text)
+    for child in el:
+        _visit_cell(child, parts)
+    if block:
+        parts.append("\n")
+    tail = el.tail
+    if tail:
+        parts.append(tail)
 
 
 def _span(cell: etree._Element, name: str) -> int:
+    value = cell.get(name)
+    if value is None:
+        return 1
     try:
-        return max(1, min(int((cell.get(name) or "1").strip()), 1000))
+        return max(1, min(int(value.strip() or "1"), 1000))
     except ValueError:
         return 1
 
@@ -223,7 +246,7 @@ def _grid_from_table(table: etree._Element, budget: CellBudget, number: int = 1)
     placed: dict[tuple[int, int], Cell] = {}
     rows = _own_rows(table)
     n_rows = len(rows)
-    cells = [cast("list[etree._Element]", tr.xpath("./td | ./th")) for tr in rows]  # elements only
+    cells = [cast("list[etree._Element]", _OWN_CELLS(tr)) for tr in rows]  # elements only
     spans = [  # (rowspan, colspan) of each cell; a rowspan past the last row is clipped
         [(min(_span(td, "rowspan"), n_rows - r), _span(td, "colspan")) for td in row] for r, row in enumerate(cells)
     ]

@@ -7,7 +7,13 @@ import gzip
 import hashlib
 import os
 import tempfile
+import time
 from pathlib import Path
+
+# A temporary file of put() older than this is a leftover of a process killed while writing it
+# (a crash, SIGKILL, the machine going down): clean_leftovers removes it. Younger ones may be
+# another crawl's writing into the same archive at this moment.
+LEFTOVER_AGE = 3600.0  # seconds
 
 
 class Archive:
@@ -47,3 +53,17 @@ class Archive:
 
     def has(self, sha256: str) -> bool:
         return (self.root / self.relpath(sha256)).exists()
+
+    def clean_leftovers(self, max_age: float = LEFTOVER_AGE) -> int:
+        """Remove the temporary files of writes that never finished (older than `max_age`
+        seconds); returns how many. Entries themselves are only ever renamed into place whole."""
+        removed = 0
+        cutoff = time.time() - max_age
+        for tmp in self.root.glob("??/??/*.tmp"):
+            try:
+                if tmp.stat().st_mtime < cutoff:
+                    tmp.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue  # another crawl cleaned it meanwhile
+        return removed

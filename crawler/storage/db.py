@@ -117,8 +117,94 @@ def head_revision(url: str) -> str | None:
     return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
 
 
-class SchemaError(Exception):
+class StorageError(Exception):
+    """The database cannot be used as asked: one line naming the fix (a command exits 1 with it,
+    crawler/cli.py `explain`)."""
+
+
+class SchemaError(StorageError):
     """The database's schema cannot be brought to this version's: the message names the fix."""
+
+
+class DatabaseMissing(StorageError):
+    """A reading command named a SQLite file that does not exist (it is never created)."""
+
+
+class DatabaseUnavailable(StorageError):
+    """The database cannot be opened: unreachable server, refused login, not a database file."""
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file behind a SQLite URL; None for another database or an in-memory one."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def database_exists(url: str) -> bool:
+    """False only for a SQLite URL whose file is not there (a server database may exist)."""
+    path = sqlite_file(url)
+    return path is None or path.exists()
+
+
+def require_database(url: str) -> None:
+    """DatabaseMissing for a SQLite file that is not there: reading commands never create one."""
+    if not database_exists(url):
+        raise DatabaseMissing(
+            f"no database at {sqlite_file(url)} (run `govreports crawl …` first or check "
+            "--database-url / GOVREPORTS_DATABASE_URL)"
+        )
+
+
+def unavailable(url: str, exc: BaseException) -> DatabaseUnavailable:
+    """The one-line error for a database that refused to open."""
+    reason = getattr(exc, "orig", None) or exc
+    first = str(reason).strip().splitlines()[0] if str(reason).strip() else type(reason).__name__
+    return DatabaseUnavailable(f"cannot open the database {safe_url(url)}: {' '.join(first.split())}")
+
+
+def open_database(url: str, *, migrate: bool = False, older_ok: bool = False) -> Engine:
+    """An engine on an existing database whose schema this govreports reads, for the commands
+    that read (export, plot, coverage, serve, reparse, portals, db current): never creates a
+    SQLite file. An older schema is migrated with `migrate`, else refused naming `govreports db
+    upgrade` (or returned as it is with `older_ok`); a newer one (or an unreachable server) is a
+    StorageError naming the fix."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    require_database(url)
+    engine = make_engine(url)
+    try:
+        current = current_revision(engine)
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise unavailable(url, exc) from None
+    head = head_revision(url)
+    if current == head:
+        return engine
+    if current is not None and current not in known_revisions(url):
+        engine.dispose()
+        raise SchemaError(newer_message(url, current, head))
+    if older_ok:
+        return engine
+    if migrate:
+        engine.dispose()
+        return ensure_schema(url)
+    engine.dispose()
+    if current is None:
+        raise SchemaError(f"{safe_url(url)} holds no govreports schema: run `govreports db upgrade` or a crawl first")
+    raise SchemaError(f"{safe_url(url)} is at schema revision {current}, not {head}: run `govreports db upgrade`")
+
+
+def known_revisions(url: str) -> set[str]:
+    return {rev.revision for rev in ScriptDirectory.from_config(alembic_config(url)).walk_revisions()}
+
+
+def newer_message(url: str, current: str, head: str | None) -> str:
+    return (
+        f"database {safe_url(url)} is at revision {current}, newer than this govreports knows "
+        f"(head {head}): upgrade govreports to use it"
+    )
 
 
 def ensure_schema(url: str) -> Engine:
@@ -151,12 +237,8 @@ def check_upgradable(engine: Engine, url: str, current: str | None) -> None:
     Migrations are atomic now (make_engine), but older versions ran SQLite's DDL outside any
     transaction: a kill midway left tables of a revision without its version stamp, and every
     later upgrade then failed with "table … already exists"."""
-    scripts = ScriptDirectory.from_config(alembic_config(url))
-    if current is not None and current not in {rev.revision for rev in scripts.walk_revisions()}:
-        raise SchemaError(
-            f"database {safe_url(url)} is at revision {current}, newer than this govreports knows "
-            f"(head {scripts.get_current_head()}): upgrade govreports to use it"
-        )
+    if current is not None and current not in known_revisions(url):
+        raise SchemaError(newer_message(url, current, head_revision(url)))
     present = schema_objects(engine)
     expected = objects_at_revision(current)
     if present == expected:

@@ -10,8 +10,11 @@ a pickle, and is re-applied with the current parser, as `govreports reparse` wou
 recorded with the batch and the skipped reports to mark seen travel with it.
 
 The directory is GOVREPORTS_DEADLETTER_DIR (default data/deadletter), or <job dir>/deadletter when
-GOVREPORTS_JOB_DIR is set. A letter names its database (password hidden) and is replayed only into
-that one: the demo's letters never end up in the main database.
+GOVREPORTS_JOB_DIR is set. A letter names its database (its URL, password hidden, or
+GOVREPORTS_DATABASE_ID when set) and is replayed only into that one: the demo's letters never end up
+in the main database, and a worker that reached the database through another URL than the next one
+(crawler/distributed/tasks.py names it by the PostgreSQL cluster and database) still hands its
+letters over.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.items import Attachment, Failure, Rejected, ReportPage, read_page
+from crawler.parsing.limits import DEFAULT, Limits
 from crawler.storage.models import CrawlFailure, CrawlRun
 from crawler.storage.objectstore import RawArchive, archive_location, is_object_store, open_archive
 from crawler.storage.store import ReportWriter, WriteCounts, utcnow
@@ -87,15 +91,29 @@ class Replayed:
 
 
 class DeadLetters:
-    def __init__(self, directory: str | Path, database_url: str, archive_dir: str | Path) -> None:
+    def __init__(
+        self,
+        directory: str | Path,
+        database_url: str,
+        archive_dir: str | Path,
+        database_id: str | None = None,
+        limits: Limits = DEFAULT,
+    ) -> None:
         self.directory = Path(directory)
-        self.database = database_name(database_url)
+        self.limits = limits  # the bounds a replayed letter's documents are parsed within, as in the crawl
+        self.database = database_id or database_name(database_url)
         # a directory, or an s3:// URL (crawler/storage/objectstore.py)
         self.archive_dir = str(archive_dir) if is_object_store(archive_dir) else str(Path(archive_dir).resolve())
 
     @classmethod
-    def from_settings(cls, settings: Any) -> DeadLetters:
-        return cls(deadletter_dir(settings), settings.get("GOVREPORTS_DATABASE_URL"), archive_location(settings))
+    def from_settings(cls, settings: Any, limits: Limits = DEFAULT) -> DeadLetters:
+        return cls(
+            deadletter_dir(settings),
+            settings.get("GOVREPORTS_DATABASE_URL"),
+            archive_location(settings),
+            settings.get("GOVREPORTS_DATABASE_ID") or None,
+            limits,
+        )
 
     def keep(
         self,
@@ -165,11 +183,20 @@ class DeadLetters:
         letter = json.loads(path.read_text("utf-8"))
         items, rejected = self._rebuild(letter)
         at = datetime.fromisoformat(letter["at"])
-        counts = WriteCounts()
         with sessions.begin() as session:
             writer = ReportWriter(session)
-            for item, canonical in items:
-                counts.add(writer.write(item, canonical, at))
+            # a report the database refuses now is recorded alone; the rest of the letter is written
+            counts, refused = writer.write_each(items, at)
+            rejected += [
+                {
+                    "url": r.item.page.url,
+                    "kind": "refused_report",
+                    "reason": f"report not stored, the database refused it: {type(r.error).__name__}: "
+                    f"{str(r.error).splitlines()[0] if str(r.error) else ''}",
+                    "at": letter["at"],
+                }
+                for r in refused
+            ]
             writer.mark_seen(spider, letter["seen"], at)
             # failures belong to the run that recorded them, if the database has it
             owner = letter["run_id"] if letter["run_id"] and session.get(CrawlRun, letter["run_id"]) else run_id
@@ -183,7 +210,7 @@ class DeadLetters:
                         at=datetime.fromisoformat(f["at"]),
                     )
                 )
-        return len(items), counts
+        return len(items) - len(refused), counts
 
     def _rebuild(self, letter: dict[str, Any]) -> tuple[list[tuple[Any, dict[str, str]]], list[dict[str, str]]]:
         kept_in = letter.get("archive_dir") or self.archive_dir
@@ -194,7 +221,7 @@ class DeadLetters:
         for entry in letter["items"]:
             page = page_from_json(entry["page"], archive)
             try:
-                items.append((read_page(page), entry["canonical"]))
+                items.append((read_page(page, self.limits), entry["canonical"]))
             except Rejected as exc:  # the parser changed since and rejects it now: say so
                 rejected.append({"url": page.url, "kind": "rejected_item", "reason": str(exc), "at": letter["at"]})
         return items, rejected

@@ -208,7 +208,9 @@ class CrawlFailure(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)
     url: Mapped[str | None] = mapped_column(Text)
-    kind: Mapped[str] = mapped_column(String(30))  # rejected_item | download | attachment
+    # download | http_status | attachment | blocked | offsite | rejected_item | refused_report |
+    # archive | database | deadletter (docs/operations.md)
+    kind: Mapped[str] = mapped_column(String(30))
     reason: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime)
 

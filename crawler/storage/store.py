@@ -52,17 +52,22 @@ def decimal_text(value: Decimal | None) -> str | None:
 
 
 def get_or_create(session: Session, model: type, where: dict[str, Any], **defaults: Any) -> Any:
+    return fetch_or_create(session, model, where, **defaults)[0]
+
+
+def fetch_or_create(session: Session, model: type, where: dict[str, Any], **defaults: Any) -> tuple[Any, bool]:
+    """(row, whether this call inserted it)."""
     found = session.scalar(select(model).filter_by(**where))
     if found is not None:
-        return found
+        return found, False
     try:
         with session.begin_nested():
             obj = model(**where, **defaults)
             session.add(obj)
             session.flush()
-        return obj
+        return obj, True
     except IntegrityError:  # another writer inserted the same natural key meanwhile
-        return session.scalar(select(model).filter_by(**where))
+        return session.scalar(select(model).filter_by(**where)), False
 
 
 # SQLSTATE classes of an error that is the row's own: data exception (22: a value too long, a bad
@@ -86,6 +91,28 @@ def refused_row(exc: BaseException) -> bool:
     return isinstance(exc, Exception)
 
 
+def fit(column: Any, value: str | None) -> str | None:
+    """A server-sent value cut to what its VARCHAR(n) column holds (a Content-Type's type part
+    past 120 characters is garbage anyway); PostgreSQL would refuse the whole report otherwise."""
+    length = getattr(column.type, "length", None)
+    return value[:length] if value is not None and length is not None else value
+
+
+def fits(column: Any, value: str | None) -> str | None:
+    """The value if its column holds it whole, else None (for values that are useless cut)."""
+    length = getattr(column.type, "length", None)
+    return None if value is not None and length is not None and len(value) > length else value
+
+
+def first_error(exc: BaseException) -> BaseException:
+    """The error that failed a savepoint, not the one its rollback raised after: SQLite rolls the
+    whole transaction back by itself on some errors (SQLITE_FULL: "database or disk is full"),
+    and ROLLBACK TO SAVEPOINT then fails with "no such savepoint"."""
+    while isinstance(exc, DBAPIError) and "no such savepoint" in str(exc) and exc.__context__ is not None:
+        exc = exc.__context__
+    return exc
+
+
 @dataclass
 class Refused:
     """A report the database would not hold: not stored, the rest of its batch stored."""
@@ -99,6 +126,9 @@ class ReportWriter:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        # bodies read or written in this transaction, by name: a batch's reports are mostly one
+        # portal's, and a lookup plus a flush per report was a fifth of the writing
+        self.bodies: dict[str, Body] = {}
 
     def write_each(
         self, items: list[tuple[Any, dict[str, str]]], now: datetime | None = None
@@ -111,9 +141,11 @@ class ReportWriter:
                 with self.session.begin_nested():
                     done = self.write(item, canonical, now)
             except Exception as exc:  # noqa: BLE001 - sorted by refused_row
-                if not refused_row(exc):
-                    raise
-                refused.append(Refused(item, exc))
+                self.bodies.clear()  # a body inserted inside the rolled-back savepoint is gone
+                error = first_error(exc)
+                if not refused_row(error):
+                    raise error from None
+                refused.append(Refused(item, error))
                 continue
             counts.add(done)
         return counts, refused
@@ -127,7 +159,12 @@ class ReportWriter:
         parent: str | None = None,
         portal: str | None = None,
     ) -> Body:
-        body = get_or_create(self.session, Body, {"name": name})
+        body = self.bodies.get(name)
+        if body is None:
+            body = self.bodies[name] = get_or_create(self.session, Body, {"name": name})
+        elif (body.level or not level) and (body.region_code or not region_code) and (body.portal or not portal):
+            if not parent or body.parent_id is not None or parent == name:
+                return body  # nothing to fill in
         # fill what is missing, never overwrite what an earlier crawl established
         body.level = body.level or level
         body.region_code = body.region_code or region_code
@@ -151,7 +188,7 @@ class ReportWriter:
             portal=page.spider,
         )
         key = {"body_id": body.id, "report_year": item.year, "title": item.title}
-        report = get_or_create(
+        report, created = fetch_or_create(
             self.session,
             Report,
             key,
@@ -177,7 +214,8 @@ class ReportWriter:
             counts.changed = 1
         else:
             counts.new = 1
-        self.replace_children(report)
+        if not created:  # a row this call inserted has no documents, metrics or findings yet
+            self.replace_children(report)
         md = parsed.metadata
         report.url = page.url
         report.canonical_url = page.canonical_url
@@ -269,14 +307,15 @@ class ReportWriter:
                 url=page.url,
                 canonical_url=page.canonical_url,
                 name=None,
-                media_type=page.media_type,
+                media_type=fit(Document.media_type, page.media_type),
                 size=len(page.body),
                 sha256=page.sha256,
                 storage_path=page.storage_path,
                 extracted=page_ok,
                 note=page_note or None,
-                etag=page.headers.get("ETag"),
-                last_modified=page.headers.get("Last-Modified"),
+                # a validator too long to keep whole is no validator: the next crawl just fetches the page
+                etag=fits(Document.etag, page.headers.get("ETag")),
+                last_modified=fits(Document.last_modified, page.headers.get("Last-Modified")),
                 fetched_at=now,
             )
         ]
@@ -297,7 +336,7 @@ class ReportWriter:
                     url=a.url,
                     canonical_url=url,
                     name=a.name,
-                    media_type=a.media_type,
+                    media_type=fit(Document.media_type, a.media_type),
                     size=len(a.body) if a.body is not None else None,
                     sha256=a.sha256,
                     storage_path=a.storage_path,

@@ -110,10 +110,14 @@ class HanwebSpider(GovReportSpider):
         to the xxgk module's annual-report page names an area: its years are enumerated."""
         if "xxgkAnnualReport.jsp" in response.url:
             query = parse_qs(urlsplit(response.url).query)
-            area = query.get("area", [""])[0]
+            area, year = query.get("area", [""])[0], query.get("fbtime", [""])[0]
             if area and area not in self.xxgk_areas:
                 self.xxgk_areas = (*self.xxgk_areas, area)
                 self.xxgk_scheduled = False
+            if area and year.isdigit():
+                # the page linked is one year's report: read it now (asking for it again when
+                # the years are enumerated is a duplicate request, dropped)
+                yield from self.parse_xxgk(response, area, int(year))
             return
         found = COLUMN_URL.search(response.url)
         column_id = (
@@ -356,8 +360,12 @@ class HanwebSpider(GovReportSpider):
             return
         if label_key(title) in self.report_titles:
             return  # the same report, already taken from a column
+        body = self.body_for_title(title)  # an organ's area (its 统一社会信用代码) gives the organ's reports
+        if body is None:
+            self.logger.info("skipped %s: another body's report (%s)", title, response.url)
+            return
         self.report_titles.add(label_key(title))
-        yield from super().parse_report(response, {"list_title": title, "list_date": None})
+        yield from super().parse_report(response, {"list_title": title, "list_date": None, **body})
 
 
 def js_object(text: str, opening: str) -> dict[str, str]:

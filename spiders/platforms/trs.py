@@ -10,13 +10,13 @@
   base spider then keeps the file itself as the report (it branches on Content-Type).
 - Article bodies sit in `div.TRS_Editor` or `.trs_editor_view`; attachments are relative
   `./P0….pdf|doc` inside them.
-- Older county sites serve GBK pages with a wrong or no charset header: every page is decoded
-  with crawler.parsing.html.decode_html before it is read.
+- Older county sites serve GBK pages with a wrong or no charset header: every page of every
+  spider is read in the encoding crawler.parsing.html.decode_html finds
+  (crawler/middlewares/charset.py), not only TRS ones.
 """
 
 from __future__ import annotations
 
-import codecs
 import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -26,7 +26,6 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from scrapy.http import Response, TextResponse
 
-from crawler.parsing.html import charset_from_content_type, decode_html
 from crawler.parsing.text import clean_text
 from spiders.base import GovReportSpider, body_from_title, is_attachment_link
 from spiders.discovery import link_kind
@@ -160,21 +159,6 @@ class TrsSpider(GovReportSpider):
         full = self.full_body_name(name) if name else None
         return {"body_name": full, "body_level": "department", "parent_body": self.body_name}
 
-    # -- decoding -----------------------------------------------------------------------
-
-    def redecoded(self, response: Response) -> Response:
-        """The response read with the encoding decode_html finds: a GBK page served with a wrong
-        charset header (or none) would otherwise come out garbled in titles and link texts."""
-        if not isinstance(response, TextResponse):
-            return response
-        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
-        page = decode_html(response.body, charset_from_content_type(content_type))
-        for finding in page.findings:
-            self.logger.info("%s: %s", response.url, finding.detail)
-        if codecs.lookup(page.encoding).name != codecs.lookup(response.encoding).name:
-            return response.replace(encoding=page.encoding)
-        return response
-
     # -- lists --------------------------------------------------------------------------
 
     def follow_list(self, url: str, referer: str | None = None) -> Iterator[scrapy.Request]:
@@ -200,7 +184,6 @@ class TrsSpider(GovReportSpider):
 
     def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
         self.seen.add(self.list_key(response.url))  # reached by a redirect or a pager: not again
-        response = self.redecoded(response)
         if not isinstance(response, TextResponse):
             self.logger.warning("list page %s is not HTML (%s)", response.url, response.headers.get("Content-Type"))
             return
@@ -257,7 +240,6 @@ class TrsSpider(GovReportSpider):
     # -- reports ------------------------------------------------------------------------
 
     def parse_report(self, response: Response, listing: dict[str, Any]) -> Iterator[Any]:
-        response = self.redecoded(response)
         if self.body_from_author and listing.get("body_level") == "department" and not listing.get("body_name"):
             # the title names no body: the header's 作者 is the department that published it
             author = author_of(response)

@@ -27,6 +27,13 @@ from urllib.parse import quote
 
 HERE = Path(__file__).resolve().parent
 SYN = "(合成测试数据)"
+FILLER_DEPARTMENTS = (
+    "发展和改革委员会 科学技术局 工业和信息化局 民族宗教事务局 公安局 民政局 司法局 人力资源和社会保障局 自然资源和规划局 "
+    "生态环境分局 住房和城乡建设局 交通运输局 水利局 农业农村局 商务局 文化旅游体育局 卫生健康委员会 退役军人事务局 "
+    "应急管理局 审计局 市场监督管理局 统计局 医疗保障局 林业局 数据资源管理局 人民防空办公室 乡村振兴局 供销合作社联合社 "
+    "地方金融监督管理局 投资促进中心 公共资源交易中心 政务服务管理局 粮食和物资储备局 档案馆 机关事务管理局 住房公积金中心 "
+    "城市建设投资公司 融媒体中心 气象局 烟草专卖局 税务局 邮政管理局 消防救援大队 残疾人联合会 红十字会 工商业联合会"
+).split()
 MARK = '<p class="syn">【合成测试数据】本页为测试用合成页面，不是真实的政府网页。</p>'
 
 
@@ -43,6 +50,7 @@ class Site:
     routes: list[dict] = field(default_factory=list)
     reports: list[dict] = field(default_factory=list)
     distractors: list[dict] = field(default_factory=list)
+    aliases: list[dict] = field(default_factory=list)  # another URL of a listed report: never fetched
 
     def page(self, path: str, text: str) -> None:
         self.files[path.lstrip("/")] = text
@@ -69,6 +77,9 @@ class Site:
     def distractor(self, path: str, title: str, why: str) -> None:
         self.distractors.append({"path": path, "title": title, "why": why})
 
+    def alias(self, path: str, of: str, why: str) -> None:
+        self.aliases.append({"path": path, "of": of, "why": why})
+
     def write(self) -> None:
         folder = HERE / self.name
         if (folder / "root").exists():
@@ -86,6 +97,7 @@ class Site:
             "platform": self.platform,
             "reports": self.reports,
             "distractors": self.distractors,
+            "aliases": self.aliases,
         }
         (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", "utf-8")
         (folder / "README.md").write_text(self.readme.strip() + "\n", "utf-8")
@@ -217,7 +229,11 @@ Everything is synthetic (【合成测试数据】). Footer names 大汉网络.
   perPage 2, its third record on page 2); a 新闻发布会 record is a distractor;
 - `col2715`: a town's report (stored under 嘉祥镇人民政府);
 - 部门信息公开 (`col2750`): organs; 嘉祥县发展和改革局's page (`col2760`) links its own
-  政府信息公开年报 (`col2761`), 嘉祥县市场监督管理局's page has none.
+  政府信息公开年报 (`col2761`; its 2022 report is titled without a body: its page's 信息来源 names
+  the department), 嘉祥县市场监督管理局's page links its 年度报告 in the xxgk module
+  (`/module/xxgk/xxgkAnnualReport.jsp?area={统一社会信用代码}&fbtime=2023`; 2022 there too, other
+  years 404);
+- the county's 2023 report is listed again by 2023年度 as `art_2713_80231` (one article, two columns).
 """,
     )
     foot = "主办：嘉祥县人民政府办公室 技术支持：大汉网络 【合成测试数据】"
@@ -313,7 +329,11 @@ Everything is synthetic (【合成测试数据】). Footer names 大汉网络.
     d4 = ("/art/2024/2/2/art_2713_80310.html", "嘉祥县2023年政府信息公开工作年度报告新闻发布会", "2024-02-02")
     s.page(d4[0], shell(d4[1], f"<h1>{d4[1]}</h1>", foot))
     s.distractor(d4[0], d4[1], "发布会")
-    s.page("col/col2713/index.html", jpage_column("2023年度", foot, 2713, 5303, 12, web, [*y23, rec(*d4)], 4, 4))
+    alias = "/art/2024/1/22/art_2713_80231.html"  # the county's 2023 report, listed again by 2023年度
+    s.route(alias, "art/2024/1/22/art_2711_80231.html")
+    s.alias(alias, "/art/2024/1/22/art_2711_80231.html", "one article in two columns (art_{col}_ differs)")
+    again = rec(alias, t("嘉祥县人民政府", 2023), "2024-01-22")
+    s.page("col/col2713/index.html", jpage_column("2023年度", foot, 2713, 5303, 12, web, [again, *y23, rec(*d4)], 5, 5))
     s.page("col/col2714/index.html", jpage_column("2022年度", foot, 2714, 5304, 12, web, y22[:2], 3, 2))
     s.page("_lists/2714_p2.xml", xml_store(y22[2:], None, 3, 2))
     s.route(px, "_lists/2714_p2.xml", {"columnid": "2714", "unitid": "5304", "startrecord": "3"}, method="POST")
@@ -339,10 +359,24 @@ Everything is synthetic (【合成测试数据】). Footer names 大汉网络.
         "col/col2760/index.html",
         shell("嘉祥县发展和改革局", nav + '<ul><li><a href="/col/col2762/index.html">机构职能</a></li><li><a href="/col/col2761/index.html">政府信息公开年报</a></li></ul>', foot),
     )
-    s.page("col/col2770/index.html", shell("嘉祥县市场监督管理局", nav + '<ul><li><a href="/col/col2772/index.html">机构职能</a></li></ul>', foot))
+    # 嘉祥县市场监督管理局 publishes through the xxgk module: its area is its 统一社会信用代码
+    area = "11370829MB2803456X"
+    s.page(
+        "col/col2770/index.html",
+        shell("嘉祥县市场监督管理局", nav + f'<ul><li><a href="/col/col2772/index.html">机构职能</a></li><li><a href="/module/xxgk/xxgkAnnualReport.jsp?area={area}&fbtime=2023">年度报告</a></li></ul>', foot),
+    )
+    for year, date in ((2023, "2024-01-27"), (2022, "2023-01-28")):
+        path = f"/module/xxgk/xxgkAnnualReport.jsp?area={area}&fbtime={year}"
+        title = t("嘉祥县市场监督管理局", year)
+        page = f"""<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8" />
+<title>{escape(title)}</title><link rel="stylesheet" href="/module/xxgk/css/xxgk.css" /></head><body>
+<div class="xxgk_top">嘉祥县市场监督管理局 政府信息公开</div><div class="nb_box"><div class="nb_title">{escape(title)}</div>
+<div class="nb_time">发布时间:{date}</div><div class="nb_content" id="zoom">{paras(title, year, "嘉祥县市场监督管理局")}</div></div></body></html>"""
+        s.page(f"_xxgk/{area}_{year}.html", s.report(path, title, date, page, body="嘉祥县市场监督管理局"))
+        s.route("/module/xxgk/xxgkAnnualReport.jsp", f"_xxgk/{area}_{year}.html", {"area": area, "fbtime": str(year)})
     org = []
     for year, href, date in ((2023, "/art/2024/1/19/art_2761_80501.html", "2024-01-19"), (2022, "/art/2023/1/18/art_2761_70501.html", "2023-01-18")):
-        title = t("嘉祥县发展和改革局", year)
+        title = t("嘉祥县发展和改革局" if year == 2023 else "", year)
         s.page(href, s.report(href, title, date, hanweb_article(title, date, "嘉祥县发展和改革局", year, "政府信息公开年报"), body="嘉祥县发展和改革局"))
         org.append(rec(href, title, date))
     s.page("col/col2761/index.html", jpage_column("政府信息公开年报", foot, 2761, 5306, 12, web, org, 2, 15))
@@ -480,7 +514,7 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
   `/xxgk/public/column/4971?type=3&action=list`, whose rows come **only** from the label
   (`/site/label/8888`, `file=/xxgk/publicInfoList_lx2021`, pageSize 4; two pages);
 - 信息公开单位 (`/xxgk/organ.html`): organs, each with its own tree: 利辛县教育局 (5012, one list
-  page, `ul.doc_list`), 利辛县财政局 (5013, inline rows, `Ls.pagination` pageCount 2: its 2022
+  page, `ul.doc_list`, titles naming no body: the pages' 发布机构 do), 利辛县财政局 (5013, inline rows, `Ls.pagination` pageCount 2: its 2022
   report only on `pageIndex=2`), 利辛县信访局 (5014, no 年报 node);
 - distractors: 解读, 更正说明 in the label pages.
 """,
@@ -538,19 +572,25 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
         s.page(f"lists/label_4971_p{n}.html", "<!-- 【合成测试数据】 label fragment -->" + frag)
         s.route("/site/label/8888", f"lists/label_4971_p{n}.html", {"labelName": "publicInfoList", "siteId": "6789012", "organId": "4971", "type": "3", "pageIndex": str(n), "file": "/xxgk/publicInfoList_lx2021"})
 
+    # a county's full list of organs: 50, most of whose 年报 lists are empty; the last one listed
+    # (利辛县城市管理局) has a report
+    names = {5012: "利辛县教育局", 5013: "利辛县财政局", 5014: "利辛县信访局"}
+    fillers = {5100 + i: f"利辛县{d}" for i, d in enumerate(FILLER_DEPARTMENTS)}
+    names |= fillers | {5060: "利辛县城市管理局"}
+    links = "".join(f'<li><a href="/xxgk/public/column/{o}?type=4&action=list">{n}</a></li>' for o, n in names.items())
     s.page(
         "xxgk/organ.html",
-        shell(
-            "信息公开单位",
-            """<div class="organ_list"><h3>县政府部门</h3><ul>
-<li><a href="/xxgk/public/column/5012?type=4&action=list">利辛县教育局</a></li>
-<li><a href="/xxgk/public/column/5013?type=4&action=list">利辛县财政局</a></li>
-<li><a href="/xxgk/public/column/5014?type=4&action=list">利辛县信访局</a></li></ul>
-<h3>其他</h3><ul><li><a href="/xxgk/help.html">使用帮助</a></li></ul></div>""",
-            foot,
-        ),
+        shell("信息公开单位", f'<div class="organ_list"><h3>县政府部门</h3><ul>{links}</ul><h3>其他</h3><ul><li><a href="/xxgk/help.html">使用帮助</a></li></ul></div>', foot),
     )
-    names = {5012: "利辛县教育局", 5013: "利辛县财政局", 5014: "利辛县信访局"}
+    for organ, name in {**fillers, 5060: names[5060]}.items():
+        rows = ""
+        if organ == 5060:
+            href, date = "/xxgk/public/5060/81300061.html", "2024-02-02"
+            title = t(name, 2023)
+            s.page(href, s.report(href, title, date, lonsun_article(title, date, name, 2023, "003250860"), body=name))
+            rows = f'<li><a href="{href}" title="{escape(title)}">{escape(title)}</a><span class="date">{date}</span></li>'
+        s.page(f"lists/c{organ}_3.html", lonsun_column("政府信息公开年报", organ, name, tree(organ), f'<ul class="doc_list">{rows or "<li>暂无信息</li>"}</ul>', foot))
+        s.route(f"/xxgk/public/column/{organ}", f"lists/c{organ}_3.html", {"type": "3"})
     for organ, name in names.items():
         tr = tree(organ) if organ != 5014 else [x for x in tree(organ) if "年报" not in x[0]]
         s.page(f"lists/c{organ}_4.html", lonsun_column("法定主动公开内容", organ, name, tr, '<ul class="doc_list"><li><a href="/xxgk/public/{o}/1.html" title="机构职能">机构职能</a></li></ul>'.replace("{o}", str(organ)), foot))
@@ -562,7 +602,7 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
     jy = []
     for year, cid, date in ((2023, 81300011, "2024-01-26"), (2022, 71300011, "2023-01-27")):
         href = f"/xxgk/public/5012/{cid}.html"
-        title = t("利辛县教育局", year)
+        title = t("", year)  # the department's own list: its titles name no body, its pages do
         s.page(href, s.report(href, title, date, lonsun_article(title, date, "利辛县教育局", year, "003250801"), body="利辛县教育局"))
         jy.append(doc(href, title, date))
     s.page("lists/c5012_3.html", lonsun_column("政府信息公开年报", 5012, names[5012], tree(5012), '<ul class="doc_list">' + "".join(jy) + "</ul>", foot))
@@ -716,7 +756,8 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
 (【合成测试数据】). Footer names no CMS; TRS shows in `t{date}_{id}.shtml` links and `createPageHTML`.
 
 - home (news links `./xwzx/…/t…shtml`) → 政务公开 (`/zwgk/`) → 政府信息公开年报 (`/zwgk/zfxxgknb/`):
-  a parent page with 更多>> boxes only: 旗政府年报 (`qzfnb/index.shtml`) and 部门年报 (`bmnb/`);
+  a parent page with a 最新发布 box (the 2023 report, listed again in `qzfnb`) and 更多>> boxes:
+  旗政府年报 (`qzfnb/index.shtml`) and 部门年报 (`bmnb/`);
 - `qzfnb`: `.shtml` pages by `createPageHTML(3, 0, "index", "shtml")`: index, index_1, index_2;
 - `bmnb`: a list of department channels (`jyj/`, `czj/`); 旗财政局 titles its reports with the short
   name (stored as 额济纳旗财政局);
@@ -731,7 +772,7 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
     s.page("zwgk/index.html", shell("政务公开", nav + '<div class="zwgk"><a href="./zfxxgkzn/">政府信息公开指南</a> <a href="./zfxxgknb/">政府信息公开年报</a> <a href="./bmxxgk/">部门信息公开</a> <a href="./fdzdgknr/">法定主动公开内容</a></div>', foot))
     s.page(
         "zwgk/zfxxgknb/index.html",
-        shell("政府信息公开年报", nav + '<div class="box"><h3>旗政府年报</h3><a href="./qzfnb/index.shtml">更多>></a></div><div class="box"><h3>部门年报</h3><a href="./bmnb/">更多>></a></div>', foot),
+        shell("政府信息公开年报", nav + f'<div class="box"><h3>最新发布</h3><ul><li><a href="./qzfnb/202401/t20240117_4012301.shtml">{t("额济纳旗人民政府", 2023)}</a></li></ul></div><div class="box"><h3>旗政府年报</h3><a href="./qzfnb/index.shtml">更多>></a></div><div class="box"><h3>部门年报</h3><a href="./bmnb/">更多>></a></div>', foot),
     )
     items = []
     for year, path, date in (
@@ -801,13 +842,18 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
   'htm', 7)`: `index.htm`, `index_2.htm`, `index_3.htm`;
 - 部门信息公开 (`/XXGK/BMXXGK/index.htm`): organs 县发展和改革委员会 (`FGW/`), 县教育局 (`JYJ/`),
   县审计局 (`SJJ/`, no report column); each organ's 政府信息公开年报 is a div list
-  (`FGW/XXGKNB/index.htm` with a 0-based second page `index_1.htm`);
+  (`FGW/XXGKNB/index.htm` with a 0-based second page `index_1.htm`); FGW's 2023 report is also
+  linked from the county list's first page;
+- the home page links 信息公开 on the sub-host `xxgk.wuchuan.gov.cn`;
+- the county's 2019 report is titled without a body; its page's 资料来源 is the county's office
+  (the county's own report);
 - distractors: 解读, 图解, 发布会.
 """,
     )
     foot = "武川县人民政府 版权所有 技术支持：拓尔思信息技术股份有限公司 【合成测试数据】"
     nav = '<div class="nav"><a href="/index.htm">首页</a> <a href="/XXGK/index.htm">信息公开</a> <a href="/ZWDT/index.htm">政务动态</a></div>'
-    s.page("index.htm", shell("武川县人民政府", nav, foot))
+    home_nav = '<div class="nav"><a href="/index.htm">首页</a> <a href="http://xxgk.wuchuan.gov.cn/XXGK/index.htm">信息公开</a></div>'
+    s.page("index.htm", shell("武川县人民政府", home_nav, foot))
     s.page("XXGK/index.htm", shell("信息公开", nav + '<table><tr><td><a href="./XXGKZN/index.htm">信息公开指南</a></td><td><a href="./NDBG/index.htm">信息公开年度报告</a></td><td><a href="./BMXXGK/index.htm">部门信息公开</a></td></tr></table>', foot))
 
     def table(title: str, rows: list[tuple[str, str, str]], pager: str) -> str:
@@ -823,7 +869,7 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
         (2019, "202001/t20200116_5570001.htm", "2020-01-16"),
     ):
         path = f"/XXGK/NDBG/{rel_path}"
-        title = t("武川县人民政府", year)
+        title = t("武川县人民政府" if year != 2019 else "", year)  # 2019: no body, the office's page
         s.page(path, s.report(path, title, date, trs_article(title, date, "武川县人民政府办公室", year)))
         own.append(("./" + rel_path, title, date))
     dis = []
@@ -832,7 +878,8 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
         s.page(path, trs_article(title, date, "武川县人民政府办公室", 2023))
         s.distractor(path, title, why)
         dis.append(("./" + rel_path, title, date))
-    pages = [[own[0], dis[0], own[1]], [dis[1], own[2]], [own[3], own[4]]]
+    fgw_latest = ("../BMXXGK/FGW/XXGKNB/202401/t20240126_6012501.htm", t("县发展和改革委员会", 2023), "2024-01-26")
+    pages = [[own[0], dis[0], fgw_latest, own[1]], [dis[1], own[2]], [own[3], own[4]]]
     for i, rows in enumerate(pages, 1):
         name = "index.htm" if i == 1 else f"index_{i}.htm"
         s.page(f"XXGK/NDBG/{name}", table("信息公开年度报告", rows, f"createPageHTML('page_div', 3, {i - 1}, 'index', 'htm', 7);"))
@@ -962,11 +1009,12 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
 
 - home → 信息公开 (`/xxgk.htm`) → 法定主动公开内容 (`/xxgk/fdzdgknr.htm`) → 年度报告
   (`/xxgk/fdzdgknr/ndbg.htm`): only year channels 2023年度, 2022年度, 2021年度
-  (`ndbg/2023nd.htm` …), div rows, **no 共N条 pager text**: 下页/尾页 links only
+  (`ndbg/2023nd.htm` …; the middle one named 2022年), div rows, **no 共N条 pager text**: 下页/尾页 links only
   (`ndbg/2023nd/1.htm` is the second and last page of 2023年度);
 - year channels mix the county's and departments' reports;
 - 信息公开单位 (`/xxgk/gkdw.htm`): organs; 平邑县人力资源和社会保障局's page links its 单位年报
-  list; 平邑县统计局's page links only a 统计年报 (not a report column);
+  list (its 2023 report titled without a body, named by the page's 发布机构); 平邑县统计局's page
+  links only a 统计年报 (not a report column);
 - distractors: 解读, 更正说明.
 """,
     )
@@ -975,7 +1023,7 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
     s.page("index.htm", shell("平邑县人民政府", nav, foot))
     s.page("xxgk.htm", shell("信息公开", nav + '<div><a href="xxgk/gkzn.htm">信息公开指南</a> <a href="xxgk/fdzdgknr.htm">法定主动公开内容</a> <a href="xxgk/gkdw.htm">信息公开单位</a></div>', foot))
     s.page("xxgk/fdzdgknr.htm", shell("法定主动公开内容", nav + '<ul><li><a href="fdzdgknr/zcwj.htm">政策文件</a></li><li><a href="fdzdgknr/ndbg.htm">年度报告</a></li><li><a href="fdzdgknr/czzj.htm">财政资金</a></li></ul>', foot))
-    s.page("xxgk/fdzdgknr/ndbg.htm", shell("年度报告", nav + '<div class="years"><a href="ndbg/2023nd.htm">2023年度</a> <a href="ndbg/2022nd.htm">2022年度</a> <a href="ndbg/2021nd.htm">2021年度</a></div>', foot))
+    s.page("xxgk/fdzdgknr/ndbg.htm", shell("年度报告", nav + '<div class="years"><a href="ndbg/2023nd.htm">2023年度</a> <a href="ndbg/2022nd.htm">2022年</a> <a href="ndbg/2021nd.htm">2021年度</a></div>', foot))
 
     def divs(title: str, rows: list[tuple[str, str, str]], pager: str) -> str:
         items = "".join(f'<div class="list-item"><a href="{h}" target="_blank" title="{escape(x)}">{escape(x)}</a><em>{d}</em></div>' for h, x, d in rows)
@@ -1005,7 +1053,7 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
     s.page("xxgk/gkdw.htm", shell("信息公开单位", nav + '<ul class="dw"><li><a href="gkdw/rsj.htm">平邑县人力资源和社会保障局</a></li><li><a href="gkdw/tjj.htm">平邑县统计局</a></li></ul>', foot))
     s.page("xxgk/gkdw/rsj.htm", shell("平邑县人力资源和社会保障局", nav + '<ul><li><a href="rsj/jgzn.htm">机构职能</a></li><li><a href="rsj/dwnb.htm">单位年报</a></li></ul>', foot))
     s.page("xxgk/gkdw/tjj.htm", shell("平邑县统计局", nav + '<ul><li><a href="tjj/jgzn.htm">机构职能</a></li><li><a href="tjj/tjnb.htm">统计年报</a></li></ul>', foot))
-    rs = [rep("平邑县人力资源和社会保障局", 2023, 80201, "2024-01-29", "平邑县人力资源和社会保障局"), rep("平邑县人力资源和社会保障局", 2022, 70201, "2023-01-30", "平邑县人力资源和社会保障局")]
+    rs = [rep("", 2023, 80201, "2024-01-29", "平邑县人力资源和社会保障局"), rep("平邑县人力资源和社会保障局", 2022, 70201, "2023-01-30", "平邑县人力资源和社会保障局")]
     s.page("xxgk/gkdw/rsj/dwnb.htm", divs("单位年报", [(f"../../../info/2301/{n}.htm", x, d) for n, x, d in rs], ""))
     s.page("xxgk/gkdw/tjj/tjnb.htm", divs("统计年报", [("../../../info/2301/90001.htm", "平邑县2023年国民经济和社会发展统计公报", "2024-03-01")], ""))
     return s
@@ -1031,7 +1079,9 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
 - `/Index.asp` → 政务公开 (`/Article/List.asp?ClassID=5`, sub-class links) → 政府信息公开年报
   (`ClassID=12`): table rows, six a page, `首页 上一页 下一页 尾页 页次：1/3` pager links
   (`List.asp?ClassID=12&page=2`);
-- 部门年报 (`ClassID=13`): year classes 2023年度 (`ClassID=131`, two pages) and 2022年度 (`ClassID=132`);
+- 部门年报 (`ClassID=13`): a box per year (2023年度, 2022年度) whose 更多 is only an image
+  (`more.gif`, alt 更多) linking the year class (`ClassID=131`, two pages; `ClassID=132`); 2023年度
+  lists the county's 2023 report again;
 - articles `/Article/Show.asp?ArticleID=N`;
 - distractors: 解读, 发布会, a 统计年报 class (never a report column).
 """,
@@ -1083,7 +1133,8 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
     s.route("/Article/List.asp", "lists/c12_p1.asp", {"ClassID": "12", "page": "1"}, headers=html)
     s.route("/Article/List.asp", "lists/c12_p1.asp", {"ClassID": "12"}, headers=html)
     # 部门年报 → year classes
-    s.page("lists/c13.asp", shell("部门年报", nav + '<div class="subclass"><a href="List.asp?ClassID=131">2023年度</a> | <a href="List.asp?ClassID=132">2022年度</a></div>', foot, charset=cs))
+    boxes = "".join(f'<div class="classbox"><div class="classtitle">{y}年度</div><div class="classmore"><a href="List.asp?ClassID={c}"><img src="/images/more.gif" alt="更多" border="0"></a></div></div>' for y, c in ((2023, 131), (2022, 132)))
+    s.page("lists/c13.asp", shell("部门年报", nav + boxes, foot, charset=cs))
     d23 = [
         art(5001, t("桓台县教育和体育局", 2023), "2024-01-29", "桓台县教育和体育局"),
         art(5002, t("县公安局", 2023), "2024-01-30", "桓台县公安局"),
@@ -1094,8 +1145,8 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
         art(5007, t("桓台县水利局", 2023), "2024-02-02", "桓台县水利局"),
     ]
     d22 = [art(5101, t("桓台县教育和体育局", 2022), "2023-01-29", "桓台县教育和体育局"), art(5102, t("桓台县民政局", 2022), "2023-01-30", "桓台县民政局")]
-    s.page("lists/c131_p1.asp", table("2023年度", d23[:6], 131, 1, 2))
-    s.page("lists/c131_p2.asp", table("2023年度", d23[6:], 131, 2, 2))
+    s.page("lists/c131_p1.asp", table("2023年度", [own[0], *d23[:5]], 131, 1, 2))
+    s.page("lists/c131_p2.asp", table("2023年度", d23[5:], 131, 2, 2))
     s.page("lists/c132.asp", table("2022年度", d22, 132, 1, 1))
     s.page("lists/c14.asp", table("统计年报", [art(6001, "桓台县2023年统计年报", "2024-03-01", None, False, "统计年报")], 14, 1, 1))
     s.page("lists/c11.asp", shell("政府信息公开指南", nav + "<p>指南</p>", foot, charset=cs))
@@ -1126,7 +1177,11 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
   empty until its script asks `/openapi/content/list.do?channelId=88&rows=4&page=` + n; the answer
   is `{"code": 200, "data": {"records": [{title, linkUrl, publishTime}], "total", "size",
   "current", "pages"}}`: three pages;
-- 部门年报 (`/xxgk/bmnb/index.html`): the same endpoint with `channelId=89`, two pages;
+- 部门年报 (`/xxgk/bmnb/index.html`): `$.ajax({url: "/common/api/queryArticleList", type: "POST",
+  data: {channelId: 89, pageNo: n, pageSize: 3}})`, answering **POST only** with
+  `{"total": 5, "rows": [{docTitle, docUrl, docRelTime}]}` (no page count: two pages); it lists the
+  county's 2023 report again, and 昌邑市教育局's 2022 report under a title naming no body (its
+  page's 来源 does);
 - distractors in the JSON: 解读, 图解.
 """,
     )
@@ -1151,7 +1206,16 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
         return shell(title, nav + f"<h2>{title}</h2>" + script, foot, '<script src="/static/js/axios.min.js"></script>')
 
     s.page("xxgk/ndbg/index.html", listing("年度报告", 88, 4))
-    s.page("xxgk/bmnb/index.html", listing("部门年报", 89, 3))
+    posted = """<ul id="bmnb" class="news-list"></ul><div id="pager"></div>
+<script>
+  function query(n) {
+    $.ajax({url: "/common/api/queryArticleList", type: "POST", dataType: "json",
+            data: {channelId: 89, pageNo: n, pageSize: 3},
+            success: function (res) { render(res.rows); pager(res.total, 3, n); }});
+  }
+  $(function () { query(1); });
+</script>"""
+    s.page("xxgk/bmnb/index.html", shell("部门年报", nav + "<h2>部门年报</h2>" + posted, foot, '<script src="/static/js/jquery.min.js"></script>'))
 
     def rec(path: str, title: str, date: str, body: str | None, report: bool = True, why: str = "") -> dict:
         page = plain_article(title, date, body or "昌邑市人民政府办公室", int(title[title.find("年") - 4 : title.find("年")]))
@@ -1170,14 +1234,20 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
         rec("/xxgk/bmnb/202401/890101.html", t("昌邑市教育局", 2023), "2024-01-26", "昌邑市教育局"),
         rec("/xxgk/bmnb/202401/890102.html", t("昌邑市民政局", 2023), "2024-01-27", "昌邑市民政局"),
         rec("/xxgk/bmnb/202401/890103.html", t("市财政局", 2023), "2024-01-28", "昌邑市财政局"),
-        rec("/xxgk/bmnb/202301/890001.html", t("昌邑市教育局", 2022), "2023-01-26", "昌邑市教育局"),
+        rec("/xxgk/bmnb/202301/890001.html", t("", 2022), "2023-01-26", "昌邑市教育局"),  # named by its page only
     ]
-    for channel, rows, size in ((88, records, 4), (89, dept, 3)):
-        pages = -(-len(rows) // size)
-        for n in range(1, pages + 1):
-            data = {"code": 200, "msg": "success", "data": {"records": rows[(n - 1) * size : n * size], "total": len(rows), "size": size, "current": n, "pages": pages}}
-            s.page(f"api/{channel}_p{n}.json", json.dumps(data, ensure_ascii=False))
-            s.route("/openapi/content/list.do", f"api/{channel}_p{n}.json", {"channelId": str(channel), "page": str(n)}, headers={"Content-Type": "application/json;charset=UTF-8"})
+    dept.insert(1, own[0])  # the county's 2023 report, listed by 部门年报 too
+    js = {"Content-Type": "application/json;charset=UTF-8"}
+    pages = -(-len(records) // 4)
+    for n in range(1, pages + 1):
+        data = {"code": 200, "msg": "success", "data": {"records": records[(n - 1) * 4 : n * 4], "total": len(records), "size": 4, "current": n, "pages": pages}}
+        s.page(f"api/88_p{n}.json", json.dumps(data, ensure_ascii=False))
+        s.route("/openapi/content/list.do", f"api/88_p{n}.json", {"channelId": "88", "page": str(n)}, headers=js)
+    # 部门年报: POST only, an EasyUI-style answer {"total": N, "rows": […]} that names no page count
+    for n in (1, 2):
+        rows = [{"docTitle": r["title"], "docUrl": r["linkUrl"], "docRelTime": r["publishTime"]} for r in dept[(n - 1) * 3 : n * 3]]
+        s.page(f"api/89_p{n}.json", json.dumps({"total": len(dept), "rows": rows}, ensure_ascii=False))
+        s.route("/common/api/queryArticleList", f"api/89_p{n}.json", {"channelId": "89", "pageNo": str(n)}, method="POST", headers=js)
     return s
 
 
