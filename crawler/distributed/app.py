@@ -44,9 +44,10 @@ class Settings:
     stalled_after: float = 120.0  # a worker silent this long is lost: its jobs are retried elsewhere
     recovery_every: float = 15.0  # seconds between two looks for jobs of lost workers
     stop_grace: float = 30.0  # a crawl asked to stop (SIGTERM) gets this long before SIGKILL
-    retries: int = 3  # attempts of an interrupted crawl (killed, or dead letters left)
+    retries: int = 3  # retries of an interrupted crawl (killed, stopped, or dead letters left)
     retry_wait: float = 300.0  # seconds before such a retry
     nightly_cron: str = "30 18 * * *"  # UTC: 02:30 Asia/Shanghai; "" = no nightly schedule
+    nightly_base_url_map: str = ""  # a --base-url-map file for the nightly run (a staging fleet on mirrors)
     reconnect_wait: float = 5.0  # seconds between attempts to reach a lost database
 
     @classmethod
@@ -62,6 +63,7 @@ class Settings:
             retries=int(_float("GOVREPORTS_CRAWL_RETRIES", 3)),
             retry_wait=_float("GOVREPORTS_CRAWL_RETRY_WAIT", 300.0),
             nightly_cron=os.environ.get("GOVREPORTS_NIGHTLY_CRON", "30 18 * * *").strip(),
+            nightly_base_url_map=os.environ.get("GOVREPORTS_NIGHTLY_BASE_URL_MAP", "").strip(),
             reconnect_wait=_float("GOVREPORTS_WORKER_RECONNECT_WAIT", 5.0),
         )
         settings.check()

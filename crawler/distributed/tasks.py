@@ -20,10 +20,11 @@ Outcomes, from the child's exit status (crawler/cli.py `cmd_crawl`):
     1 otherwise (empty, failure rate)  CrawlFailed: failed, not retried (the portal's problem;
                                        crawl_runs says why, the nightly run tries again)
     killed, stopped, other status      CrawlInterrupted: retried (the next attempt resumes)
-Retries: GOVREPORTS_CRAWL_RETRIES attempts, GOVREPORTS_CRAWL_RETRY_WAIT seconds apart.
+Retries: at most GOVREPORTS_CRAWL_RETRIES, each GOVREPORTS_CRAWL_RETRY_WAIT seconds after the failure.
 
-`govreports:nightly` is a periodic task (cron GOVREPORTS_NIGHTLY_CRON, UTC): it queues every
-portal of the registry, as `govreports enqueue --all` would.
+`govreports:nightly` is a periodic task (cron GOVREPORTS_NIGHTLY_CRON, UTC; a 6th field counts
+seconds): it queues every portal of the registry, as `govreports enqueue --all
+[--base-url-map $GOVREPORTS_NIGHTLY_BASE_URL_MAP]` would.
 """
 
 from __future__ import annotations
@@ -73,9 +74,10 @@ def register_tasks(app: Any, settings: Any) -> None:
 
     @app.task(name=NIGHTLY_TASK, queue="crawl", queueing_lock="nightly", priority=10)
     async def nightly(timestamp: int) -> dict[str, Any]:
-        from crawler.distributed.enqueue import enqueue_async, registry_portals
+        from crawler.distributed.enqueue import enqueue_async, read_base_url_map, registry_portals
 
-        queued = await enqueue_async(app, registry_portals(), {})
+        base_urls = read_base_url_map(settings.nightly_base_url_map) if settings.nightly_base_url_map else {}
+        queued = await enqueue_async(app, registry_portals(), base_urls)
         log.info("nightly run at %s: %d portals queued, %d already queued or running", timestamp, *queued.counts())
         return {"queued": queued.queued, "skipped": queued.skipped}
 

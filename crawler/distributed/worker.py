@@ -7,7 +7,7 @@ One procrastinate Worker (queue `crawl`, N jobs at once, each a child crawl proc
   (procrastinate's `get_stalled_jobs`) are put back to `todo` (`retry_job`), so the portal of a
   worker killed with SIGKILL, or cut off from the database, is finished by another worker: its
   crawl resumes from the portal's job directory. Every worker runs the recovery; two racing for
-  one job is harmless (the second `retry_job` finds it no longer `doing`). A job recovered
+  one job is harmless (the second `retry_job` finds it no longer `doing`). A job retried
   GOVREPORTS_CRAWL_RETRIES times already is marked failed instead (a portal that kills its
   worker every time, e.g. the OOM killer, must not loop).
 - **the database lost**: procrastinate stops a worker whose heartbeat fails; its running crawls
@@ -44,13 +44,13 @@ async def recover_stalled(app: Any, settings: Settings) -> list[int]:
         task_name=CRAWL_TASK, seconds_since_heartbeat=settings.stalled_after
     ):
         try:
-            if job.attempts + 1 >= settings.retries:
+            if job.attempts >= settings.retries:  # counted as procrastinate's RetryStrategy(max_attempts) does
                 await app.job_manager.finish_job(job=job, status=Status.FAILED, delete_job=False)
                 log.error(
-                    "job %s (%s): its worker was lost %d times: failed",
+                    "job %s (%s): its worker was lost, %d retries already: failed",
                     job.id,
                     job.task_kwargs.get("portal"),
-                    job.attempts + 1,
+                    job.attempts,
                 )
                 continue
             await app.job_manager.retry_job(job)
