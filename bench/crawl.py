@@ -152,7 +152,8 @@ def crawl(args: argparse.Namespace) -> dict:
         profiler.disable()
         profiler.dump_stats(profile)
     seconds = time.perf_counter() - started
-    stats = {c.spidercls.name: c.stats.get_stats() for c in crawlers}
+    # the spider's own name: the bare spiders share one class, each named after its portal
+    stats = {(c.spider.name if c.spider is not None else c.spidercls.name): c.stats.get_stats() for c in crawlers}
     keep = (
         "downloader/request_count",
         "downloader/response_count",
