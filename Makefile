@@ -69,7 +69,7 @@ test: install system-deps
 
 # The fast loop: every test not marked e2e (a crawl, a mirror or another server) or postgres.
 test-fast: install
-	@$(BIN)/pytest -m "not e2e and not postgres" $(PYTEST_ARGS); rc=$$?; \
+	@$(BIN)/pytest -m "not e2e and not postgres" -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test-fast: pytest selected no test" >&2; exit 1; fi; \
 	exit $$rc
 
