@@ -58,15 +58,18 @@ demo-distributed: install system-deps
 
 # pytest exits 5 when it selects no test: for the whole suite that is a broken suite, say so.
 # PYTEST_ARGS: more pytest arguments, e.g. make test-fast PYTEST_ARGS="-k metadata".
+# PYTEST_WORKERS: pytest-xdist workers, each running whole test files (--dist loadfile: a module's
+# shared fixtures, e.g. a crawl, are built once); PYTEST_WORKERS=0 runs in this process.
 PYTEST_ARGS ?=
+PYTEST_WORKERS ?= 2
 test: install system-deps
-	@$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
+	@$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest selected no test - the suite is broken" >&2; exit 1; fi; \
 	exit $$rc
 
 # The fast loop: every test not marked e2e (a crawl, a mirror or another server) or postgres.
 test-fast: install
-	@$(BIN)/pytest -m "not e2e and not postgres" $(PYTEST_ARGS); rc=$$?; \
+	@$(BIN)/pytest -m "not e2e and not postgres" -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test-fast: pytest selected no test" >&2; exit 1; fi; \
 	exit $$rc
 
@@ -84,4 +87,4 @@ format: install
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .hypothesis
+	rm -rf $(VENV) data .pytest_cache .hypothesis .mypy_cache .ruff_cache

@@ -33,14 +33,14 @@ POSTGRES_FIXTURES = {"postgres"}
 CRAWL_COMMANDS = {"crawl", "demo", "discover", "serve", "worker"}
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        fixtures = set(getattr(item, "fixturenames", ()))
-        params = getattr(getattr(item, "callspec", None), "params", {})
-        if fixtures & E2E_FIXTURES:
-            item.add_marker(pytest.mark.e2e)
-        if fixtures & POSTGRES_FIXTURES or "postgresql" in params.values():
-            item.add_marker(pytest.mark.postgres)
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Marks by fixture, as each test is collected (before -m selects)."""
+    fixtures = set(getattr(item, "fixturenames", ()))
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    if fixtures & E2E_FIXTURES:
+        item.add_marker(pytest.mark.e2e)
+    if fixtures & POSTGRES_FIXTURES or "postgresql" in params.values():
+        item.add_marker(pytest.mark.postgres)
 
 
 def _starts_a_crawl(args: Any) -> bool:

@@ -48,6 +48,7 @@ def served(site: Mirror, path: str, raw: bool = False):
     answer = site.respond(MirrorRequest("GET", path, "", {}, {}, {}))
     assert answer.status == 200, path
     response = fake_response(REAL + path, answer.body, headers=answer.headers)
+    assert response.request is not None  # fake_response attaches one
     return response if raw else PageEncoding().process_response(response.request, response)
 
 

@@ -189,7 +189,8 @@ class RecordingHttpCompressionMiddleware(HttpCompressionMiddleware):
         mw.crawler = crawler
         return mw
 
-    def process_response(self, request: Request, response: Response) -> Request | Response:
+    # (type: ignore[override]: Scrapy's annotations keep the spider argument that 2.19 no longer passes)
+    def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
         try:
             return super().process_response(request, response)
         except IgnoreRequest as exc:

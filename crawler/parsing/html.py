@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
+from typing import cast
 
 import cssselect
 from lxml import etree
@@ -266,7 +267,7 @@ def _select(root, selectors: str):
     plan = _compiled(selectors)
     # one pass over the page's id and class attributes tells which selectors cannot match (an
     # id or class they require appears nowhere), instead of one pass per selector
-    values = plan.attributes(root) if plan.attributes is not None else ()
+    values = cast("list[str]", plan.attributes(root)) if plan.attributes is not None else []  # attribute values
     present = {token for token in plan.tokens if any(token in value for value in values)}
     for xpath, needed in plan.selectors:
         if not needed <= present:
