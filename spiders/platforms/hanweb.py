@@ -29,7 +29,6 @@ from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 import scrapy
 from scrapy.http import Response, TextResponse
 
-from crawler.parsing.classify import is_annual_report_title
 from crawler.parsing.text import clean_text, label_key
 from spiders.base import GovReportSpider
 from spiders.discovery import link_kind
@@ -355,7 +354,7 @@ class HanwebSpider(GovReportSpider):
                 )
 
     def parse_xxgk(self, response: Response, area: str, year: int) -> Iterator[Any]:
-        title = page_title(response, is_annual_report_title)
+        title = page_title(response, self.is_report_title)
         if not title:
             self.logger.debug("xxgk %s %s: no report (%d bytes)", area, year, len(response.body))
             return
