@@ -17,6 +17,12 @@ from crawler.mirror.server import Mirror
 # Suffix List from the internet; an empty URL list makes it use its bundled snapshot. Subprocess
 # crawls (tests/crawl.py) inherit this environment.
 os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
+# Nothing but the mirrors on 127.0.0.1 is ever reached: every HTTP client of the tests and of their
+# subprocesses (Scrapy's HttpProxyMiddleware, urllib, botocore) sends any other host to a closed
+# port, so a test that would fetch a real portal (a missing base_url) fails instead of going online.
+for _scheme in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
+    os.environ[_scheme] = "http://127.0.0.1:9"
+os.environ["no_proxy"] = os.environ["NO_PROXY"] = "127.0.0.1,localhost"
 
 TESTS = Path(__file__).resolve().parent
 SEEDS = TESTS / "seeds"
