@@ -36,7 +36,7 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
-from crawler.distributed.app import conninfo
+from crawler.distributed.app import QUEUE_JOBS, conninfo, table_exists
 from crawler.mirror.server import Mirror
 from crawler.storage.models import CrawlRun, Report
 from tests.conftest import SITES
@@ -148,8 +148,7 @@ def jobs(url: str) -> list[tuple[int, str, str, int | None, int]]:
     import psycopg
 
     with psycopg.connect(conninfo(url)) as conn:
-        row = conn.execute("SELECT to_regclass('procrastinate.procrastinate_jobs')").fetchone()
-        if row is None or row[0] is None:
+        if not table_exists(conn, QUEUE_JOBS):
             return []
         return conn.execute(
             "SELECT id, args->>'portal', status::text, worker_id, attempts FROM procrastinate.procrastinate_jobs "

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 QUEUE_SCHEMA = "procrastinate"
+QUEUE_JOBS = f"{QUEUE_SCHEMA}.procrastinate_jobs"  # the queue's job table
 CRAWL_QUEUE = "crawl"
 # pg_advisory_xact_lock key while the queue schema is created (any constant unique to us)
 SCHEMA_LOCK = 0x676F7672  # "govr"
@@ -138,6 +139,13 @@ def make_app(settings: Settings, *, pool_size: int = 4) -> Any:
     return app
 
 
+def table_exists(conn: Any, table: str) -> bool:
+    """Whether `schema.table` exists on a psycopg connection (the queue's tables appear only once a
+    worker has created them)."""
+    row = conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()
+    return row is not None and row[0] is not None
+
+
 def ensure_queue_schema(settings: Settings) -> bool:
     """Create procrastinate's tables in the schema `procrastinate` unless they exist; True when
     they were created now. Several workers starting at once: one creates, the others wait."""
@@ -147,8 +155,7 @@ def ensure_queue_schema(settings: Settings) -> bool:
     with psycopg.connect(conninfo(settings.database_url), options=connect_options(), connect_timeout=10) as conn:
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
-            present = conn.execute("SELECT to_regclass(%s)", (f"{QUEUE_SCHEMA}.procrastinate_jobs",)).fetchone()
-            if present and present[0] is not None:
+            if table_exists(conn, QUEUE_JOBS):
                 return False
             conn.execute(f"CREATE SCHEMA IF NOT EXISTS {QUEUE_SCHEMA}")
             conn.execute(SchemaManager.get_schema())

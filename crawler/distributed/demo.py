@@ -111,11 +111,10 @@ def _govreports(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
 def _jobs(url: str) -> list[tuple[int, str, str]]:
     import psycopg
 
-    from crawler.distributed.app import conninfo
+    from crawler.distributed.app import QUEUE_JOBS, conninfo, table_exists
 
     with psycopg.connect(conninfo(url)) as conn:
-        row = conn.execute("SELECT to_regclass('procrastinate.procrastinate_jobs')").fetchone()
-        if row is None or row[0] is None:
+        if not table_exists(conn, QUEUE_JOBS):
             return []
         return conn.execute(
             "SELECT id, lock, status::text FROM procrastinate.procrastinate_jobs "

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from crawler.distributed.app import QUEUE_SCHEMA, Settings, conninfo
+from crawler.distributed.app import QUEUE_JOBS, QUEUE_SCHEMA, Settings, conninfo, table_exists
 from crawler.distributed.tasks import CRAWL_TASK
 
 JOBS = f"""
@@ -58,14 +58,14 @@ def collect(settings: Settings) -> tuple[dict[str, PortalStatus], list[WorkerSta
     portals: dict[str, PortalStatus] = {}
     workers: dict[int, WorkerStatus] = {}
     with psycopg.connect(conninfo(settings.database_url), connect_timeout=10) as conn:
-        if not _has(conn, f"{QUEUE_SCHEMA}.procrastinate_jobs"):
+        if not table_exists(conn, QUEUE_JOBS):
             jobs: list[Any] = []
         else:
             jobs = conn.execute(JOBS, (CRAWL_TASK,)).fetchall()
             for wid, _beat, age in conn.execute(WORKERS).fetchall():
                 seconds = age.total_seconds()
                 workers[wid] = WorkerStatus(wid, seconds, seconds > settings.stalled_after)
-        runs = conn.execute(LAST_RUNS).fetchall() if _has(conn, "public.crawl_runs") else []
+        runs = conn.execute(LAST_RUNS).fetchall() if table_exists(conn, "public.crawl_runs") else []
     for job_id, lock, status, attempts, scheduled_at, worker_id, at, started in jobs:
         p = portals.setdefault(lock, PortalStatus())
         if status == "todo":
@@ -87,11 +87,6 @@ def collect(settings: Settings) -> tuple[dict[str, PortalStatus], list[WorkerSta
         when = f"{finished_at:%Y-%m-%d %H:%M}" if finished_at else f"started {started_at:%Y-%m-%d %H:%M}, not finished"
         p.last_crawl = f"{outcome} {when}" + (f" ({exit_reason[:80]})" if exit_reason else "")
     return portals, sorted(workers.values(), key=lambda w: w.id)
-
-
-def _has(conn: Any, table: str) -> bool:
-    row = conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()
-    return row is not None and row[0] is not None
 
 
 def _when(at: datetime | None) -> str:
