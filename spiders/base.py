@@ -64,13 +64,17 @@ class Column:
     status: int | None = None  # the HTTP status of its first page; None: no answer (yet)
     reports: int = 0  # report requests its pages yielded (held ones included)
     samples: list[str] = field(default_factory=list)  # a few of the report titles it lists
+    # asked only once the lists are done (Hanweb's xxgk module: one request per year), so judged
+    # then by the platform, not with the lists (GovReportSpider.on_idle)
+    module: bool = False
 
     @property
     def failed(self) -> bool:
         return self.status is None or self.status >= 400
 
     def as_dict(self) -> dict[str, Any]:
-        return {"url": self.url, "origin": self.origin, "status": self.status, "reports": self.reports}
+        out = {"url": self.url, "origin": self.origin, "status": self.status, "reports": self.reports}
+        return out | ({"module": True} if self.module else {})
 
 
 @dataclass
@@ -177,7 +181,8 @@ class GovReportSpider(scrapy.Spider, GenericLists):
         for url, column in last.items():
             if column.get("reports"):
                 self.logger.info("%s: remembered report column %s", self.name, url)
-                yield self.column_request(self.site_url(url), REMEMBERED)
+                for request in self.resume_column(url, column):
+                    yield request
         async for request in self.hinted_requests():
             key = self.canonical_url(request.url)
             if key in last:
@@ -189,6 +194,11 @@ class GovReportSpider(scrapy.Spider, GenericLists):
         if not self.discovery.columns:
             for request in self.start_discovery("no hinted or remembered report column"):
                 yield request
+
+    def resume_column(self, url: str, column: dict[str, Any]) -> Iterator[scrapy.Request]:
+        """The requests for a column the last run found reports in (a platform may keep one
+        without a request: Hanweb's xxgk module areas are asked once the lists are done)."""
+        yield self.column_request(self.site_url(url), REMEMBERED)
 
     async def hinted_requests(self) -> AsyncIterator[scrapy.Request]:
         """The platform's requests for the lists its options name (column ids, slugs …)."""
@@ -237,8 +247,9 @@ class GovReportSpider(scrapy.Spider, GenericLists):
         return iter(())
 
     def column_answered(self, key: str, status: int) -> None:
+        # a column answers once for its first page, a module once per year: the best answer counts
         column = self.discovery.columns.get(key)
-        if column is not None and column.status is None:
+        if column is not None and (column.status is None or (column.failed and status < 400)):
             column.status = status
 
     def column_listed_report(self, key: str, title: str | None = None) -> None:
@@ -262,7 +273,7 @@ class GovReportSpider(scrapy.Spider, GenericLists):
         self.record_discovery()
         if self.discovery.started:
             return False
-        known = [c for c in self.discovery.columns.values() if c.origin != DISCOVERED]
+        known = [c for c in self.discovery.columns.values() if c.origin != DISCOVERED and not c.module]
         failed = [c for c in known if c.failed]
         if failed:
             why = "; ".join(f"{c.origin} list {c.url} failed" for c in failed)

@@ -121,6 +121,43 @@ def test_a_remembered_column_that_fails_is_rediscovered(tmp_path):
     }
 
 
+JIAXIANG_AREA = "11370829MB2803456X"  # 嘉祥县市场监督管理局's xxgk module area (tests/sites/jiaxiang)
+
+
+@pytest.mark.e2e
+def test_a_remembered_xxgk_area_that_answers_nothing_is_rediscovered(tmp_path):
+    """jiaxiang's market-regulation bureau publishes through the xxgk module, found by discovery
+    and remembered as a column; when its area code changes, the remembered area answers no year
+    and the crawl discovers the columns again, finding the new area."""
+    site = tmp_path / "jiaxiang"
+    shutil.copytree(SITES / "jiaxiang", site)
+    env = {"GOVREPORTS_PORTALS": str(SITES / "unknown_portals.toml")}
+    with Mirror(site) as mirror:
+        first = run_crawl("jiaxiang", mirror.base_url, tmp_path, env=env)
+    assert first.returncode == 0, first.log[-3000:]
+    area_key = f"http://www.jiaxiang.gov.cn/module/xxgk/xxgkAnnualReport.jsp?area={JIAXIANG_AREA}"
+    record = json.loads(first.runs()[0].stats["govreports/discovery"])
+    modules = {c["url"]: c for c in record["columns"] if c.get("module")}
+    # the area is the column (its two years in manifest.json), not the year page the link named
+    assert {u: (c["origin"], c["reports"]) for u, c in modules.items()} == {area_key: ("discovered", 2)}
+    assert not [c for c in record["columns"] if "fbtime=" in c["url"]]
+
+    new_area = "11370829MB2809999Y"
+    for path in (site / "routes.json", site / "root/col/col2770/index.html"):
+        path.write_text(path.read_text("utf-8").replace(JIAXIANG_AREA, new_area), "utf-8")
+    for page in (site / "root/_xxgk").glob(f"{JIAXIANG_AREA}_*"):
+        page.rename(page.with_name(page.name.replace(JIAXIANG_AREA, new_area)))
+    with Mirror(site) as mirror:
+        again = run_crawl("jiaxiang", mirror.base_url, tmp_path, env=env)
+        asked = [path for _, path in mirror.requests]
+    assert again.returncode == 0, again.log[-3000:]
+    assert f"remembered xxgk module area {area_key} answered no report" in again.log
+    assert "/" in asked and f"/module/xxgk/xxgkAnnualReport.jsp?area={new_area}&fbtime=2023" in asked
+    record = json.loads(again.runs()[-1].stats["govreports/discovery"])
+    modules = {c["url"]: c["reports"] for c in record["columns"] if c.get("module")}
+    assert modules == {area_key: 0, area_key.replace(JIAXIANG_AREA, new_area): 2}
+
+
 # -- link kinds and fingerprints ----------------------------------------------------------------
 
 

@@ -59,8 +59,9 @@ class ColumnTracker:
 
 
 class ReportsNotFetched:
-    """Downloader middleware of `govreports discover`: report pages are counted, not fetched."""
+    """Downloader middleware of `govreports discover`: report pages are counted, not fetched
+    (a probe, a page that is its own list such as a year of Hanweb's xxgk module, is fetched)."""
 
     def process_request(self, request: Request) -> None:
-        if REPORT_META in request.meta:
+        if REPORT_META in request.meta and not request.meta[REPORT_META].get("probe"):
             raise IgnoreRequest(f"discover: not fetching the report {request.url}")

@@ -11,6 +11,7 @@ database holds for the spider (crawler.storage.store.held_reports) and decides e
     the list shows another date than the stored one     fetch
     the stored page had ETag / Last-Modified            conditional request; 304 -> skipped
     otherwise                                           skipped, no request at all
+                                                        (a probe, a page that is its own list: fetched)
 
 A skipped report counts as unchanged (stat govreports/reports_skipped, read by the run record's
 summary) and is marked still seen: the middleware sends the signal `held_report_seen` with its
@@ -186,6 +187,10 @@ class IncrementalMiddleware:
             return None
         held = self.held.get(report["canonical_url"])
         action = decide(held, report.get("list_date"), refresh=self.refresh, refreshed_since=self.refreshed_since)
+        if action == SKIP and report.get("probe"):
+            # a page that is its own list (a year of Hanweb's xxgk module): only its answer says
+            # it is still there, so it is asked (conditionally where the page had validators)
+            action = FETCH
         if action == SKIP:
             self.skipped(request, "held")
         if action == CONDITIONAL_FETCH:

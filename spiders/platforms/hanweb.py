@@ -29,8 +29,10 @@ from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 import scrapy
 from scrapy.http import Response, TextResponse
 
+from crawler.items import REPORT_META
+from crawler.middlewares.columns import COLUMN
 from crawler.parsing.text import clean_text, label_key
-from spiders.base import GovReportSpider
+from spiders.base import DISCOVERED, HINT, REMEMBERED, Column, GovReportSpider
 from spiders.discovery import link_kind
 
 DATASTORE = re.compile(
@@ -46,6 +48,7 @@ COLUMN_URL = re.compile(r"/col/col(\d+)/")
 ARTICLE = re.compile(r"/art_(\d+)_(\d+)\.html?$")
 YEAR = re.compile(r"(?:19|20)\d{2}")
 DEFAULT_PROXY = "/module/web/jpage/dataproxy.jsp"
+XXGK_MODULE = "/module/xxgk/xxgkAnnualReport.jsp"
 MAX_PER_PAGE = 100  # docs/portals.md §2.2: keep perpage ≤ 100
 MAX_PAGES = 500  # a guard against a server that never says "last page"
 
@@ -98,6 +101,12 @@ class HanwebSpider(GovReportSpider):
         self.report_titles: set[str] = set()  # title keys of reports found in columns
         self.xxgk_scheduled = False
 
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for area in self.xxgk_areas:  # hinted areas: asked once the lists are done (on_idle)
+            self.add_xxgk_area(area, HINT)
+        async for request in super().start():
+            yield request
+
     async def hinted_requests(self) -> AsyncIterator[scrapy.Request]:
         for column_id in self.column_ids:
             url = self.site_url(f"/col/col{column_id}/index.html")
@@ -105,18 +114,43 @@ class HanwebSpider(GovReportSpider):
                 url, callback=self.parse_column, errback=self.column_failed, cb_kwargs={"column_id": column_id}
             )
 
+    def resume_column(self, url: str, column: dict[str, Any]) -> Iterator[scrapy.Request]:
+        """An xxgk area the last run found reports in is enumerated again once the lists are done
+        (its years are the module's list: nothing to ask now); other columns as usual."""
+        area = xxgk_area(url)
+        if area is None:
+            yield from super().resume_column(url, column)
+            return
+        self.logger.info("%s: remembered xxgk module area %s", self.name, area)
+        self.add_xxgk_area(area, REMEMBERED)
+
+    def add_xxgk_area(self, area: str, origin_: str) -> str:
+        """The module's annual reports of one `area`, a column of the crawl's discovery record
+        (remembered between runs like a list); its key."""
+        if area not in self.xxgk_areas:
+            self.xxgk_areas = (*self.xxgk_areas, area)
+            self.xxgk_scheduled = False
+        key = self.xxgk_column(area)
+        self.discovery.columns.setdefault(key, Column(key, origin_, module=True))
+        return key
+
+    def xxgk_column(self, area: str) -> str:
+        return self.canonical_url(self.site_url(f"{XXGK_MODULE}?{urlencode({'area': area})}"))
+
     def column_page(self, response: Response) -> Iterator[Any]:
         """A column found by discovery: its id from the URL, else from the page's param_. A link
         to the xxgk module's annual-report page names an area: its years are enumerated."""
-        if "xxgkAnnualReport.jsp" in response.url:
-            query = parse_qs(urlsplit(response.url).query)
-            area, year = query.get("area", [""])[0], query.get("fbtime", [""])[0]
-            if area and area not in self.xxgk_areas:
-                self.xxgk_areas = (*self.xxgk_areas, area)
-                self.xxgk_scheduled = False
-            if area and year.isdigit():
-                # the page linked is one year's report: read it now (asking for it again when
-                # the years are enumerated is a duplicate request, dropped)
+        area = xxgk_area(response.url)
+        if area is not None:
+            # one year's page of an area: the area is the column (the year's URL is not one)
+            self.discovery.columns.pop(response.meta.get(COLUMN) or "", None)
+            key = self.add_xxgk_area(area, DISCOVERED)
+            response.meta[COLUMN] = key
+            self.column_answered(key, response.status)
+            year = parse_qs(urlsplit(response.url).query).get("fbtime", [""])[0]
+            if year.isdigit():
+                # read now (asking for it again when the years are enumerated is a duplicate
+                # request, dropped)
                 yield from self.parse_xxgk(response, area, int(year))
             return
         found = COLUMN_URL.search(response.url)
@@ -129,10 +163,9 @@ class HanwebSpider(GovReportSpider):
     def xxgk_links(self, response: Response) -> Iterator[Any]:
         """Links to the xxgk module's annual-report page name an `area` to enumerate."""
         for href in response.css('a[href*="xxgkAnnualReport.jsp"]::attr(href)').getall():
-            area = parse_qs(urlsplit(href).query).get("area", [""])[0]
-            if area and area not in self.xxgk_areas:
-                self.xxgk_areas = (*self.xxgk_areas, area)
-                self.xxgk_scheduled = False
+            area = xxgk_area(href)
+            if area:
+                self.add_xxgk_area(area, DISCOVERED)
         return iter(())
 
     def column_failed(self, failure: Any) -> None:
@@ -142,15 +175,26 @@ class HanwebSpider(GovReportSpider):
     def on_idle(self) -> bool:
         """The xxgk module is asked only once the columns are done (discovery included), so a
         report found in both is kept as its article page (meta tags, attachments) and the module
-        page is dropped."""
+        page is dropped. A hinted or remembered area that then answered no report sends the
+        crawl to discovery, as a failed list does."""
         if super().on_idle():
             return True
-        if self.xxgk_scheduled or not self.xxgk_areas:
+        if not self.xxgk_scheduled and self.xxgk_areas:
+            self.xxgk_scheduled = True
+            for request in self.xxgk_requests():
+                self.crawler.engine.crawl(request)
+            return True
+        if self.discovery.started:
             return False
-        self.xxgk_scheduled = True
-        for request in self.xxgk_requests():
+        known = [c for c in self.discovery.columns.values() if c.module and c.origin != DISCOVERED]
+        empty = [c for c in known if c.failed or not c.reports]
+        if not empty:
+            return False
+        why = "; ".join(f"{c.origin} xxgk module area {c.url} answered no report" for c in empty)
+        requests = list(self.start_discovery(why))
+        for request in requests:
             self.crawler.engine.crawl(request)
-        return True
+        return bool(requests)
 
     # -- column lists -----------------------------------------------------------------------
 
@@ -335,6 +379,12 @@ class HanwebSpider(GovReportSpider):
         yield from super().parse_report(response, listing)
 
     def report_held(self, request: scrapy.Request) -> None:
+        area = request.cb_kwargs.get("area")
+        if area is not None:  # one year of an xxgk area the database holds: the area lists it
+            key = self.xxgk_column(area)
+            self.column_answered(key, 304)
+            self.column_listed_report(key)
+            return
         # not fetched (the database holds it): its list title still keeps the xxgk module's copy out
         title = request.cb_kwargs["listing"].get("list_title")
         if title:
@@ -344,13 +394,22 @@ class HanwebSpider(GovReportSpider):
 
     def xxgk_requests(self) -> Iterator[scrapy.Request]:
         for area in self.xxgk_areas:
+            key = self.xxgk_column(area)
             for year in range(date.today().year - 1, self.xxgk_first_year - 1, -1):
                 query = urlencode({"area": area, "fbtime": year, **self.xxgk_params})
+                url = self.site_url(f"{XXGK_MODULE}?{query}")
                 yield scrapy.Request(
-                    self.site_url(f"/module/xxgk/xxgkAnnualReport.jsp?{query}"),
+                    url,
                     callback=self.parse_xxgk,
                     cb_kwargs={"area": area, "year": year},
-                    meta={"handle_httpstatus_list": [404]},  # a year without a report: not a failure
+                    meta={
+                        "handle_httpstatus_list": [404],  # a year without a report: not a failure
+                        COLUMN: key,
+                        # a year the database holds is asked conditionally or not at all
+                        # (crawler/middlewares/incremental.py); `probe`: the module's list and
+                        # report in one, so `govreports discover` asks for it
+                        REPORT_META: {"canonical_url": self.canonical_url(url), "list_date": None, "probe": True},
+                    },
                 )
 
     def parse_xxgk(self, response: Response, area: str, year: int) -> Iterator[Any]:
@@ -358,6 +417,7 @@ class HanwebSpider(GovReportSpider):
         if not title:
             self.logger.debug("xxgk %s %s: no report (%d bytes)", area, year, len(response.body))
             return
+        self.column_listed_report(self.xxgk_column(area), title)
         if label_key(title) in self.report_titles:
             return  # the same report, already taken from a column
         body = self.body_for_title(title)  # an organ's area (its 统一社会信用代码) gives the organ's reports
@@ -366,6 +426,13 @@ class HanwebSpider(GovReportSpider):
             return
         self.report_titles.add(label_key(title))
         yield from super().parse_report(response, {"list_title": title, "list_date": None, **body})
+
+
+def xxgk_area(url: str) -> str | None:
+    """The `area` of a link to the xxgk module's annual-report page; None for other URLs."""
+    if "xxgkAnnualReport.jsp" not in url:
+        return None
+    return parse_qs(urlsplit(url).query).get("area", [""])[0] or None
 
 
 def js_object(text: str, opening: str) -> dict[str, str]:
