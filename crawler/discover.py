@@ -69,6 +69,7 @@ def guess_name(url: str) -> str:
 def discover(
     url: str, *, base_url: str | None = None, name: str | None = None, body: str | None = None, level: str | None = None
 ) -> DiscoverResult:
+    from scrapy import signals
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
@@ -93,6 +94,14 @@ def discover(
         settings.set(key, value, priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(cls)
+
+    def home_names_the_body(response: Any, request: Any, spider: Any) -> None:
+        # without --body, the body the home page names decides whose reports count, as the
+        # crawl of the entry printed will (its titles' other governments are left out)
+        if spider.body_name == "?" and request.cb_kwargs.get("kind") == "home" and hasattr(response, "text"):
+            spider.body_name = guess_body(response.text) or "?"
+
+    crawler.signals.connect(home_names_the_body, signal=signals.response_received)
     process.crawl(crawler, **({"base_url": base_url} if base_url else {}))
     process.start()
     spider = crawler.spider
@@ -101,7 +110,7 @@ def discover(
     detection = state.detection
     platform = state.platform or (detection.platform if detection else "generic")
     home_html = state.pages[0][1] if state.pages else ""
-    guessed = body or guess_body(home_html) or "?"
+    guessed = body or (spider.body_name if spider.body_name != "?" else guess_body(home_html)) or "?"
     portal = Portal(portal.name, portal.home_url, guessed, level or guess_level(guessed), source="discover")
     columns = [
         {**c.as_dict(), "samples": list(c.samples)}
@@ -124,7 +133,8 @@ def hints_for(platform: str, columns: list[str]) -> dict[str, Any]:
     paths = [urlsplit(u).path + (f"?{urlsplit(u).query}" if urlsplit(u).query else "") for u in columns]
     if platform == "hanweb":
         ids = [m.group(1) for p in paths if (m := re.search(r"/col/col(\d+)/", p))]
-        return {"column_ids": ids} if ids else {}
+        areas = [m.group(1) for p in paths if (m := re.search(r"xxgkAnnualReport\.jsp\?(?:.*&)?area=([^&]+)", p))]
+        return ({"column_ids": ids} if ids else {}) | ({"xxgk_areas": areas} if areas else {})
     if platform == "vsb":
         slugs = [re.sub(r"\.s?html?$", "", p.split("?")[0].strip("/")) for p in paths if p.endswith(".htm")]
         return {"list_slugs": slugs} if slugs else {}

@@ -287,6 +287,7 @@ def test_govreports_discover_prints_platform_columns_counts_and_the_entry(tmp_pa
 
     site = moved_linyi_site(tmp_path)
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOVREPORTS_")}
+    env["GOVREPORTS_DOWNLOAD_DELAY"] = "0"  # a mirror: no politeness needed
     with Mirror(site) as mirror:
         done = subprocess.run(
             [sys.executable, "-m", "crawler.cli", "discover", "http://www.leda.gov.cn", "--base-url", mirror.base_url],
@@ -316,3 +317,42 @@ def test_govreports_discover_prints_platform_columns_counts_and_the_entry(tmp_pa
         "platform": "vsb",
         "list_slugs": ["xxgk/bmgknb", "xxgk/zfnb"],
     }
+
+
+@pytest.mark.e2e
+def test_the_entry_govreports_discover_prints_crawls_every_report(tmp_path):
+    """jiaxiang (a blind Hanweb mirror): the county's own column, the department and town columns
+    and a department's xxgk module area all go into the printed entry, and a crawl from that entry
+    alone (its hints, no discovery) stores every report of the site's manifest."""
+    import os
+    import subprocess
+    import sys
+    import tomllib
+
+    from tests.crawl import REPO
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVREPORTS_")}
+    env["GOVREPORTS_DOWNLOAD_DELAY"] = "0"  # a mirror: no politeness needed
+    with Mirror(SITES / "jiaxiang") as mirror:
+        cmd = [sys.executable, "-m", "crawler.cli", "discover", "http://www.jiaxiang.gov.cn"]
+        done = subprocess.run(
+            [*cmd, "--base-url", mirror.base_url], cwd=REPO, env=env, capture_output=True, text=True, timeout=180
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        entry_text = done.stdout.split("# registry entry (check body and level):\n", 1)[1]
+        entry = tomllib.loads(entry_text)["portal"][0]
+        assert entry["body"] == "嘉祥县人民政府" and entry["platform"] == "hanweb"
+        assert entry["xxgk_areas"] == [JIAXIANG_AREA]
+        assert "2711" in entry["column_ids"]  # the county's own list (its titles name the guessed body)
+        (tmp_path / "mine.toml").write_text(entry_text, "utf-8")
+        crawl = run_crawl(
+            "jiaxiang", mirror.base_url, tmp_path, env={"GOVREPORTS_PORTALS": str(tmp_path / "mine.toml")}
+        )
+    assert crawl.returncode == 0, crawl.log[-3000:]
+    assert "discovering" not in crawl.log
+    site = json.loads((SITES / "jiaxiang" / "manifest.json").read_text("utf-8"))
+    # the hinted columns are read at once: an article in two columns is stored under either URL
+    alias = {a["path"]: a["of"] for a in site["aliases"]}
+    home = "http://www.jiaxiang.gov.cn"
+    got = [(alias.get(path := r["canonical_url"].removeprefix(home), path), r["body"]) for r in crawl.reports()]
+    assert sorted(got) == sorted((r["path"], r["body"]) for r in site["reports"])
