@@ -20,7 +20,7 @@ from scrapy.http import Response, TextResponse
 
 from crawler.items import FAILURE_KIND, FAILURE_REASON, REPORT_META, Attachment, ReportPage
 from crawler.middlewares.columns import COLUMN
-from crawler.parsing.classify import is_annual_report_title
+from crawler.parsing.classify import is_annual_report_title, is_cut_report_title
 from crawler.parsing.mediatypes import media_type_for_name
 from crawler.parsing.text import clean_text, label_key
 from crawler.urls import canonicalize, origin, rebase
@@ -457,7 +457,9 @@ class GovReportSpider(scrapy.Spider, GenericLists):
     # -- reports ----------------------------------------------------------------------------
 
     def is_report_title(self, title: str | None) -> bool:
-        return is_annual_report_title(title)
+        """A list title of a report: a report title, or one cut short (…) that starts like one
+        (is_cut_report_title: the page is fetched, and its own title decides)."""
+        return is_annual_report_title(title) or is_cut_report_title(title)
 
     # -- whose report -------------------------------------------------------------------------
 
@@ -576,7 +578,7 @@ class GovReportSpider(scrapy.Spider, GenericLists):
         if self.is_report_title(list_title) and not list_title.endswith(("…", "...", "..")):
             title: str | None = list_title
         else:
-            title = page_report_title(response, self.is_report_title)
+            title = page_report_title(response, is_annual_report_title)
             if not title or "body_name" in listing:
                 return listing
             body = self.body_for_title(title) or {}

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.parsing.classify import is_annual_report_title
+from crawler.parsing.classify import is_annual_report_title, is_cut_report_title
 
 
 @pytest.mark.parametrize(
@@ -39,3 +39,20 @@ def test_annual_report_titles(title):
 )
 def test_not_annual_report_titles(title):
     assert not is_annual_report_title(title)
+
+
+@pytest.mark.parametrize(
+    ("title", "cut"),
+    [
+        ("固镇县发展和改革委员会2023年政府信息公开工作…", True),  # a list row without title=
+        ("汶上县人民政府2022年政府信息公开...", True),
+        ("固镇县人民政府2023年政府信息公开工作年度报告", False),  # not cut: a title as it is
+        ("图解固镇县2023年政府信息公开工作年度…", False),  # the visible part says what it is
+        ("关于报送2021年度政府信息公开工作年度报告的通…", False),
+        ("固镇县人民政府2023年政府信息…", False),  # not even 信息公开 visible
+        ("固镇县政府工作报告…", False),
+    ],
+)
+def test_cut_report_titles(title, cut):
+    assert is_cut_report_title(title) is cut
+    assert not is_annual_report_title(title) or not cut  # a cut title is never a report title itself

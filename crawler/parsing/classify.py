@@ -26,3 +26,20 @@ def is_annual_report_title(title: str | None) -> bool:
     if "信息公开" not in key or not _REPORT.search(key) or not _YEAR.search(key):
         return False
     return not _RELATED.search(key)
+
+
+_CUT = re.compile(r"(\.{2,}|…+|。{2,})$")
+
+
+def is_cut_report_title(title: str | None) -> bool:
+    """True for a list title cut short (…, ...) whose visible part reads as the start of a report
+    title — a year and 信息公开, nothing marking a related page — such as 平原县人民政府2023年政府信息公开工…
+    on a list without title= attributes: only its page can tell (the page's own title decides)."""
+    if not title:
+        return False
+    key = label_key(title)
+    cut = _CUT.search(key)
+    if not cut:
+        return False
+    visible = key[: cut.start()]
+    return "信息公开" in visible and bool(_YEAR.search(visible)) and not _RELATED.search(visible)

@@ -31,6 +31,7 @@ from scrapy.http import Response, TextResponse
 
 from crawler.items import REPORT_META
 from crawler.middlewares.columns import COLUMN
+from crawler.parsing.classify import is_annual_report_title
 from crawler.parsing.text import clean_text, label_key
 from spiders.base import DISCOVERED, HINT, REMEMBERED, Column, GovReportSpider
 from spiders.discovery import link_kind
@@ -413,7 +414,7 @@ class HanwebSpider(GovReportSpider):
                 )
 
     def parse_xxgk(self, response: Response, area: str, year: int) -> Iterator[Any]:
-        title = page_title(response, self.is_report_title)
+        title = page_title(response, is_annual_report_title)
         if not title:
             self.logger.debug("xxgk %s %s: no report (%d bytes)", area, year, len(response.body))
             return

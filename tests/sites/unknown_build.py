@@ -645,7 +645,9 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
   page (`pageIndex=2`) holding the office's own report;
 - 部门年报 node (`catId=7300`): rows from the label (`file=/public/publicInfoList_gz`, `a[title]` +
   `span.date` fragment, two pages);
-- distractors: 图解, a notice about reporting (关于报送…的通知), 发布会.
+- list rows have **no `title=`**: link texts are cut at 24 characters (`固镇县发展和改革委员会2023年政府信息公开工作…`),
+  so only the report page's own title tells a report;
+- distractors: 图解, a notice about reporting (关于报送…的通知), 发布会 (cut after 新闻发布…).
 """,
     )
     foot = "固镇县人民政府 版权所有 技术支持：安徽龙讯信息科技有限公司 【合成测试数据】"
@@ -676,7 +678,9 @@ Built by `tests/sites/unknown_build.py`; expected reports in `manifest.json`. Al
     )
 
     def doc(href: str, title: str, date: str) -> str:
-        return f'<li><a href="{href}" title="{escape(title)}">{escape(title[:20])}…</a><span class="date">{date}</span></li>'
+        # no title= attribute: the list shows the first 24 characters only
+        shown = title if len(title) <= 24 else title[:24] + "…"
+        return f'<li><a href="{href}" target="_blank">{escape(shown)}</a><span class="date">{date}</span></li>'
 
     def rep(year: int, name: str, cid: int, date: str, body: str | None) -> str:
         href = f"/public/6590/{cid}.html"
