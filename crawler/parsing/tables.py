@@ -6,6 +6,7 @@ merged cell's origin, so a reader can address any position and still tell a copy
 
 from __future__ import annotations
 
+import re
 from typing import cast
 
 from lxml import etree
@@ -196,11 +197,16 @@ def _cell_text(cell: etree._Element) -> str:
     return _folded("".join(parts))
 
 
+# what str.splitlines() breaks lines at
+_LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
 def _folded(text: str) -> str:
     """Each line space-folded, empty lines dropped."""
-    lines = text.splitlines()
-    if len(lines) <= 1:  # most cells: one line (a line break is white space to split())
+    text = text.strip()  # line breaks before and after the text make only empty lines
+    if not _LINE_BREAK.search(text):  # most cells: one line
         return " ".join(text.split())
+    lines = text.splitlines()
     folded = (" ".join(line.split()) for line in lines)
     return "\n".join(line for line in folded if line)
 

@@ -103,6 +103,16 @@ class LabelIndex:
         return full, strip_notes(full), bare if len(bare) >= _MIN_BARE else ""
 
     def lookup(self, label: str) -> LabelMatch | None:
+        # the same few hundred labels are looked up thousands of times a crawl; matches are frozen
+        cache = self.__dict__.setdefault("_cache", {})
+        if label in cache:
+            return cache[label]
+        if len(cache) > 20000:
+            cache.clear()
+        cache[label] = found = self._lookup(label)
+        return found
+
+    def _lookup(self, label: str) -> LabelMatch | None:
         full = match_key(label)
         if not full:
             return None
@@ -462,9 +472,10 @@ def detect_template(keys: Iterable[str], kinds: Iterable[str]) -> str | None:
     if not kinds:
         return None
     keys = [match_key(k) for k in keys]
-    if any(signal in key for key in keys for signal in _GOV2021):
+    every = "\x00".join(keys)  # one search per signal, not one per key and signal
+    if any(signal in every for signal in _GOV2021):
         return "gov2021"
-    if any(signal in key for key in keys for signal in _GOV2019):
+    if any(signal in every for signal in _GOV2019):
         return "gov2019"
     if kinds & {"art20", "apps", "review"}:
         return "gov2019"  # 表三/表四 without 2021 rows: the 2019 form
