@@ -33,6 +33,7 @@ class Attachment:
     name: str | None = None  # from the link text, a filename= parameter or Content-Disposition
     media_type: str | None = None
     body: bytes | None = None  # None when the download failed (see error)
+    size: int | None = None  # len(body), kept when the storage pipeline lets the bytes go
     status: int | None = None
     error: str | None = None
     sha256: str | None = None  # set by the archive pipeline
@@ -69,6 +70,25 @@ class ReportPage:
     related_links: list[tuple[str, str]] = field(default_factory=list)  # (text, url): 图解, H5 …
     sha256: str | None = None  # set by the archive pipeline
     storage_path: str | None = None
+    size: int | None = None  # len(body), kept when the storage pipeline lets the bytes go
+
+
+def body_size(part: ReportPage | Attachment) -> int | None:
+    """The bytes' length, also once they were let go (`release_bodies`); None: no bytes (a
+    download that failed)."""
+    if part.size is not None:
+        return part.size
+    return len(part.body) if part.body is not None else None
+
+
+def release_bodies(page: ReportPage) -> None:
+    """Let the page's and attachments' bytes go, their lengths kept: once archived and parsed
+    they are only the size of a row (a dead letter reads them back from the archive). The
+    storage pipeline does this for the reports waiting for their batch."""
+    page.size, page.body = body_size(page), b""
+    for a in page.attachments:
+        if a.body is not None:
+            a.size, a.body = body_size(a), b""
 
 
 @dataclass
@@ -166,6 +186,8 @@ def read_page_detached(page: ReportPage, limits: Limits = DEFAULT) -> ParsedItem
     bytes, which the crawl process holds already (`attach` puts its page back)."""
     item = read_page(page, limits)
     item.page = replace(page, body=b"", attachments=[])
+    # nor the report's text: the crawl stores none (pickling it back was ~60 KB a report)
+    item.parsed = replace(item.parsed, text="")
     return item
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.extensions.runrecord import RUN_ID_STAT, record_failure, short_error, storage_opened
-from crawler.items import ParsedItem
+from crawler.items import ParsedItem, release_bodies
 from crawler.middlewares.incremental import held_report_seen
 from crawler.settings import parse_limits
 from crawler.storage.db import ensure_schema, session_factory
@@ -99,6 +99,8 @@ class StoragePipeline:
             record_failure(self.crawler, None, "deadletter", f"dead letter not re-applied, kept: {why}")
 
     def process_item(self, item: ParsedItem) -> ParsedItem:
+        # archived and parsed: a report waiting for its batch needs its bytes' length only
+        release_bodies(item.page)
         self.pending.append(item)
         if len(self.pending) >= self.batch_size:
             self.flush()

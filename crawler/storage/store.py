@@ -16,7 +16,7 @@ from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from crawler.items import TITLE_CUT
+from crawler.items import TITLE_CUT, body_size
 from crawler.parsing.model import ParsedReport
 from crawler.storage.models import (
     Body,
@@ -308,7 +308,7 @@ class ReportWriter:
                 canonical_url=page.canonical_url,
                 name=None,
                 media_type=fit(Document.media_type, page.media_type),
-                size=len(page.body),
+                size=body_size(page),
                 sha256=page.sha256,
                 storage_path=page.storage_path,
                 extracted=page_ok,
@@ -337,7 +337,7 @@ class ReportWriter:
                     canonical_url=url,
                     name=a.name,
                     media_type=fit(Document.media_type, a.media_type),
-                    size=len(a.body) if a.body is not None else None,
+                    size=body_size(a),
                     sha256=a.sha256,
                     storage_path=a.storage_path,
                     extracted=ok,
