@@ -189,3 +189,22 @@ def test_a_failed_batch_leaves_nothing_behind(database_url):
     with Session(engine) as s:
         assert counts(s) == {"bodies": 0, "reports": 0, "documents": 0, "report_metrics": 0, "validation_findings": 0}
     engine.dispose()
+
+
+def test_released_bodies_keep_their_sizes_in_the_documents(session):
+    """The storage pipeline lets a waiting report's bytes go (crawler.items.release_bodies): the
+    documents still record each body's length, and a failed download stays one."""
+    from crawler.items import release_bodies
+
+    page_body, pdf = b"<html>" + "报告".encode() * 50 + b"</html>", b"%PDF-1.4 " + b"x" * 123
+    attachments = [
+        Attachment(url=URL.replace(".html", ".pdf"), name="report.pdf", body=pdf),
+        Attachment(url=URL.replace(".html", ".doc"), name="report.doc", body=None, error="HTTP 404"),
+    ]
+    item = validate(make_page(page_body, attachments), make_parsed())
+    release_bodies(item.page)
+    assert item.page.body == b"" and attachments[0].body == b"" and attachments[1].body is None
+    ReportWriter(session).write(item)
+    session.commit()
+    sizes = {d.name or d.role: d.size for d in session.scalars(select(Document))}
+    assert sizes == {"page": len(page_body), "report.pdf": len(pdf), "report.doc": None}
