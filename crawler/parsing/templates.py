@@ -31,7 +31,9 @@ _PURE_NOTE = re.compile(r"^\([^()]*\)$")
 _MIN_BARE = 4  # a label shorter than this without its ordinal (其他, 规章) is too vague to match
 
 
-@lru_cache(maxsize=8192)  # pure, and asked for the same few hundred labels ~1000 times per report
+# pure, and asked for the same few hundred labels ~1000 times per report; 2048, not more: a
+# worker parses for hours, and each report's own text lines would fill a larger cache (~5 MiB)
+@lru_cache(maxsize=2048)
 def match_key(label: str) -> str:
     """The key a printed label is matched by: `（一） 收到申请数` and `(一)收到申请数` agree."""
     key = _QUOTES.sub("", label_key(label or ""))
@@ -103,14 +105,12 @@ class LabelIndex:
         return full, strip_notes(full), bare if len(bare) >= _MIN_BARE else ""
 
     def lookup(self, label: str) -> LabelMatch | None:
-        # the same few hundred labels are looked up thousands of times a crawl; matches are frozen
-        cache = self.__dict__.setdefault("_cache", {})
-        if label in cache:
-            return cache[label]
-        if len(cache) > 20000:
-            cache.clear()
-        cache[label] = found = self._lookup(label)
-        return found
+        # the same few hundred labels are looked up thousands of times a crawl (matches are
+        # frozen); bounded, as text lines looked up once each would fill it over a long crawl
+        cached = self.__dict__.get("_cached")
+        if cached is None:
+            cached = self.__dict__["_cached"] = lru_cache(maxsize=1024)(self._lookup)
+        return cached(label)
 
     def _lookup(self, label: str) -> LabelMatch | None:
         full = match_key(label)

@@ -19,7 +19,9 @@ def clean_text(text: str) -> str:
     return _SPACES.sub(" ", nfkc(text)).strip()
 
 
-@functools.lru_cache(maxsize=4096)  # the same labels and cells recur in every report: ~60,000 calls per 200 reports
+# the same labels and cells recur in every report: ~60,000 calls per 200 reports; bounded
+# small, as each report's own cells would fill a larger cache over a long crawl
+@functools.lru_cache(maxsize=2048)
 def label_key(label: str) -> str:
     """The form a label is matched in: NFKC with every whitespace character removed.
 

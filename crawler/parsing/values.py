@@ -44,7 +44,7 @@ def is_unit_word(raw: str) -> bool:
     return label_key(raw) in UNITS
 
 
-@functools.lru_cache(maxsize=4096)  # pure, and its result immutable: a form's cells recur across reports
+@functools.lru_cache(maxsize=2048)  # pure, and its result immutable: a form's cells recur across reports
 def parse_value(raw: str, unit: str | None) -> ParsedValue:
     """Read one statistics cell for a metric whose canonical unit is `unit` (None if unknown).
 
