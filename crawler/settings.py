@@ -112,6 +112,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "crawler.middlewares.offsite.PortalHostsOnly": 50,
     "crawler.middlewares.antibot.AntiBotMiddleware": 650,
+    # closest to the engine: a response waits for its callback without its decoded text (memory.py)
+    "crawler.middlewares.memory.ReleaseDecodedText": 10,
     # retries with backoff; every request that still fails recorded once (crawler/middlewares/failures.py)
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.failures.BackoffRetryMiddleware": 550,

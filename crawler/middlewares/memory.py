@@ -9,6 +9,12 @@ that answers faster than its reports are read), hundreds of responses wait like 
 its tree: in a crawl of 1,920 reports those trees were half the process's peak memory. The
 item holds what the pipelines need (the body bytes); the tree and the text are caches Scrapy
 rebuilds if anything asks for them again.
+
+A downloader middleware (ReleaseDecodedText) does the same for every response on its way to
+the engine: Scrapy's MetaRefreshMiddleware reads `response.text` of every HTML page, so each
+response waiting in the scraper's queue for its callback held its page decoded (~110 KB for a
+70 KB page of Chinese text, twice the bytes) besides the bytes; the callback decodes it again,
+in well under a millisecond.
 """
 
 from __future__ import annotations
@@ -41,3 +47,12 @@ class ReleaseParsedResponse:
             if not isinstance(item, Request):
                 release(response)
             yield item
+
+
+class ReleaseDecodedText:
+    """Downloader middleware at order 10: its process_response runs last, after every other
+    middleware has read what it needed (meta refresh, failure titles, the charset check)."""
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        release(response)
+        return response
