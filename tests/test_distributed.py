@@ -520,6 +520,11 @@ def test_a_worker_that_loses_the_database_keeps_dead_letters_and_the_next_job_ap
         wait_until(lambda: all_done(pg_url, 1), "the other worker to take the portal over", [other, lost])
         again = requests_since(mirror, start)
         clean = clean_crawl(tmp_path, mirror.base_url, "huaibei")
+        # the cut-off worker, asked to stop, cannot record anything: it exits after the crawls'
+        # stop grace (4 s here) and 10 s for the jobs' status, not after the pool's timeouts
+        lost.process.terminate()
+        assert lost.process.wait(30) == 1
+        assert "stop took longer than 14 s (database unreachable?): exiting now" in lost.text()
     finally:
         mirror.release()
         mirror.stop()

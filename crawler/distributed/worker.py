@@ -16,7 +16,9 @@ One procrastinate Worker (queue `crawl`, N jobs at once, each a child crawl proc
   other worker may take the portals over (`Settings.check`). This process then reconnects every
   GOVREPORTS_WORKER_RECONNECT_WAIT seconds and starts a new procrastinate worker.
 - **a graceful stop** (SIGTERM, SIGINT): running crawls are stopped at once, gracefully, and
-  their jobs retried (they resume) — a deploy never waits hours for the largest portal.
+  their jobs retried (they resume) — a deploy never waits hours for the largest portal. A stop
+  that cannot finish (the database gone: the jobs' status cannot be written) exits after
+  GOVREPORTS_CRAWL_STOP_GRACE + 10 s; the other workers recover its jobs once they stall.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from crawler.distributed.app import CRAWL_QUEUE, Settings, ensure_queue_schema, 
 from crawler.distributed.tasks import CRAWL_TASK
 
 log = logging.getLogger("govreports.distributed")
+STOP_MARGIN = 10.0  # seconds after the crawls' stop grace for the jobs' status to be written
 
 
 async def recover_stalled(app: Any, settings: Settings) -> list[int]:
@@ -95,8 +98,20 @@ async def serve(settings: Settings, concurrency: int = 1, name: str | None = Non
     stopping = asyncio.Event()
     current: dict[str, Any] = {}
 
+    def give_up() -> None:
+        # procrastinate waits for the database to record the stopped jobs; one that is gone would
+        # hold a deploy (or systemd's stop) for its connection timeouts. The crawls are stopped by
+        # now (SIGKILL after stop_grace); other workers recover the jobs once they stall.
+        log.error("stop took longer than %.0f s (database unreachable?): exiting now", stop_deadline)
+        logging.shutdown()
+        os._exit(1)
+
+    stop_deadline = settings.stop_grace + STOP_MARGIN
+
     def on_signal(signum: int) -> None:
         log.info("%s: stopping (running crawls stop and are queued again)", signal.Signals(signum).name)
+        if not stopping.is_set():
+            loop.call_later(stop_deadline, give_up)
         stopping.set()
         if current.get("worker"):
             current["worker"].stop()
