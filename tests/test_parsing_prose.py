@@ -97,6 +97,15 @@ def test_year_decides_the_application_code_and_unknown_year_skips_it():
     assert headline_metrics(sentence, None, set()) == []
 
 
+def test_a_digit_run_no_count_is_gives_no_headline_number():
+    # 15 digits and more (an ID or register number glued to the sentence) is no count: the column
+    # holds 14 integer digits (crawler/parsing/values.py MAX_MAGNITUDE)
+    assert headline_metrics("2020年,全区共收到政府信息公开申请370502198801011234件。", 2020, set()) == []
+    assert summary(headline_metrics("2020年,全区共收到政府信息公开申请99999999999999件。", 2020, set())) == [
+        ("apps.new", None, "total", Decimal(99999999999999), "99999999999999", "text line 1")
+    ]
+
+
 def test_department_and_sub_unit_sentences_are_not_emitted():
     text = "\n".join(
         [

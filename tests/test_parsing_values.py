@@ -66,6 +66,25 @@ def test_unreadable_is_none(raw):
     assert parsed.rule == "unreadable_value"
 
 
+@pytest.mark.parametrize(
+    ("raw", "unit"),
+    [
+        ("370502198801011234", "件"),  # an ID card number typed into a count cell
+        ("100000000000000", "件"),  # 15 digits
+        ("-100000000000000", None),
+        ("20000000000万元", "元"),  # 2×10^14 元 once converted
+    ],
+)
+def test_a_value_the_database_cannot_hold_is_none(raw, unit):
+    parsed = parse_value(raw, unit)
+    assert (parsed.value, parsed.rule) == (None, "value_out_of_range")
+
+
+def test_the_largest_value_kept():
+    assert parse_value("99999999999999", "件").value == Decimal("99999999999999")  # 14 digits
+    assert parse_value("1148226.228万元", "万元").value == Decimal("1148226.228")  # seed 000
+
+
 @pytest.mark.parametrize(("raw", "unit"), [("5条", "件"), ("3人", "人次"), ("100元", "件"), ("2件", "万元")])
 def test_incompatible_unit_is_none(raw, unit):
     parsed = parse_value(raw, unit)

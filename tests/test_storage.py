@@ -208,3 +208,24 @@ def test_released_bodies_keep_their_sizes_in_the_documents(session):
     session.commit()
     sizes = {d.name or d.role: d.size for d in session.scalars(select(Document))}
     assert sizes == {"page": len(page_body), "report.pdf": len(pdf), "report.doc": None}
+
+
+def test_long_urls_and_body_names_are_stored_on_every_database(session):
+    """A download URL naming its file in Chinese, percent-encoded, passes 1000 characters, and a
+    body name read off an odd title 200: PostgreSQL enforced VARCHAR(1000)/VARCHAR(200) and
+    refused the report on every run (migration 0006 makes them TEXT)."""
+    from urllib.parse import quote
+
+    long_url = URL + "?" + "&".join(f"p{i}={quote('政府信息公开工作年度报告')}" for i in range(20))
+    pdf_url = "http://www.dongying.gov.cn/module/download/downfile.jsp?filename=" + quote("附件" * 150) + ".pdf"
+    body = "东营市" + "某" * 240 + "局"
+    assert len(long_url) > 1000 and len(pdf_url) > 1000 and len(body) > 200
+    page = make_page(attachments=[Attachment(url=pdf_url, name="附件.pdf", body=b"%PDF-1.4")])
+    page.url = page.canonical_url = long_url
+    page.body_name, page.body_level, page.parent_body = body, "department", "东营市人民政府"
+    counts = ReportWriter(session).write(validate(page, make_parsed()))
+    session.commit()
+    assert counts.new == 1
+    report = session.scalar(select(Report))
+    assert (report.canonical_url, report.body.name) == (long_url, body)
+    assert {d.canonical_url for d in session.scalars(select(Document))} == {long_url, pdf_url}

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from crawler.parsing.metrics import load_metrics
 from crawler.parsing.model import MetricValue
+from crawler.parsing.values import in_range
 
 # First year of the 2019 form: 本年新收 (apps.new) replaces the legacy 收到申请数.
 FIRST_GOV2019_YEAR = 2019
@@ -162,6 +163,8 @@ class _Sentence:
         if _APPROXIMATE_AFTER_UNIT.match(self.text, m.end()):
             return  # 3000条左右
         value = Decimal(m.group("num").replace(",", ""))
+        if not in_range(value):
+            return  # a digit run no count is (an ID, a phone number): no headline number
         yield from self._candidate(code, applicant, m.start(), m.end(), m.span("num"), value)
 
     def _all_zero(self) -> Iterator[_Candidate]:

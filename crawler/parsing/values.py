@@ -36,7 +36,18 @@ class ParsedValue:
     value: Decimal | None
     unit: str | None
     problem: str | None = None
-    rule: str | None = None  # blank_value, not_applicable, unreadable_value, unit_mismatch
+    rule: str | None = None  # blank_value, not_applicable, unreadable_value, unit_mismatch, value_out_of_range
+
+
+# A statistic is a count or an amount: 14 integer digits is what report_metrics.value
+# (NUMERIC(20, 6)) holds, and more than any count a report prints (a 100-trillion-yuan budget).
+# Longer digit runs in a value cell are an ID or phone number typed there: unreadable, not stored
+# (PostgreSQL would refuse the whole report for it).
+MAX_MAGNITUDE = Decimal(10) ** 14
+
+
+def in_range(value: Decimal) -> bool:
+    return abs(value) < MAX_MAGNITUDE
 
 
 def is_unit_word(raw: str) -> bool:
@@ -67,12 +78,17 @@ def parse_value(raw: str, unit: str | None) -> ParsedValue:
         return ParsedValue(None, unit, f"unreadable value: {raw.strip()!r}", "unreadable_value")
     if match["sign"] in ("-", "\u2212"):
         number = -number
+    if not in_range(number):
+        return ParsedValue(None, unit, f"value out of range: {raw.strip()!r}", "value_out_of_range")
     printed = match["unit"]
     if printed is None or unit is None or printed == unit:
         return ParsedValue(number, unit or printed)
     if printed in _MONEY_IN_YUAN and unit in _MONEY_IN_YUAN:
         # decimal arithmetic: 251000元 is exactly 25.1万元
-        return ParsedValue(number * _MONEY_IN_YUAN[printed] / _MONEY_IN_YUAN[unit], unit)
+        converted = number * _MONEY_IN_YUAN[printed] / _MONEY_IN_YUAN[unit]
+        if not in_range(converted):
+            return ParsedValue(None, unit, f"value out of range: {raw.strip()!r}", "value_out_of_range")
+        return ParsedValue(converted, unit)
     return ParsedValue(None, unit, f"unit {printed} in {raw.strip()!r} does not fit {unit}", "unit_mismatch")
 
 

@@ -50,7 +50,7 @@ class Body(Base):
     __tablename__ = "bodies"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(Text, unique=True)  # TEXT since migration 0006
     level: Mapped[str | None] = mapped_column(String(20))  # province|city|county|district|department|zone
     region_code: Mapped[str | None] = mapped_column(String(12))  # 行政区划代码
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id"))
@@ -71,7 +71,7 @@ class Report(Base):
     report_year: Mapped[int] = mapped_column(Integer, index=True)
     title: Mapped[str] = mapped_column(Text)  # at most store.TITLE_MAX characters (migration 0005)
     url: Mapped[str] = mapped_column(Text)  # as fetched (a mirror's URL in the demo)
-    canonical_url: Mapped[str] = mapped_column(String(1000), index=True)
+    canonical_url: Mapped[str] = mapped_column(Text, index=True)  # TEXT since migration 0006
     published_at: Mapped[date | None] = mapped_column(Date)
     published_precision: Mapped[str | None] = mapped_column(String(5))  # day|month|year
     source: Mapped[str | None] = mapped_column(Text)  # 信息来源 / 作者 line
@@ -103,7 +103,7 @@ class Document(Base):
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(20))  # page | attachment
     url: Mapped[str] = mapped_column(Text)
-    canonical_url: Mapped[str] = mapped_column(String(1000))
+    canonical_url: Mapped[str] = mapped_column(Text)  # TEXT since migration 0006
     name: Mapped[str | None] = mapped_column(Text)  # the file name as given, whole
     media_type: Mapped[str | None] = mapped_column(String(120))
     size: Mapped[int | None] = mapped_column(BigInteger)

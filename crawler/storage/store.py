@@ -66,8 +66,11 @@ def fetch_or_create(session: Session, model: type, where: dict[str, Any], **defa
             session.add(obj)
             session.flush()
         return obj, True
-    except IntegrityError:  # another writer inserted the same natural key meanwhile
-        return session.scalar(select(model).filter_by(**where)), False
+    except IntegrityError:  # another writer inserted the same natural key meanwhile …
+        raced = session.scalar(select(model).filter_by(**where))
+        if raced is None:
+            raise  # … or not: the row itself broke a rule (a CHECK), and is refused for it
+        return raced, False
 
 
 # SQLSTATE classes of an error that is the row's own: data exception (22: a value too long, a bad
