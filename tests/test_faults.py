@@ -545,7 +545,7 @@ def test_a_database_on_a_full_disk_keeps_every_report_as_a_dead_letter_for_the_n
 
 @pytest.mark.e2e
 def test_temporary_files_killed_writes_left_in_the_archive_are_removed(tmp_path):
-    entry = tmp_path / "archive" / "ab" / "cd"
+    entry = tmp_path / "archive" / ".writing"  # where writes go before their rename (storage/archive.py)
     entry.mkdir(parents=True)
     old, fresh = entry / "tmpk1ll3d.tmp", entry / "tmpwr1t1ng.tmp"
     old.write_bytes(b"\x1f\x8b half a gzip")

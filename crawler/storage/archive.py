@@ -14,6 +14,10 @@ from pathlib import Path
 # (a crash, SIGKILL, the machine going down): clean_leftovers removes it. Younger ones may be
 # another crawl's writing into the same archive at this moment.
 LEFTOVER_AGE = 3600.0  # seconds
+# Where put() writes before renaming into place: inside the root (one filesystem, so the rename is
+# atomic), in one directory, so that finding leftovers reads one directory, not all 65,536 of the
+# entries' (3 s for 30,000 entries with a cold cache here; far more on a shared network mount).
+TMP_DIR = ".writing"
 
 
 class Archive:
@@ -34,8 +38,9 @@ class Archive:
         target = self.root / rel
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
+            (self.root / TMP_DIR).mkdir(exist_ok=True)
             # write to a temporary file and rename: a crash never leaves a truncated archive entry
-            fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+            fd, tmp = tempfile.mkstemp(dir=self.root / TMP_DIR, suffix=".tmp")
             try:
                 with os.fdopen(fd, "wb") as fh, gzip.GzipFile(fileobj=fh, mode="wb", mtime=0) as gz:
                     gz.write(data)
@@ -56,10 +61,12 @@ class Archive:
 
     def clean_leftovers(self, max_age: float = LEFTOVER_AGE) -> int:
         """Remove the temporary files of writes that never finished (older than `max_age`
-        seconds); returns how many. Entries themselves are only ever renamed into place whole."""
+        seconds); returns how many. Entries themselves are only ever renamed into place whole.
+        (Archives written before TMP_DIR kept them beside the entries: `find ARCHIVE -name
+        '*.tmp' -mmin +60 -delete` removes those once.)"""
         removed = 0
         cutoff = time.time() - max_age
-        for tmp in self.root.glob("??/??/*.tmp"):
+        for tmp in (self.root / TMP_DIR).glob("*.tmp"):
             try:
                 if tmp.stat().st_mtime < cutoff:
                     tmp.unlink()
