@@ -50,6 +50,13 @@ PLACE_CHARS = "省市县区旗"
 TOWN_WORD = re.compile(r"(镇|乡|街道|苏木|嘎查|社区)")
 PLACE_PART = re.compile(rf"[^{PLACE_CHARS}]*[{PLACE_CHARS}]|[^{PLACE_CHARS}]+$")
 _YEAR_IN_TITLE = re.compile(r"(?:19|20)\d{2}\s*年")
+# A home page that is only a way in (a script setting location, a frameset, one iframe) sends
+# the browser on; Scrapy follows <meta http-equiv=refresh> itself.
+_JS_LOCATION = re.compile(
+    r"""(?:\b(?:window|self|top|parent|document)\.)?\blocation(?:\.href)?\s*=\s*["']([^"']+)["']"""
+    r"""|\blocation\.(?:replace|assign)\(\s*["']([^"']+)["']"""
+)
+FORWARDING_LINKS = 5  # a page with this many links or more is a page of its own, not a way in
 
 # Content-Types that say "a download" without saying what: the file name tells instead.
 GENERIC_TYPES = {"application/octet-stream", "application/x-download", "application/force-download"}
@@ -335,6 +342,12 @@ class GovReportSpider(scrapy.Spider, GenericLists):
         if not isinstance(response, TextResponse):
             return
         self.discovery.pages.append((response.url, response.text))
+        if kind == "home":
+            for target in forwarded_to(response):
+                url = self.site_url(target, response.url)
+                if self.is_site_url(url):
+                    self.logger.info("discovery: the home page %s sends the browser on to %s", response.url, url)
+                    yield from self.discovery_request(url, depth, "home", response.url)
         if kind == "organ" and self.has_report_links(response):
             kind = "organ_column"  # an organ's page that lists its reports itself
         if kind in ("column", "year", "more", "organ_column"):
@@ -685,6 +698,17 @@ def site_domain(host: str) -> str:
         return host
     keep = 3 if len(labels) >= 3 and labels[-2] in ("gov", "com", "net", "org", "edu") and len(labels[-1]) == 2 else 2
     return "." + ".".join(labels[-keep:])
+
+
+def forwarded_to(response: TextResponse) -> list[str]:
+    """Where a page that is only a way in sends the browser (`location.href = …` in a script,
+    <frame>/<iframe> sources); nothing for a page with links of its own."""
+    if len(response.css("a[href]")) >= FORWARDING_LINKS:
+        return []
+    targets = response.css("frame::attr(src), iframe::attr(src)").getall()
+    for script in response.css("script:not([src])::text").getall():
+        targets += [m.group(1) or m.group(2) for m in _JS_LOCATION.finditer(script)]
+    return [t.strip() for t in targets if t.strip() and not t.strip().startswith(("javascript:", "#", "about:"))]
 
 
 def page_report_title(response: Response, is_report_title: Any) -> str | None:

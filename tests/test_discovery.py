@@ -356,3 +356,38 @@ def test_the_entry_govreports_discover_prints_crawls_every_report(tmp_path):
     home = "http://www.jiaxiang.gov.cn"
     got = [(alias.get(path := r["canonical_url"].removeprefix(home), path), r["body"]) for r in crawl.reports()]
     assert sorted(got) == sorted((r["path"], r["body"]) for r in site["reports"])
+
+
+# -- a home page that is only a way in --------------------------------------------------------------
+
+JS_HOME = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>欢迎访问</title>
+<script type="text/javascript">window.location.href = "/portal/index.html";</script></head>
+<body><noscript>请开启JavaScript</noscript></body></html>"""
+FRAMESET_HOME = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>沂南县人民政府</title></head>
+<frameset rows="0,*"><frame src="about:blank" /><frame src="/site/index.htm" /></frameset></html>"""
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    ("name", "front", "moved_to"),
+    [("wenshang", JS_HOME, "portal/index.html"), ("yinan", FRAMESET_HOME, "site/index.htm")],
+    ids=["script-location", "frameset"],
+)
+def test_a_home_page_that_only_sends_the_browser_on_is_followed(tmp_path, name, front, moved_to):
+    """Many portals' root is a way in only: a script setting location (wenshang, a blind Hanweb
+    mirror) or a frameset (yinan, VSB). Discovery follows it to the real home page, and the crawl
+    from name, home_url, body and level finds every report of the site's manifest."""
+    site = tmp_path / name
+    shutil.copytree(SITES / name, site)
+    home = next(p for p in (site / "root/index.html", site / "root/index.htm") if p.exists())
+    (site / "root" / moved_to).parent.mkdir(parents=True, exist_ok=True)
+    home.rename(site / "root" / moved_to)
+    (site / "root/index.html").write_text(front, "utf-8")
+    env = {"GOVREPORTS_PORTALS": str(SITES / "unknown_portals.toml")}
+    with Mirror(site) as mirror:
+        crawl = run_crawl(name, mirror.base_url, tmp_path, env=env)
+    assert crawl.returncode == 0, crawl.log[-3000:]
+    assert f"sends the browser on to {mirror.base_url}/{moved_to}" in crawl.log
+    expected = json.loads((site / "manifest.json").read_text("utf-8"))
+    got = {r["canonical_url"].removeprefix(expected["home_url"]) for r in crawl.reports()}
+    assert got == {r["path"] for r in expected["reports"]}
