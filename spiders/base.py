@@ -631,11 +631,22 @@ class GovReportSpider(scrapy.Spider, GenericLists):
         attachments: list[tuple[str, str]] = []
         related: list[tuple[str, str]] = []
         seen: set[str] = set()
-        for anchor in self.content(response).css("a[href]"):
+        content = self.content(response)
+        # a document shown in the page (an iframe, embed or object, often a pdf.js viewer naming
+        # it by file=): the report itself, first
+        for src in content.css("iframe::attr(src), embed::attr(src), object::attr(data)").getall():
+            for href in (src.strip(), *viewer_files(src)):
+                url = self.site_url(href, response.url)
+                if href and is_attachment_link(href) and url not in seen:
+                    seen.add(url)
+                    attachments.append((url, attachment_name(href, "")))
+        for anchor in content.css("a[href]"):
             href = anchor.attrib["href"].strip()
             if not href or href.startswith(("javascript:", "mailto:", "#")):
                 continue
             text = " ".join(t.strip() for t in anchor.css("::text").getall() if t.strip())
+            shown = next((f for f in viewer_files(href) if is_attachment_link(f)), None)
+            href = shown or href  # a link to a viewer of the file: the file
             url = self.site_url(href, response.url)
             if is_attachment_link(href, text):
                 if url not in seen:
@@ -774,6 +785,13 @@ def body_from_title(title: str | None) -> str | None:
         return None
     name = clean_text(title[: match.start()]).strip(" :：,，、-—")
     return name or None
+
+
+def viewer_files(src: str) -> list[str]:
+    """The documents a viewer URL names (pdf.js `viewer.html?file=/x.pdf`, `?file=http%3A…`)."""
+    if "?" not in src:
+        return []
+    return [f.strip() for f in parse_qs(urlsplit(src).query).get("file", []) if f.strip()]
 
 
 def is_attachment_link(href: str, text: str = "") -> bool:

@@ -221,3 +221,34 @@ def test_a_list_loaded_from_a_json_endpoint(tmp_path):
         ("济南市长清区人民政府", 2023, "2024-01-19"),
         ("济南市长清区民政局", 2023, "2024-01-25"),
     ]
+
+
+@pytest.mark.parametrize("platform", ["generic", "trs", "hanweb", "lonsun"])
+def test_a_document_shown_in_the_page_is_its_attachment_on_every_platform(platform):
+    """An article that shows its report in the page — a pdf.js viewer in an iframe naming the
+    file by `file=`, an <embed>, an <object>, a link to the viewer — has those files as its
+    attachments (the embedded one first), whatever the platform; a sidebar's file is not one."""
+    from crawler.registry import Portal, spider_class_for
+    from tests.conftest import fake_response
+
+    # the article container under the names the platforms look for (#zoom, .TRS_Editor, .j-fontContent)
+    html = """<html><body><div id="zoom" class="TRS_Editor j-fontContent">
+    <p>某县2023年政府信息公开工作年度报告全文见下。</p>
+    <iframe src="/static/pdfjs/web/viewer.html?file=%2Fuploads%2F2024%2F01%2Fnb2023.pdf" width="100%"></iframe>
+    <embed src="/uploads/2024/01/tables.pdf" type="application/pdf" />
+    <object data="/uploads/2024/01/scan.pdf"></object>
+    <p><a href="/static/pdfjs/web/viewer.html?file=/uploads/2024/01/jd.pdf">解读材料</a>
+    <a href="/uploads/2024/01/fj.docx">附件：统计表.docx</a></p>
+    </div><div class="side"><a href="/uploads/guide.pdf">公开指南.pdf</a></div></body></html>"""
+    portal = Portal("somecounty", "http://www.somecounty.gov.cn", "某县人民政府", "county", platform=platform)
+    spider = spider_class_for(portal)(base_url="http://127.0.0.1:8000")
+    response = fake_response("http://127.0.0.1:8000/art/2024/1/22/art_1_2.html", html.encode())
+    attachments, _ = spider.attachment_links(response)
+    base = "http://127.0.0.1:8000/uploads/2024/01/"
+    assert attachments == [
+        (base + "nb2023.pdf", "nb2023.pdf"),
+        (base + "tables.pdf", "tables.pdf"),
+        (base + "scan.pdf", "scan.pdf"),
+        (base + "jd.pdf", "解读材料"),
+        (base + "fj.docx", "附件：统计表.docx"),
+    ]
