@@ -57,6 +57,8 @@ _JS_LOCATION = re.compile(
     r"""|\blocation\.(?:replace|assign)\(\s*["']([^"']+)["']"""
 )
 FORWARDING_LINKS = 5  # a page with this many links or more is a page of its own, not a way in
+# class/id words of a box holding an article's attachments outside its body
+_APPENDIX_BOX = re.compile(r"(?<![a-z])(fj|fujian|xgfj|attach\w*|appendix\w*|enclosure|annex)(?![a-z])", re.I)
 
 # Content-Types that say "a download" without saying what: the file name tells instead.
 GENERIC_TYPES = {"application/octet-stream", "application/x-download", "application/force-download"}
@@ -654,7 +656,32 @@ class GovReportSpider(scrapy.Spider, GenericLists):
                     attachments.append((url, attachment_name(href, text)))
             elif text:
                 related.append((text, url))
+        for anchor in self.appendix_anchors(response, content):
+            href = anchor.attrib["href"].strip()
+            text = " ".join(t.strip() for t in anchor.css("::text").getall() if t.strip())
+            url = self.site_url(href, response.url)
+            if is_attachment_link(href, text) and url not in seen:
+                seen.add(url)
+                attachments.append((url, attachment_name(href, text)))
         return attachments, related
+
+    @staticmethod
+    def appendix_anchors(response: Response, content: Selector) -> list[Selector]:
+        """File links outside the article body that belong to the article: in a box named for
+        attachments (class or id fj, fujian, attach, appendix, xgfj …) or after a 附件 label
+        (TRS and other CMSs render a report's appendix below the body). A sidebar's or footer's
+        files (公开指南.pdf) are neither."""
+        inside = {a.root for a in content.css("a[href]")}  # elements (kept alive: one proxy each)
+        found = []
+        for anchor in response.css("a[href]"):
+            if anchor.root in inside:
+                continue
+            named = anchor.xpath("ancestor::*[@class or @id][position() <= 3]")
+            boxes = " ".join(f"{a.attrib.get('class', '')} {a.attrib.get('id', '')}" for a in named)
+            label = " ".join(anchor.xpath("preceding-sibling::text()[1] | parent::*/text()").getall())
+            if _APPENDIX_BOX.search(boxes) or "附件" in label:
+                found.append(anchor)
+        return found
 
     def fetch_attachments(self, page: ReportPage, links: list[tuple[str, str]]) -> Iterator[Any]:
         """Download the attachments one after another, then yield the page with all of them."""

@@ -252,3 +252,28 @@ def test_a_document_shown_in_the_page_is_its_attachment_on_every_platform(platfo
         (base + "jd.pdf", "解读材料"),
         (base + "fj.docx", "附件：统计表.docx"),
     ]
+
+
+@pytest.mark.parametrize("platform", ["generic", "trs"])
+def test_an_appendix_below_the_article_body_is_read_and_a_sidebar_is_not(platform):
+    """TRS and other CMSs render a report's attachments below the article body, outside its
+    container: a box named for attachments (fj, attach …) or a 附件 label. Those files are the
+    report's; the sidebar's and the footer's are not."""
+    from crawler.registry import Portal, spider_class_for
+    from tests.conftest import fake_response
+
+    html = """<html><body><div class="main"><h1>某县2023年政府信息公开工作年度报告</h1>
+    <div class="TRS_Editor" id="zoom"><p>全文见附件。</p></div>
+    <div class="article-fj"><a href="./P020240122512.pdf">某县2023年政府信息公开工作年度报告.pdf</a></div>
+    <p class="note">附件：<a href="./P020240122513.docx">统计表.docx</a></p>
+    </div><div class="side"><a href="/uploads/guide.pdf">政府信息公开指南.pdf</a></div>
+    <div class="footer"><a href="/uploads/privacy.pdf">隐私声明.pdf</a></div></body></html>"""
+    portal = Portal("somecounty", "http://www.somecounty.gov.cn", "某县人民政府", "county", platform=platform)
+    spider = spider_class_for(portal)(base_url="http://127.0.0.1:8000")
+    response = fake_response("http://127.0.0.1:8000/gk/nb/202401/t20240122_9.html", html.encode())
+    attachments, _ = spider.attachment_links(response)
+    base = "http://127.0.0.1:8000/gk/nb/202401/"
+    assert attachments == [
+        (base + "P020240122512.pdf", "某县2023年政府信息公开工作年度报告.pdf"),
+        (base + "P020240122513.docx", "统计表.docx"),
+    ]
