@@ -629,7 +629,8 @@ class GovReportSpider(scrapy.Spider, GenericLists):
     def attachment_links(self, response: Response) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         """(attachments, related links) of a report page, as (url, name) and (text, url).
 
-        Only anchors inside the article body count; a text "附件1" without a link is not one."""
+        Anchors inside the article body, files it shows (iframe, embed, object) and its appendix
+        below it (appendix_anchors); a text "附件1" without a link is not one."""
         attachments: list[tuple[str, str]] = []
         related: list[tuple[str, str]] = []
         seen: set[str] = set()
