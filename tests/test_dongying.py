@@ -198,6 +198,28 @@ def test_a_page_repeating_the_previous_one_stops():
     assert list_requests(parse_list_page(s, "_lists/164458_p2.xml", 2, previous=previous)) == []
 
 
+@pytest.mark.parametrize("layout", ["empty datastore", "no datastore"])
+def test_a_column_page_that_ships_no_record_asks_the_proxy_from_the_first_record(layout):
+    """Some Hanweb columns render every record through the proxy: the page holds an empty
+    datastore, or none at all beside its param_ and its jpage(…) call (totalRecord 9, perPage 3)."""
+    html = (ROOT / "col/col164458/index.html").read_text("utf-8")
+    start = html.index('<div id="4468466">')
+    end = html.index("</div>", start) + len("</div>")
+    shell = '<div id="4468466"><script type="text/xml"><datastore></datastore></script></div>'
+    html = html[:start] + (shell if layout == "empty datastore" else "") + html[end:]
+    s = spider()
+    response = fake_response(COLUMN, html.encode())
+    results = list(s.parse_column(response, "164458"))
+    assert report_urls(results) == []
+    (first,) = list_requests(results)
+    assert (first.method, first.url) == ("POST", f"{PROXY}?startrecord=1&endrecord=3&perpage=3")
+    # the proxy's first page gives the records the column page did not show, and asks for the next
+    answer = page("_lists/164458_p2.xml", first.url, XML)
+    jlist = first.cb_kwargs["jlist"]
+    more = list(s.parse_dataproxy(answer, jlist, 1, "POST", True, None))
+    assert report_urls(more) and list_requests(more)
+
+
 def test_get_form_keeps_the_nextgroup_parameters_and_counts_pages():
     s = spider()
     jlist = column_list(s)

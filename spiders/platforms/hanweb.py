@@ -43,6 +43,7 @@ DATASTORE = re.compile(
 RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
 NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[[^\]]*?href\s*=\s*[\"']([^\"']+)", re.S)
 TOTALPAGE = re.compile(r"<totalpage>\s*(\d+)", re.I)
+JPAGE_CALL = re.compile(r"\$\(\s*['\"]#([\w-]+)['\"]\s*\)\s*\.jpage\(")
 JS_PAIR = re.compile(r"(\w+)\s*:\s*(?:'([^']*)'|\"([^\"]*)\"|([^,\s}]+))")
 LIST_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 COLUMN_URL = re.compile(r"/col/col(\d+)/")
@@ -219,6 +220,9 @@ class HanwebSpider(GovReportSpider):
             # Markup other than sketched: every record of the page, named by its first param_.
             named = re.search(r"var\s+param_(\w+)", text)
             units = [(named.group(1) if named else "", text)]
+        # a pager whose page ships no datastore at all (every record comes from the proxy)
+        known = {unit for unit, _ in units}
+        units += [(unit, "") for unit in JPAGE_CALL.findall(text) if unit not in known and f"param_{unit}" in text]
         found = []
         for unit_id, store in units:
             params = js_object(text, rf"var\s+param_{re.escape(unit_id)}\s*=\s*\{{")
@@ -300,7 +304,10 @@ class HanwebSpider(GovReportSpider):
         and re-reading a page costs one request where skipping one would lose records."""
         shown = len(jlist.records)
         more = jlist.total_record > shown if jlist.total_record is not None else jlist.nextgroup is not None
-        if not shown or not more:
+        if not shown:
+            # a page that ships none of its records (an empty datastore, or none): all from the proxy
+            return 1 if more else None
+        if not more:
             return None
         if method == "GET" and jlist.nextgroup:
             page = parse_qs(urlsplit(jlist.nextgroup).query).get("page", [""])[0]
