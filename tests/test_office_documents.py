@@ -144,3 +144,51 @@ def test_antiword_alone_would_lose_the_tables_of_the_word_97_export(monkeypatch)
     got = {m.key(): m.value for m in parsed.metrics if m.code and m.source == "table"}
     wrong, missing, _ = compare(got, expected("002"))
     assert len(missing) > 100
+
+
+# -- spreadsheets -------------------------------------------------------------------------------------
+
+
+def seed_workbooks() -> dict[str, bytes]:
+    """The seeds' statistics tables as an office would keep them in Excel: seed 000's 第二十条
+    blocks on one sheet (each caption merged over its 4 columns, 规章's 对外公开总数量 stored as
+    the double Excel writes for it), seed 002's two tables on sheets named by their scope (the
+    region sheet's text as inline strings)."""
+    from tests.fixtures.documents.make_office_fixtures import ART20, seed_002_parts
+    from tests.xlsxbuild import Sheet, workbook
+
+    rows: list[list[str]] = []
+    merged = []
+    for caption, header, data in ART20:
+        merged.append(f"A{len(rows) + 1}:D{len(rows) + 1}")
+        rows += [[caption, "", "", ""], header, *data]
+    stored = {"D3": "72.000000000000014"}  # 72, as a sum of doubles leaves it
+    art20 = Sheet("第二十条", rows, merged, stored)
+    _, tables = seed_002_parts()
+    legacy = [Sheet(scope, table_rows, inline=scope == "本行政区域") for scope, table_rows in tables]
+    return {"000": workbook([art20]), "002": workbook(legacy)}
+
+
+@pytest.mark.parametrize("seed", ["000", "002"])
+def test_a_workbook_of_the_seeds_tables_gives_every_number(seed, tmp_path):
+    path = tmp_path / f"seed_{seed}_tables.xlsx"
+    path.write_bytes(seed_workbooks()[seed])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVREPORTS_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", "parse", str(path)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    wrong, missing, extra = compare(table_values(json.loads(done.stdout)), expected(seed))
+    assert (wrong, missing, extra) == ({}, [], [])
+
+
+def test_an_xls_is_stored_not_read_and_says_so():
+    from crawler.parsing.documents import OLE2_MAGIC, extract_document
+
+    doc = extract_document(OLE2_MAGIC + b"\x00" * 600 + b"Workbook", "application/vnd.ms-excel", "统计表.xls")
+    assert doc.extracted is False and doc.note

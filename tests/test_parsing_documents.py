@@ -278,11 +278,25 @@ def test_media_type_then_name():
     assert document_kind(b"?", None, "page.htm") is None
 
 
-def test_zip_without_word_document_is_not_docx():
-    buf = BytesIO()
-    with zipfile.ZipFile(buf, "w") as archive:
-        archive.writestr("xl/workbook.xml", "<workbook/>")
-    assert document_kind(buf.getvalue(), None, "stats.xlsx") is None
+def test_a_zip_is_a_docx_or_an_xlsx_by_what_it_holds():
+    def zipped(member: str) -> bytes:
+        buf = BytesIO()
+        with zipfile.ZipFile(buf, "w") as archive:
+            archive.writestr(member, "<x/>")
+        return buf.getvalue()
+
+    assert document_kind(zipped("xl/workbook.xml"), None, "report.docx") == "xlsx"  # the bytes decide
+    assert document_kind(zipped("word/document.xml"), None, "stats.xlsx") == "docx"
+    assert document_kind(zipped("content.xml"), None, "report.odt") is None  # an ODF document
+
+
+def test_a_workbook_without_cells_is_not_extracted():
+    from tests.xlsxbuild import Sheet, workbook
+
+    doc = documents.extract_document(workbook([Sheet("Sheet1", [])]), None, "empty.xlsx")
+    assert (doc.extracted, doc.note) == (False, "XLSX has no cells")
+    merged = documents.extract_document(workbook([Sheet("表", [["合计", "", "3"]], ["A1:B1"])]), None, "m.xlsx")
+    assert [[c.text for c in row] for row in merged.tables[0].grid] == [["合计", "合计", "3"]]
 
 
 # ---------------------------------------------------------------------------------------------

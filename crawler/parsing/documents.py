@@ -12,6 +12,8 @@ comes back as `ExtractedDocument(text="", extracted=False, note=<reason>)`.
   falls back to pypdf. No OCR: an image-only PDF is reported, not read.
 - DOCX (python-docx): paragraphs and tables in document order; merged cells become None before
   `table_from_rows` (origin "docx").
+- XLSX (read here: a zip of XML): every sheet a table, merged cells as in DOCX (origin "xlsx"),
+  the sheets' names and cell texts as `text`. Excel 97-2003 `.xls` is not read (noted as such).
 - DOC / WPS (OLE2): converted to DOCX by LibreOffice headless (`soffice --convert-to docx`), then
   read as a DOCX, tables included. Where LibreOffice is absent (or fails on the file): text by
   antiword, else catdoc; their tables stay in the text as the converter prints them (antiword:
@@ -33,6 +35,7 @@ import time
 import zipfile
 import zlib
 from collections.abc import Iterator
+from decimal import Context, Decimal, InvalidOperation
 from functools import partial
 from typing import Any
 
@@ -51,6 +54,7 @@ OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 
 PDF_MEDIA_TYPES = {"application/pdf", "application/x-pdf"}
 DOCX_MEDIA_TYPES = {"application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+XLSX_MEDIA_TYPES = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 DOC_MEDIA_TYPES = {
     "application/msword",
     "application/vnd.ms-word",
@@ -83,6 +87,8 @@ def document_kind(data: bytes, media_type: str | None = None, name: str = "") ->
         return "pdf"
     if data.startswith(ZIP_MAGIC) and _zip_has(data, "word/document.xml"):
         return "docx"
+    if data.startswith(ZIP_MAGIC) and _zip_has(data, "xl/workbook.xml"):
+        return "xlsx"
     if data.startswith(OLE2_MAGIC):
         return "doc"
     media = (media_type or "").split(";")[0].strip().lower()
@@ -90,10 +96,12 @@ def document_kind(data: bytes, media_type: str | None = None, name: str = "") ->
         return "pdf"
     if media in DOCX_MEDIA_TYPES:
         return "docx"
+    if media in XLSX_MEDIA_TYPES:
+        return "xlsx"
     if media in DOC_MEDIA_TYPES:
         return "doc"
     path = name.split("?")[0].split("#")[0].lower()
-    for suffix, kind in ((".pdf", "pdf"), (".docx", "docx"), (".doc", "doc"), (".wps", "doc")):
+    for suffix, kind in ((".pdf", "pdf"), (".docx", "docx"), (".xlsx", "xlsx"), (".doc", "doc"), (".wps", "doc")):
         if path.endswith(suffix):
             return kind
     return None
@@ -114,6 +122,8 @@ def extract_document(
         return extract_docx(data, name, limits)
     if kind == "doc":
         return extract_doc(data, name, limits)
+    if kind == "xlsx":
+        return extract_xlsx(data, name, limits)
     return _failed(f"unsupported document type ({media_type or 'no media type'}, {name or 'no name'})")
 
 
@@ -507,6 +517,115 @@ def extract_docx(data: bytes, name: str = "", limits: Limits = DEFAULT) -> Extra
     if not paragraphs and not tables:
         return _failed("DOCX has no text")
     return ExtractedDocument(text="\n".join(paragraphs), tables=tables)
+
+
+_XL = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_XL_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
+
+
+def extract_xlsx(data: bytes, name: str = "", limits: Limits = DEFAULT) -> ExtractedDocument:
+    """Every sheet of an XLSX workbook as a table (a merged range's covered cells None, as
+    table_from_rows wants them), and the sheets' names and rows as text lines. Bounded as DOCX:
+    the zip decompressed (max_decompressed_bytes) and the cells (max_table_cells)."""
+    from lxml import etree
+
+    try:
+        check_zip(data, limits)
+        budget = CellBudget(limits)
+        with zipfile.ZipFile(io.BytesIO(data)) as book:
+            names = set(book.namelist())
+            parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
+            def xml(member: str) -> Any:
+                return etree.fromstring(book.read(member), parser)
+
+            shared = []
+            if "xl/sharedStrings.xml" in names:
+                for si in xml("xl/sharedStrings.xml").iter(_XL + "si"):
+                    shared.append("".join(t.text or "" for t in si.iter(_XL + "t")))
+            targets = {}
+            if "xl/_rels/workbook.xml.rels" in names:
+                for rel in xml("xl/_rels/workbook.xml.rels"):
+                    target = rel.get("Target", "").lstrip("/")
+                    targets[rel.get("Id")] = target if target.startswith("xl/") else f"xl/{target}"
+            lines: list[str] = []
+            tables: list[Table] = []
+            for sheet in xml("xl/workbook.xml").iter(_XL + "sheet"):
+                member = targets.get(sheet.get(_XL_REL) or "")
+                if member not in names:
+                    continue
+                rows = _sheet_rows(xml(member), shared, budget)
+                if not rows:
+                    continue
+                title = sheet.get("name") or ""
+                lines.append(title)
+                lines += ["  ".join(c for c in row if c) for row in rows if any(row)]
+                tables.append(table_from_rows(rows, origin="xlsx", document=name, caption=title, budget=budget))
+    except BoundExceeded as exc:
+        return past_bound(exc, name)
+    except Exception as exc:  # zipfile / lxml raise many types on broken files
+        return _failed(f"unreadable XLSX: {_reason(exc)}")
+    if not tables:
+        return _failed("XLSX has no cells")
+    return ExtractedDocument(text="\n".join(line for line in lines if line.strip()), tables=tables)
+
+
+def _excel_number(stored: str) -> str:
+    """A number as Excel shows it: stored as a double (`160.59639999999999`), shown to 15
+    significant digits (`160.5964`), which is all the precision Excel itself keeps."""
+    try:
+        number = Decimal(stored)
+    except InvalidOperation:
+        return stored
+    if not number.is_finite():
+        return stored
+    return format(Context(prec=15).plus(number).normalize(), "f")
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ord(ch) - 64
+    return number - 1
+
+
+def _sheet_rows(sheet: Any, shared: list[str], budget: CellBudget) -> list[list[str | None]]:
+    """A worksheet's cells as rows of text ('' for an empty cell, None for a position a merged
+    range covers beyond its first cell); numbers as Excel stores them (`4`, `1148226.228`)."""
+    cells: dict[tuple[int, int], str] = {}
+    for c in sheet.iter(_XL + "c"):
+        ref = _CELL_REF.match(c.get("r", ""))
+        if not ref:
+            continue
+        kind, value = c.get("t"), c.find(_XL + "v")
+        if kind == "s" and value is not None and (value.text or "").strip().isdigit():
+            index = int(value.text)
+            text = shared[index] if index < len(shared) else ""
+        elif kind == "inlineStr":
+            text = "".join(t.text or "" for t in c.iter(_XL + "t"))
+        elif kind in (None, "n"):
+            text = _excel_number(value.text or "") if value is not None else ""
+        else:  # str (a formula's text), b, e
+            text = value.text or "" if value is not None else ""
+        cells[(int(ref.group(2)) - 1, _column_number(ref.group(1)))] = text.strip()
+    covered: set[tuple[int, int]] = set()
+    for merge in sheet.iter(_XL + "mergeCell"):
+        first, _, last = (merge.get("ref") or "").partition(":")
+        a, b = _CELL_REF.match(first), _CELL_REF.match(last)
+        if not (a and b):
+            continue
+        top, left = int(a.group(2)) - 1, _column_number(a.group(1))
+        bottom, right = int(b.group(2)) - 1, _column_number(b.group(1))
+        budget.spend((bottom - top + 1) * (right - left + 1), "XLSX merged range")
+        covered |= {(r, c) for r in range(top, bottom + 1) for c in range(left, right + 1)} - {(top, left)}
+    filled = [pos for pos, text in cells.items() if text] + [(top, left) for top, left in covered]
+    if not filled:
+        return []
+    height = max(r for r, _ in filled) + 1
+    width = max(c for _, c in filled) + 1
+    budget.spend(height * width, f"XLSX sheet ({height} rows × {width} columns)")
+    return [[None if (r, c) in covered else cells.get((r, c), "") for c in range(width)] for r in range(height)]
 
 
 def _body_blocks(parent: Any) -> Iterator[Any]:
