@@ -185,10 +185,3 @@ def test_a_workbook_of_the_seeds_tables_gives_every_number(seed, tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     wrong, missing, extra = compare(table_values(json.loads(done.stdout)), expected(seed))
     assert (wrong, missing, extra) == ({}, [], [])
-
-
-def test_an_xls_is_stored_not_read_and_says_so():
-    from crawler.parsing.documents import OLE2_MAGIC, extract_document
-
-    doc = extract_document(OLE2_MAGIC + b"\x00" * 600 + b"Workbook", "application/vnd.ms-excel", "统计表.xls")
-    assert doc.extracted is False and doc.note

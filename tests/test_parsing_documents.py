@@ -380,10 +380,13 @@ def test_doc_with_catdoc_when_antiword_and_libreoffice_are_missing(monkeypatch):
 
 
 def test_ole2_file_that_is_not_word():
+    # an Excel 97-2003 workbook (its directory names a Workbook stream, in UTF-16) says what it is
     data = documents.OLE2_MAGIC + b"\0" * 600 + "Workbook".encode("utf-16-le")
     doc = extract_document(data, "application/vnd.ms-excel", "stats.xls")
     assert doc.extracted is False
-    assert doc.note == "OLE2 file without a WordDocument stream (not a Word document)"
+    assert doc.note == "Excel 97-2003 workbook (.xls): not read (no reader for its format here)"
+    other = extract_document(documents.OLE2_MAGIC + b"\0" * 600 + "PowerPoint Document".encode("utf-16-le"))
+    assert (other.extracted, other.note) == (False, "OLE2 file without a WordDocument stream (not a Word document)")
 
 
 def test_failing_converter_gives_its_message(monkeypatch, tmp_path):

@@ -729,6 +729,7 @@ def _decompressed_chunks(data: bytes, archive: zipfile.ZipFile, member: zipfile.
 # DOC (Word 97-2003, WPS)
 
 _WORD_STREAM = "WordDocument".encode("utf-16-le")
+_WORKBOOK_STREAMS = ("Workbook".encode("utf-16-le"), "Book\x00".encode("utf-16-le"))  # BIFF8, BIFF5
 
 
 def libreoffice() -> str | None:
@@ -756,6 +757,8 @@ def extract_doc(data: bytes, name: str = "", limits: Limits = DEFAULT) -> Extrac
     if not data.startswith(OLE2_MAGIC):
         return _failed("not a Word 97-2003 document (no OLE2 header)")
     if _WORD_STREAM not in data:
+        if any(stream in data for stream in _WORKBOOK_STREAMS):
+            return _failed("Excel 97-2003 workbook (.xls): not read (no reader for its format here)")
         return _failed("OLE2 file without a WordDocument stream (not a Word document)")
     soffice = libreoffice()
     failed = ""
