@@ -223,14 +223,22 @@ def test_a_list_loaded_from_a_json_endpoint(tmp_path):
     ]
 
 
+def attachments_on(platform: str, path: str, html: str) -> list[tuple[str, str]]:
+    """The attachments a spider of `platform` for a made-up county finds on a page at `path`."""
+    from crawler.registry import Portal, spider_class_for
+    from tests.conftest import fake_response
+
+    portal = Portal("somecounty", "http://www.somecounty.gov.cn", "某县人民政府", "county", platform=platform)
+    spider = spider_class_for(portal)(base_url="http://127.0.0.1:8000")
+    attachments, _ = spider.attachment_links(fake_response("http://127.0.0.1:8000" + path, html.encode()))
+    return attachments
+
+
 @pytest.mark.parametrize("platform", ["generic", "trs", "hanweb", "lonsun"])
 def test_a_document_shown_in_the_page_is_its_attachment_on_every_platform(platform):
     """An article that shows its report in the page — a pdf.js viewer in an iframe naming the
     file by `file=`, an <embed>, an <object>, a link to the viewer — has those files as its
     attachments (the embedded one first), whatever the platform; a sidebar's file is not one."""
-    from crawler.registry import Portal, spider_class_for
-    from tests.conftest import fake_response
-
     # the article container under the names the platforms look for (#zoom, .TRS_Editor, .j-fontContent)
     html = """<html><body><div id="zoom" class="TRS_Editor j-fontContent">
     <p>某县2023年政府信息公开工作年度报告全文见下。</p>
@@ -240,10 +248,7 @@ def test_a_document_shown_in_the_page_is_its_attachment_on_every_platform(platfo
     <p><a href="/static/pdfjs/web/viewer.html?file=/uploads/2024/01/jd.pdf">解读材料</a>
     <a href="/uploads/2024/01/fj.docx">附件：统计表.docx</a></p>
     </div><div class="side"><a href="/uploads/guide.pdf">公开指南.pdf</a></div></body></html>"""
-    portal = Portal("somecounty", "http://www.somecounty.gov.cn", "某县人民政府", "county", platform=platform)
-    spider = spider_class_for(portal)(base_url="http://127.0.0.1:8000")
-    response = fake_response("http://127.0.0.1:8000/art/2024/1/22/art_1_2.html", html.encode())
-    attachments, _ = spider.attachment_links(response)
+    attachments = attachments_on(platform, "/art/2024/1/22/art_1_2.html", html)
     base = "http://127.0.0.1:8000/uploads/2024/01/"
     assert attachments == [
         (base + "nb2023.pdf", "nb2023.pdf"),
@@ -259,19 +264,13 @@ def test_an_appendix_below_the_article_body_is_read_and_a_sidebar_is_not(platfor
     """TRS and other CMSs render a report's attachments below the article body, outside its
     container: a box named for attachments (fj, attach …) or a 附件 label. Those files are the
     report's; the sidebar's and the footer's are not."""
-    from crawler.registry import Portal, spider_class_for
-    from tests.conftest import fake_response
-
     html = """<html><body><div class="main"><h1>某县2023年政府信息公开工作年度报告</h1>
     <div class="TRS_Editor" id="zoom"><p>全文见附件。</p></div>
     <div class="article-fj"><a href="./P020240122512.pdf">某县2023年政府信息公开工作年度报告.pdf</a></div>
     <p class="note">附件：<a href="./P020240122513.docx">统计表.docx</a></p>
     </div><div class="side"><a href="/uploads/guide.pdf">政府信息公开指南.pdf</a></div>
     <div class="footer"><a href="/uploads/privacy.pdf">隐私声明.pdf</a></div></body></html>"""
-    portal = Portal("somecounty", "http://www.somecounty.gov.cn", "某县人民政府", "county", platform=platform)
-    spider = spider_class_for(portal)(base_url="http://127.0.0.1:8000")
-    response = fake_response("http://127.0.0.1:8000/gk/nb/202401/t20240122_9.html", html.encode())
-    attachments, _ = spider.attachment_links(response)
+    attachments = attachments_on(platform, "/gk/nb/202401/t20240122_9.html", html)
     base = "http://127.0.0.1:8000/gk/nb/202401/"
     assert attachments == [
         (base + "P020240122512.pdf", "某县2023年政府信息公开工作年度报告.pdf"),

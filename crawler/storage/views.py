@@ -14,7 +14,8 @@ migration keeps building the schema it always built.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 
 def _pick(code: str) -> str:
@@ -153,3 +154,32 @@ def create_views(execute: Callable[[str], object]) -> None:
 def drop_views(execute: Callable[[str], object]) -> None:
     for name in reversed(VIEWS):
         execute(f"DROP VIEW IF EXISTS {name}")
+
+
+def widen_to_text(op: Any, columns: Sequence[tuple[str, str, Any]]) -> None:
+    """For a migration: (table, column, old type) columns become TEXT, the views dropped before
+    and created again after (SQLite rebuilds each table in batch mode; its VARCHAR(n) never
+    limited anything, PostgreSQL's does)."""
+    import sqlalchemy as sa
+
+    drop_views(op.execute)
+    for table, column, old in columns:
+        with op.batch_alter_table(table) as batch_op:
+            batch_op.alter_column(column, type_=sa.Text(), existing_type=old)
+    create_views(op.execute)
+
+
+def narrow_from_text(op: Any, columns: Sequence[tuple[str, str, Any]]) -> None:
+    """The downgrade of `widen_to_text`: values longer than the old limits are cut to fit first
+    (PostgreSQL refuses them otherwise)."""
+    import sqlalchemy as sa
+
+    drop_views(op.execute)
+    for table, column, old in columns:
+        limit = old.length
+        op.execute(
+            sa.text(f"UPDATE {table} SET {column} = substr({column}, 1, {limit}) WHERE length({column}) > {limit}")
+        )
+        with op.batch_alter_table(table) as batch_op:
+            batch_op.alter_column(column, type_=old, existing_type=sa.Text())
+    create_views(op.execute)

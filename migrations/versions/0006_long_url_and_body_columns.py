@@ -17,7 +17,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from crawler.storage.views import create_views, drop_views
+from crawler.storage.views import narrow_from_text, widen_to_text
 
 revision = "0006"
 down_revision = "0005"
@@ -33,22 +33,8 @@ WIDENED = (
 
 
 def upgrade() -> None:
-    drop_views(op.execute)
-    for table, column, old in WIDENED:
-        with op.batch_alter_table(table) as batch_op:
-            batch_op.alter_column(column, type_=sa.Text(), existing_type=old)
-    create_views(op.execute)
+    widen_to_text(op, WIDENED)
 
 
 def downgrade() -> None:
-    # values longer than the old limits are cut to fit (PostgreSQL refuses them otherwise)
-    drop_views(op.execute)
-    for table, column, old in WIDENED:
-        op.execute(
-            sa.text(
-                f"UPDATE {table} SET {column} = substr({column}, 1, {old.length}) WHERE length({column}) > {old.length}"
-            )
-        )
-        with op.batch_alter_table(table) as batch_op:
-            batch_op.alter_column(column, type_=old, existing_type=sa.Text())
-    create_views(op.execute)
+    narrow_from_text(op, WIDENED)
