@@ -630,7 +630,7 @@ class GovReportSpider(scrapy.Spider, GenericLists):
         """(attachments, related links) of a report page, as (url, name) and (text, url).
 
         Anchors inside the article body, files it shows (iframe, embed, object) and its appendix
-        below it (appendix_anchors); a text "附件1" without a link is not one."""
+        below it (appendix_links); a text "附件1" without a link is not one."""
         attachments: list[tuple[str, str]] = []
         related: list[tuple[str, str]] = []
         seen: set[str] = set()
@@ -643,7 +643,8 @@ class GovReportSpider(scrapy.Spider, GenericLists):
                 if href and is_attachment_link(href) and url not in seen:
                     seen.add(url)
                     attachments.append((url, attachment_name(href, "")))
-        for anchor in content.css("a[href]"):
+        anchors = content.css("a[href]")
+        for anchor in anchors:
             href = anchor.attrib["href"].strip()
             if not href or href.startswith(("javascript:", "mailto:", "#")):
                 continue
@@ -657,31 +658,40 @@ class GovReportSpider(scrapy.Spider, GenericLists):
                     attachments.append((url, attachment_name(href, text)))
             elif text:
                 related.append((text, url))
-        for anchor in self.appendix_anchors(response, content):
-            href = anchor.attrib["href"].strip()
-            text = " ".join(t.strip() for t in anchor.css("::text").getall() if t.strip())
+        for href, text in self.appendix_links(response, {a.root for a in anchors}):
             url = self.site_url(href, response.url)
-            if is_attachment_link(href, text) and url not in seen:
+            if url not in seen:
                 seen.add(url)
                 attachments.append((url, attachment_name(href, text)))
         return attachments, related
 
     @staticmethod
-    def appendix_anchors(response: Response, content: Selector) -> list[Selector]:
-        """File links outside the article body that belong to the article: in a box named for
-        attachments (class or id fj, fujian, attach, appendix, xgfj …) or after a 附件 label
-        (TRS and other CMSs render a report's appendix below the body). A sidebar's or footer's
-        files (公开指南.pdf) are neither."""
-        inside = {a.root for a in content.css("a[href]")}  # elements (kept alive: one proxy each)
+    def appendix_links(response: Response, inside: set[Any]) -> list[tuple[str, str]]:
+        """(href, text) of file links outside the article body that belong to the article: in a
+        box named for attachments (class or id fj, fujian, attach, appendix, xgfj …) or after a
+        附件 label (TRS and other CMSs render a report's appendix below the body). A sidebar's
+        or footer's files (公开指南.pdf) are neither. `inside`: the body's anchor elements (kept
+        alive by the caller, so lxml hands out the same element objects again)."""
         found = []
-        for anchor in response.css("a[href]"):
-            if anchor.root in inside:
+        root = response.css("html")[0].root  # lxml directly: a page has hundreds of links, few of them files
+        for anchor in root.iter("a"):
+            href = (anchor.get("href") or "").strip()
+            if anchor in inside or not href or href.startswith(("javascript:", "mailto:", "#")):
                 continue
-            named = anchor.xpath("ancestor::*[@class or @id][position() <= 3]")
-            boxes = " ".join(f"{a.attrib.get('class', '')} {a.attrib.get('id', '')}" for a in named)
-            label = " ".join(anchor.xpath("preceding-sibling::text()[1] | parent::*/text()").getall())
+            # the file test first (most of a page's links are pages, x.html): the box only then
+            if not is_attachment_link(href):
+                last = urlsplit(href).path.rsplit("/", 1)[-1]
+                if "." in last and "?" not in href:
+                    continue  # a page's own extension: its text cannot make it a file here
+            text = " ".join(" ".join(anchor.itertext()).split())
+            if not is_attachment_link(href, text):
+                continue
+            named = [a for a in anchor.iterancestors() if a.get("class") is not None or a.get("id") is not None][:3]
+            boxes = " ".join(f"{a.get('class', '')} {a.get('id', '')}" for a in named)
+            parent, before = anchor.getparent(), anchor.getprevious()
+            label = (before.tail or "") if before is not None else (parent.text or "") if parent is not None else ""
             if _APPENDIX_BOX.search(boxes) or "附件" in label:
-                found.append(anchor)
+                found.append((href, text))
         return found
 
     def fetch_attachments(self, page: ReportPage, links: list[tuple[str, str]]) -> Iterator[Any]:
