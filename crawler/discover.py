@@ -133,7 +133,9 @@ def hints_for(platform: str, columns: list[str]) -> dict[str, Any]:
     paths = [urlsplit(u).path + (f"?{urlsplit(u).query}" if urlsplit(u).query else "") for u in columns]
     if platform == "hanweb":
         ids = [m.group(1) for p in paths if (m := re.search(r"/col/col(\d+)/", p))]
-        areas = [m.group(1) for p in paths if (m := re.search(r"xxgkAnnualReport\.jsp\?(?:.*&)?area=([^&]+)", p))]
+        from spiders.platforms.hanweb import xxgk_area
+
+        areas = [area for p in paths if (area := xxgk_area(p))]
         return ({"column_ids": ids} if ids else {}) | ({"xxgk_areas": areas} if areas else {})
     if platform == "vsb":
         slugs = [re.sub(r"\.s?html?$", "", p.split("?")[0].strip("/")) for p in paths if p.endswith(".htm")]

@@ -291,6 +291,10 @@ class GovReportSpider(scrapy.Spider, GenericLists):
             why = "; ".join(f"{c.origin} list {c.url} is empty" for c in known)
         else:
             return False
+        return self.discover_now(why)
+
+    def discover_now(self, why: str) -> bool:
+        """Start discovery while the crawl runs (from on_idle); True when it scheduled a request."""
         requests = list(self.start_discovery(why))
         for request in requests:
             self.crawler.engine.crawl(request)

@@ -50,6 +50,10 @@ def in_range(value: Decimal) -> bool:
     return abs(value) < MAX_MAGNITUDE
 
 
+def _out_of_range(raw: str, unit: str | None) -> ParsedValue:
+    return ParsedValue(None, unit, f"value out of range: {raw.strip()!r}", "value_out_of_range")
+
+
 def is_unit_word(raw: str) -> bool:
     """A cell holding only a unit, as printed in the 单位 column (万元, 人次, 条 …)."""
     return label_key(raw) in UNITS
@@ -79,16 +83,14 @@ def parse_value(raw: str, unit: str | None) -> ParsedValue:
     if match["sign"] in ("-", "\u2212"):
         number = -number
     if not in_range(number):
-        return ParsedValue(None, unit, f"value out of range: {raw.strip()!r}", "value_out_of_range")
+        return _out_of_range(raw, unit)
     printed = match["unit"]
     if printed is None or unit is None or printed == unit:
         return ParsedValue(number, unit or printed)
     if printed in _MONEY_IN_YUAN and unit in _MONEY_IN_YUAN:
         # decimal arithmetic: 251000元 is exactly 25.1万元
         converted = number * _MONEY_IN_YUAN[printed] / _MONEY_IN_YUAN[unit]
-        if not in_range(converted):
-            return ParsedValue(None, unit, f"value out of range: {raw.strip()!r}", "value_out_of_range")
-        return ParsedValue(converted, unit)
+        return ParsedValue(converted, unit) if in_range(converted) else _out_of_range(raw, unit)
     return ParsedValue(None, unit, f"unit {printed} in {raw.strip()!r} does not fit {unit}", "unit_mismatch")
 
 

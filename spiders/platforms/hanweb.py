@@ -192,11 +192,7 @@ class HanwebSpider(GovReportSpider):
         empty = [c for c in known if c.failed or not c.reports]
         if not empty:
             return False
-        why = "; ".join(f"{c.origin} xxgk module area {c.url} answered no report" for c in empty)
-        requests = list(self.start_discovery(why))
-        for request in requests:
-            self.crawler.engine.crawl(request)
-        return bool(requests)
+        return self.discover_now("; ".join(f"{c.origin} xxgk module area {c.url} answered no report" for c in empty))
 
     # -- column lists -----------------------------------------------------------------------
 
